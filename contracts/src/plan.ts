@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { LocalizedText, PHASES, Severity, Slug } from './common';
+import { PersonType } from './services/personnel';
+import { AudienceGroup, Channel } from './services/notification';
+
+export const PlanKind = z.enum(['comprehensive', 'natural-disaster', 'public-health', 'production-safety', 'food-safety']);
+
+/** What happens when a step's deadline passes. */
+export const Escalation = z.enum(['continue', 'fallback-to-backup', 'escalate-severity', 'ask-commander']);
+
+const base = {
+  id: Slug,
+  title: LocalizedText,
+  /** Only run at these severities (default: all). */
+  severities: z.array(Severity).min(1).optional(),
+};
+
+export const NotifyStep = z.object({
+  ...base,
+  kind: z.literal('notify'),
+  audience: z.object({ groups: z.array(AudienceGroup).min(1) }),
+  channels: z.array(Channel).min(1),
+  message: LocalizedText,
+  /** Seconds the broadcast may take before the escalation applies. */
+  deadlineSeconds: z.number().int().positive().max(86400).default(600),
+  onDeadline: Escalation.default('continue'),
+});
+
+export const ReserveStep = z.object({
+  ...base,
+  kind: z.literal('reserve'),
+  /** `reserve` in mobilize, `issue` in respond, `return` in recover: one reservation, three moments. */
+  action: z.enum(['reserve', 'issue', 'return']).default('reserve'),
+  items: z
+    .array(z.object({ itemCode: Slug, perThousandResidents: z.number().nonnegative(), minimum: z.number().int().nonnegative().default(0) }))
+    .default([]),
+});
+
+export const DispatchStep = z.object({
+  ...base,
+  kind: z.literal('dispatch'),
+  role: PersonType,
+  skill: Slug.optional(),
+  task: LocalizedText,
+  ackDeadlineSeconds: z.number().int().positive().max(86400),
+  /** How many backups to try when the owner does not acknowledge in time. */
+  maxFallbacks: z.number().int().min(0).max(10).default(2),
+  /** Seconds to wait for the owner to report the task done before moving on. */
+  completionDeadlineSeconds: z.number().int().positive().max(7 * 86400).default(3600),
+  onDeadline: Escalation.default('fallback-to-backup'),
+});
+
+export const OpenSiteStep = z.object({
+  ...base,
+  kind: z.literal('open-site'),
+  siteKinds: z.array(z.enum(['park', 'square', 'community-centre', 'school'])).min(1),
+  capacityShare: z.number().min(0).max(1),
+});
+
+export const AwaitStep = z.object({
+  ...base,
+  kind: z.literal('await'),
+  for: z.enum(['timer', 'operator']),
+  seconds: z.number().int().positive().max(30 * 86400).optional(),
+});
+
+export const AwardStep = z.object({
+  ...base,
+  kind: z.literal('award'),
+  /** Awards points for every task of this incident's community that was completed. */
+  for: z.literal('completed-tasks'),
+});
+
+export const CollectStep = z.object({
+  ...base,
+  kind: z.literal('collect'),
+  figures: z.array(z.enum(['notification', 'supplies', 'personnel', 'incentives'])).min(1),
+});
+
+export const PlanStep = z.discriminatedUnion('kind', [NotifyStep, ReserveStep, DispatchStep, OpenSiteStep, AwaitStep, AwardStep, CollectStep]);
+export type PlanStep = z.infer<typeof PlanStep>;
+export type StepOf<K extends PlanStep['kind']> = Extract<PlanStep, { kind: K }>;
+
+const phaseSteps = z.array(PlanStep).max(50).default([]);
+
+export const PlanDocument = z
+  .object({
+    id: Slug,
+    version: z.number().int().positive(),
+    title: LocalizedText,
+    kind: PlanKind,
+    hazard: z.string().min(1).max(100),
+    /** Multiplier per severity applied to quantities and audiences. */
+    severityScaling: z.object({ I: z.number().positive(), II: z.number().positive(), III: z.number().positive(), IV: z.number().positive() }),
+    phases: z.object({ warn: phaseSteps, mobilize: phaseSteps, respond: phaseSteps, recover: phaseSteps, review: phaseSteps }),
+  })
+  .superRefine((plan, ctx) => {
+    const seen = new Map<string, string>();
+    for (const phase of PHASES) {
+      plan.phases[phase].forEach((step, index) => {
+        const where = seen.get(step.id);
+        if (where) ctx.addIssue({ code: 'custom', path: ['phases', phase, index, 'id'], message: `step id "${step.id}" is already used at ${where}` });
+        seen.set(step.id, `phases.${phase}.${index}`);
+      });
+    }
+  });
+export type PlanDocument = z.infer<typeof PlanDocument>;
+export type PlanInput = z.input<typeof PlanDocument>;
+
+/** A new version as posted by an operator: the server assigns the version number. */
+export const PlanVersionInput = z.object({ plan: z.unknown() });

@@ -1,0 +1,11 @@
+/** @lifeline/platform — the one logger, config loader, NATS helper, store helper and service runtime. */
+export * from './config';
+export * from './logger';
+export * from './nats';
+export * from './streams';
+export * from './mongo';
+export * from './pii';
+export * from './serve';
+export * from './http';
+export * from './runtime';
+export { startTelemetry, stopTelemetry, inSpan, injectTrace, extractTrace, tracer } from './telemetry';
