@@ -13,3 +13,4 @@ export { personnel, personnelEvents } from './services/personnel';
 export { notification, notificationEvents, BROADCAST_BATCH_SUBJECT, BroadcastBatch } from './services/notification';
 export { incentives, incentivesEvents } from './services/incentives';
 export { ALL_ENDPOINTS, ALL_EVENTS } from './catalog';
+export * from './roles';

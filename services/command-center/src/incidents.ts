@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import type { Model } from 'mongoose';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  IncidentInput,
+  LifelineError,
+  TASK_QUEUE,
+  workflowIds,
+  type CommandResult,
+  type IncidentCommand,
+  type IncidentView,
+  type PlanDocument,
+  type StartIncidentRequest,
+} from '@lifeline/contracts';
+import { commandUpdate, statusQuery } from '@lifeline/workflows';
+import { isDuplicateKey } from '@lifeline/platform';
+import type { IncidentRecord } from './model/incident';
+import type { Plans } from './plans';
+
+/** `inc-20261122-k3f9q2`: sortable by day, unguessable, a valid slug for subjects and workflow ids. */
+export function newIncidentId(now = new Date()): string {
+  const day = now.toISOString().slice(0, 10).replace(/-/g, '');
+  return `inc-${day}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Starts incidents (idempotently), reads them from their workflow and forwards commands as Updates. */
+export class Incidents {
+  constructor(
+    private readonly client: Client,
+    private readonly index: Model<IncidentRecord>,
+    private readonly plans: Plans,
+  ) {}
+
+  /** Same Idempotency-Key → same incident; a crash between the index write and the start is healed by the retry. */
+  async start(request: StartIncidentRequest, requestedBy: string, idempotencyKey?: string): Promise<IncidentRecord> {
+    const plan = await this.plans.latest(request.planId);
+    const incidentId = newIncidentId();
+    const record: IncidentRecord = {
+      incidentId,
+      workflowId: workflowIds.incident(incidentId),
+      idempotencyKey: idempotencyKey ?? `auto:${incidentId}`,
+      planId: plan.id,
+      planVersion: plan.version,
+      severity: request.severity,
+      title: request.title,
+      drill: request.drill ?? false,
+      area: request.area,
+      requestedBy,
+      createdAt: new Date(),
+    };
+    try {
+      await this.index.create(record);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const existing = await this.index.findOne({ idempotencyKey: record.idempotencyKey }).lean();
+      if (!existing) throw err;
+      // A repeat: make sure the first request's incident runs, with the plan version it pinned.
+      await this.ensureStarted(existing, await this.plans.version(existing.planId, existing.planVersion));
+      return existing;
+    }
+    await this.ensureStarted(record, plan);
+    return record;
+  }
+
+  private async ensureStarted(record: IncidentRecord, plan: PlanDocument): Promise<void> {
+    const input = IncidentInput.parse({
+      incidentId: record.incidentId,
+      title: record.title,
+      severity: record.severity,
+      drill: record.drill,
+      area: record.area,
+      plan,
+      requestedBy: record.requestedBy,
+    });
+    try {
+      await this.client.workflow.start('incidentWorkflow', {
+        workflowId: record.workflowId,
+        taskQueue: TASK_QUEUE,
+        args: [input],
+        searchAttributes: {
+          LifelineIncidentId: [record.incidentId],
+          LifelinePlanId: [record.planId],
+          LifelineSeverity: [record.severity],
+          LifelinePhase: ['warn'],
+          LifelineDrill: [record.drill],
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  async record(incidentId: string): Promise<IncidentRecord> {
+    const record = await this.index.findOne({ incidentId }).lean();
+    if (!record) throw new LifelineError('not_found', `no incident ${incidentId}`);
+    return record;
+  }
+
+  /** Phase, status and per-area progress as the workflow knows them. */
+  async view(incidentId: string): Promise<IncidentView> {
+    const record = await this.record(incidentId);
+    const handle = this.client.workflow.getHandle(record.workflowId);
+    try {
+      const [view, description] = await Promise.all([handle.query(statusQuery), handle.describe()]);
+      const failed = ['FAILED', 'TERMINATED', 'TIMED_OUT'].includes(description.status.name);
+      return failed ? { ...view, status: 'failed' } : view;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new LifelineError('not_found', `workflow ${record.workflowId} is gone`);
+      throw new LifelineError('unavailable', `incident workflow did not answer: ${(err as Error).message}`);
+    }
+  }
+
+  /** Forward a validated command as a Temporal Update; the workflow's validator may still refuse it. */
+  async command(incidentId: string, command: IncidentCommand): Promise<CommandResult> {
+    const record = await this.record(incidentId);
+    try {
+      return await this.client.workflow.getHandle(record.workflowId).executeUpdate(commandUpdate, { args: [command] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new LifelineError('invalid_state', (err.cause as Error | undefined)?.message ?? err.message);
+      if (err instanceof WorkflowNotFoundError) throw new LifelineError('invalid_state', 'the incident is no longer running');
+      throw err;
+    }
+  }
+
+  async list(limit = 50): Promise<IncidentRecord[]> {
+    return this.index.find().sort({ createdAt: -1 }).limit(limit).lean();
+  }
+}

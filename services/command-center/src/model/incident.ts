@@ -1,0 +1,37 @@
+import { Schema, type Connection } from 'mongoose';
+import type { Area, Severity } from '@lifeline/contracts';
+
+/** The incident index: what was started, by whom, with which pinned plan version. The workflow holds the rest. */
+export interface IncidentRecord {
+  incidentId: string;
+  workflowId: string;
+  /** The caller's Idempotency-Key, or `auto:<incidentId>` when none was sent. */
+  idempotencyKey: string;
+  planId: string;
+  planVersion: number;
+  severity: Severity;
+  title: string;
+  drill: boolean;
+  area: Area;
+  requestedBy: string;
+  createdAt: Date;
+}
+
+const schema = new Schema<IncidentRecord>(
+  {
+    incidentId: { type: String, required: true, unique: true },
+    workflowId: { type: String, required: true },
+    idempotencyKey: { type: String, required: true, unique: true },
+    planId: { type: String, required: true },
+    planVersion: { type: Number, required: true },
+    severity: { type: String, required: true },
+    title: { type: String, required: true },
+    drill: { type: Boolean, required: true },
+    area: { type: Schema.Types.Mixed, required: true },
+    requestedBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+
+export const incidentModel = (db: Connection) => db.model<IncidentRecord>('Incident', schema, 'incidents');

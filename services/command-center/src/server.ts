@@ -1,0 +1,55 @@
+import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { connectMongo, connectNats, createHttpApp, createLogger, finishHttpApp, listen, stopTelemetry } from '@lifeline/platform';
+import { loadCommandCenterConfig } from './config';
+import { registerRoutes } from './http';
+import { Incidents } from './incidents';
+import { auditModel } from './model/audit';
+import { incidentModel } from './model/incident';
+import { planModel } from './model/plan';
+import { Plans } from './plans';
+
+/** Wire the command-center: store, Temporal client, NATS, plan library, HTTP. */
+export async function start(): Promise<void> {
+  const config = loadCommandCenterConfig();
+  const log = createLogger('command-center', config.LOG_LEVEL);
+  const db = await connectMongo(config.MONGO_URL, 'lifeline_command_center');
+  const nc = await connectNats(config, 'command-center');
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
+
+  const plans = new Plans(planModel(db));
+  const index = incidentModel(db);
+  const audit = auditModel(db);
+  await Promise.all(Object.values(db.models).map((m) => m.init()));
+  const installed = await plans.installLibrary();
+
+  const app = createHttpApp();
+  registerRoutes(app, {
+    incidents: new Incidents(client, index, plans),
+    plans,
+    audit,
+    tokenSecret: config.LIFELINE_TOKEN_SECRET,
+    temporalUiUrl: config.TEMPORAL_UI_URL,
+    namespace: config.TEMPORAL_NAMESPACE,
+    health: async () => ({
+      store: await db.db!.admin().ping().then(() => true, () => false),
+      nats: !nc.isClosed(),
+      temporal: await connection.workflowService.getSystemInfo({}).then(() => true, () => false),
+    }),
+  });
+  finishHttpApp(app, log);
+  const server = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
+  log.info({ port: config.HTTP_PORT, plansInstalled: installed }, 'command-center ready');
+
+  const shutdown = async () => {
+    server.close();
+    await nc.drain();
+    await connection.close();
+    await db.close();
+    await stopTelemetry();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
