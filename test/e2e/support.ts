@@ -1,0 +1,69 @@
+import jwt from 'jsonwebtoken';
+import { MongoClient } from 'mongodb';
+import { Client, Connection } from '@temporalio/client';
+import type { IncidentView, Role } from '@lifeline/contracts';
+import { connectNats, type NatsConnection } from '@lifeline/platform';
+
+/** Endpoints the test harness exported for this run. */
+export const env = {
+  http: process.env.LIFELINE_HTTP_URL ?? 'http://127.0.0.1:8080',
+  tokenSecret: process.env.LIFELINE_TOKEN_SECRET ?? '',
+  mongoUrl: process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017',
+  temporal: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+};
+
+export const tokenFor = (role: Role, subject = `e2e-${role}`) => jwt.sign({ role }, env.tokenSecret, { algorithm: 'HS256', subject, issuer: 'lifeline', expiresIn: 600 });
+
+export interface HttpAnswer<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/** Call the command-center as `role` (or with no token when role is null). */
+export async function http<T = unknown>(method: string, path: string, role: Role | null, body?: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer<T>> {
+  const res = await fetch(`${env.http}${path}`, {
+    method,
+    headers: { ...(role ? { authorization: `Bearer ${tokenFor(role)}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Poll an incident until `done` says so or the time runs out (then fail with the last view). */
+export async function waitForIncident(incidentId: string, done: (v: IncidentView) => boolean, timeoutMs = 150_000): Promise<IncidentView> {
+  const deadline = Date.now() + timeoutMs;
+  let last: HttpAnswer<IncidentView> | undefined;
+  while (Date.now() < deadline) {
+    last = await http<IncidentView>('GET', `/v1/incidents/${incidentId}`, 'auditor');
+    if (last.status === 200 && done(last.body)) return last.body;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`incident ${incidentId} did not get there in time; last answer: ${JSON.stringify(last)}`);
+}
+
+export async function withMongo<T>(fn: (client: MongoClient) => Promise<T>): Promise<T> {
+  const client = await MongoClient.connect(env.mongoUrl);
+  try {
+    return await fn(client);
+  } finally {
+    await client.close();
+  }
+}
+
+export async function withTemporal<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const connection = await Connection.connect({ address: env.temporal });
+  try {
+    return await fn(new Client({ connection }));
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function withNats<T>(fn: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  const nc = await connectNats({ NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', NATS_USER: process.env.NATS_USER, NATS_PASSWORD: process.env.NATS_PASSWORD }, 'e2e');
+  try {
+    return await fn(nc);
+  } finally {
+    await nc.close();
+  }
+}
