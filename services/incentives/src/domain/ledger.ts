@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { LifelineError } from '@lifeline/contracts';
+
+/** The `prevHash` of every participant's first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type EntryKind = 'award' | 'redeem' | 'reverse';
+
+/** The fields an entry's hash covers, in order. */
+export interface HashedFields {
+  prevHash: string;
+  participantId: string;
+  seq: number;
+  kind: EntryKind;
+  points: number;
+  cause: string;
+  incidentId?: string | undefined;
+}
+
+/** sha256 (hex) over the previous hash and the entry's facts, as a JSON array so field boundaries are unambiguous. */
+export function entryHash(f: HashedFields): string {
+  const canonical = JSON.stringify([f.prevHash, f.participantId, f.seq, f.kind, f.points, f.cause, f.incidentId ?? null]);
+  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+}
+
+/** What a participant's chain looks like at its newest entry. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+  balance: number;
+}
+
+export const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH, balance: 0 };
+
+/** The one cause string per piece of verified work; the ledger credits each cause once. */
+export function causeKey(cause: { kind: 'task-completed'; taskId: string }): string {
+  return `${cause.kind}:${cause.taskId}`;
+}
+
+/** Balances never go negative: a debit larger than the balance is refused. */
+export function nextBalance(balance: number, points: number): number {
+  const next = balance + points;
+  if (next < 0) throw new LifelineError('invalid_state', `balance ${balance} cannot cover ${-points} points`, { balance, points });
+  return next;
+}
+
+export interface ChainedEntry extends HashedFields {
+  hash: string;
+  balance: number;
+}
+
+/** The entry that follows `head`: next seq, linked to the head's hash, with its running balance. */
+export function chainNext(head: ChainHead, f: Omit<HashedFields, 'prevHash' | 'seq'>): ChainedEntry {
+  const fields: HashedFields = { ...f, prevHash: head.hash, seq: head.seq + 1 };
+  return { ...fields, hash: entryHash(fields), balance: nextBalance(head.balance, f.points) };
+}
+
+export interface VerifyReport {
+  participantId: string;
+  ok: boolean;
+  entries: number;
+  /** The first seq whose entry does not follow from the ones before it (null when the chain holds). */
+  firstBrokenSeq: number | null;
+  reason: string | null;
+  balance: number;
+}
+
+/** Recompute a participant's chain from genesis (entries sorted by seq) and report the first entry that breaks it. */
+export function verifyChain(participantId: string, entries: readonly ChainedEntry[]): VerifyReport {
+  let head = EMPTY_HEAD;
+  const broken = (seq: number, reason: string): VerifyReport => ({ participantId, ok: false, entries: entries.length, firstBrokenSeq: seq, reason, balance: head.balance });
+  for (const e of entries) {
+    const seq = head.seq + 1;
+    if (e.seq !== seq) return broken(seq, `expected seq ${seq}, found ${e.seq}`);
+    if (e.participantId !== participantId) return broken(seq, 'entry belongs to another participant');
+    if (e.prevHash !== head.hash) return broken(seq, 'prevHash does not link to the previous entry');
+    if (e.hash !== entryHash(e)) return broken(seq, 'hash does not match the entry’s contents');
+    if (e.balance !== head.balance + e.points || e.balance < 0) return broken(seq, `balance ${e.balance} is not ${head.balance} + ${e.points}`);
+    head = { seq, hash: e.hash, balance: e.balance };
+  }
+  return { participantId, ok: true, entries: entries.length, firstBrokenSeq: null, reason: null, balance: head.balance };
+}

@@ -1,0 +1,46 @@
+import type { Express } from 'express';
+import { z } from 'zod';
+import { IncidentId, Slug } from '@lifeline/contracts';
+import { parseHttp, route, type ServiceContext } from '@lifeline/platform';
+import { leaderboard } from './domain/standings';
+import { ledgerStore } from './model/ledger';
+import { toLedgerEntry } from './nats';
+
+const ParticipantParams = z.object({ participantId: Slug });
+const LedgerPage = z.object({ afterSeq: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) });
+const LeaderboardQuery = z.object({ incidentId: IncidentId, limit: z.coerce.number().int().min(1).max(100).default(20) });
+
+/** Read-only admin routes: a participant's ledger, its chain verification, an incident's leaderboard. */
+export function registerRoutes(app: Express, ctx: ServiceContext): void {
+  const ledger = ledgerStore(ctx.db);
+
+  app.get(
+    '/v1/ledger/:participantId',
+    route(async (req, res) => {
+      const { participantId } = parseHttp(ParticipantParams, req.params, 'participant');
+      const page = parseHttp(LedgerPage, req.query, 'ledger query');
+      const [head, entries] = await Promise.all([ledger.head(participantId), ledger.list(participantId, page)]);
+      res.json({
+        participantId,
+        balance: head.balance,
+        entries: entries.map((e) => ({ ...toLedgerEntry(e), seq: e.seq, prevHash: e.prevHash, createdAt: e.createdAt.toISOString(), basis: e.basis })),
+      });
+    }),
+  );
+
+  app.get(
+    '/v1/ledger/:participantId/verify',
+    route(async (req, res) => {
+      const { participantId } = parseHttp(ParticipantParams, req.params, 'participant');
+      res.json(await ledger.verify(participantId));
+    }),
+  );
+
+  app.get(
+    '/v1/leaderboard',
+    route(async (req, res) => {
+      const { incidentId, limit } = parseHttp(LeaderboardQuery, req.query, 'leaderboard query');
+      res.json({ incidentId, leaders: leaderboard(await ledger.tallies(incidentId), limit) });
+    }),
+  );
+}

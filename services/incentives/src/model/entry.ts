@@ -1,0 +1,54 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { LifelineError } from '@lifeline/contracts';
+import type { EntryKind } from '../domain/ledger';
+
+/** One ledger entry: append-only, hash-chained per participant. */
+export interface EntryDoc {
+  _id: string;
+  participantId: string;
+  seq: number;
+  kind: EntryKind;
+  points: number;
+  balance: number;
+  cause: string;
+  incidentId?: string;
+  prevHash: string;
+  hash: string;
+  idempotencyKey: string;
+  /** How the points were computed (not hashed: the audit trail, not the fact). */
+  basis?: { rulesVersion: string; participantType: string; severity: string; hours: number; capped: boolean };
+  createdAt: Date;
+}
+
+const schema = new Schema<EntryDoc>(
+  {
+    _id: { type: String, required: true },
+    participantId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    kind: { type: String, required: true, enum: ['award', 'redeem', 'reverse'] },
+    points: { type: Number, required: true },
+    balance: { type: Number, required: true, min: 0 },
+    cause: { type: String, required: true },
+    incidentId: { type: String },
+    prevHash: { type: String, required: true },
+    hash: { type: String, required: true },
+    idempotencyKey: { type: String, required: true },
+    basis: { type: Schema.Types.Mixed },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'ledger_entries', versionKey: false },
+);
+// Each cause is credited once; two appends cannot both take the same seq; a command key names one entry.
+schema.index({ cause: 1 }, { unique: true });
+schema.index({ participantId: 1, seq: 1 }, { unique: true });
+schema.index({ idempotencyKey: 1 }, { unique: true });
+schema.index({ incidentId: 1 });
+
+const appendOnly = () => {
+  throw new LifelineError('internal', 'ledger entries are append-only');
+};
+schema.pre(['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'findOneAndReplace', 'deleteOne', 'deleteMany', 'findOneAndDelete'], appendOnly);
+
+export function ledgerEntryModel(db: Connection): Model<EntryDoc> {
+  return (db.models.LedgerEntry as Model<EntryDoc> | undefined) ?? db.model<EntryDoc>('LedgerEntry', schema);
+}
