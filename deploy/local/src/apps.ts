@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { TASK_QUEUE } from '@lifeline/contracts';
+import type { StackConfig } from './config';
+import type { Component } from './components';
+import type { StackEndpoints } from './endpoints';
+import { httpOk, natsConnect, natsUserConnected, serviceAnswers, workerPolling } from './checks';
+import type { NatsUser, ServiceName } from './nats-config';
+import type { PidRecord } from './processes';
+
+/** A Lifeline process: its entry file, NATS user, HTTP port and how readiness is proven. */
+export interface AppDef {
+  name: string;
+  entry: string;
+  user: Exclude<NatsUser, 'admin'>;
+  /** Offset from HTTP_PORT (command-center 0, supplies 1, personnel 2, notification 3, incentives 4). */
+  httpPortOffset?: number;
+  readiness: { kind: 'service'; service: ServiceName } | { kind: 'http'; path: string } | { kind: 'worker' } | { kind: 'nats-connection' };
+}
+
+/**
+ * The apps in start order. Readiness: services answer `$SRV.PING.<name>`; command-center answers
+ * `GET /v1/health` 200; the worker has a poller on the incident task queue; the bridge holds a NATS connection as user
+ * `bridge` (seen on the monitoring endpoint).
+ */
+export const APPS: readonly AppDef[] = [
+  { name: 'supplies', entry: 'services/supplies/src/main.ts', user: 'supplies', httpPortOffset: 1, readiness: { kind: 'service', service: 'supplies' } },
+  { name: 'personnel', entry: 'services/personnel/src/main.ts', user: 'personnel', httpPortOffset: 2, readiness: { kind: 'service', service: 'personnel' } },
+  { name: 'notification', entry: 'services/notification/src/main.ts', user: 'notification', httpPortOffset: 3, readiness: { kind: 'service', service: 'notification' } },
+  { name: 'incentives', entry: 'services/incentives/src/main.ts', user: 'incentives', httpPortOffset: 4, readiness: { kind: 'service', service: 'incentives' } },
+  { name: 'worker', entry: 'workflows/src/worker.ts', user: 'worker', readiness: { kind: 'worker' } },
+  { name: 'bridge', entry: 'workflows/src/bridge.ts', user: 'bridge', readiness: { kind: 'nats-connection' } },
+  { name: 'command-center', entry: 'services/command-center/src/main.ts', user: 'command-center', httpPortOffset: 0, readiness: { kind: 'http', path: '/v1/health' } },
+];
+
+/** Fails with one clear message naming every app whose entry file does not exist yet. */
+export function assertAppEntries(repoRoot: string, apps: readonly AppDef[] = APPS): void {
+  const missing = apps.filter((a) => !fs.existsSync(path.join(repoRoot, a.entry)));
+  if (missing.length > 0) {
+    throw new Error(`cannot start the apps: missing entry file(s) ${missing.map((a) => `${a.entry} (${a.name})`).join(', ')}`);
+  }
+}
+
+/** The environment an app process gets. */
+export function appEnv(app: AppDef, config: StackConfig, endpoints: StackEndpoints): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    NATS_URL: endpoints.natsUrl,
+    NATS_USER: app.user,
+    NATS_PASSWORD: endpoints.secrets.nats[app.user],
+    MONGO_URL: endpoints.mongoUrl,
+    TEMPORAL_ADDRESS: endpoints.temporalAddress,
+    TEMPORAL_NAMESPACE: endpoints.temporalNamespace,
+    LIFELINE_TOKEN_SECRET: endpoints.secrets.tokenSecret,
+    LIFELINE_PII_KEY: endpoints.secrets.piiKey,
+    LOG_LEVEL: config.logLevel,
+  };
+  if (app.httpPortOffset !== undefined) env.HTTP_PORT = String(config.ports.http + app.httpPortOffset);
+  return env;
+}
+
+function readiness(app: AppDef, config: StackConfig, endpoints: StackEndpoints): (rec?: PidRecord) => Promise<boolean> {
+  const r = app.readiness;
+  switch (r.kind) {
+    case 'service':
+      return async () => {
+        const nc = await natsConnect(endpoints.natsUrl, 'admin', endpoints.secrets.nats.admin);
+        try {
+          return await serviceAnswers(nc, r.service);
+        } finally {
+          await nc.close();
+        }
+      };
+    case 'http':
+      return () => httpOk(`http://127.0.0.1:${config.ports.http + (app.httpPortOffset ?? 0)}${r.path}`);
+    case 'worker':
+      return async (rec) => !!rec && workerPolling(endpoints.temporalAddress, endpoints.temporalNamespace, TASK_QUEUE, rec.pid, new Date(rec.startedAt));
+    case 'nats-connection':
+      return () => natsUserConnected(endpoints.natsMonitorUrl, app.user);
+  }
+}
+
+/** The apps as components, run with `node --import tsx <entry>` from the repository root. */
+export function appComponents(config: StackConfig, endpoints: StackEndpoints, apps: readonly AppDef[] = APPS): Component[] {
+  return apps.map((app) => ({
+    name: app.name,
+    kind: 'app',
+    spec: {
+      name: app.name,
+      command: process.execPath,
+      args: ['--import', 'tsx', app.entry],
+      cwd: config.repoRoot,
+      env: appEnv(app, config, endpoints),
+      marker: app.entry,
+      ...(app.httpPortOffset !== undefined ? { port: config.ports.http + app.httpPortOffset } : {}),
+    },
+    ready: readiness(app, config, endpoints),
+    // A worker's pollers outlive it in Temporal, so only a worker we started counts.
+    reuseExternal: app.readiness.kind !== 'worker',
+    timeoutMs: 90_000,
+  }));
+}

@@ -1,0 +1,18 @@
+import type { StackSecrets } from './secrets';
+
+/** Where a running stack answers, and the secrets its processes share. */
+export interface StackEndpoints {
+  /** e.g. `nats://127.0.0.1:4222` */
+  natsUrl: string;
+  /** NATS monitoring base URL (`/varz`, `/connz`). */
+  natsMonitorUrl: string;
+  /** Temporal frontend `host:port`. */
+  temporalAddress: string;
+  temporalNamespace: string;
+  temporalUiUrl: string;
+  /** e.g. `mongodb://127.0.0.1:27017` (each service picks its own database). */
+  mongoUrl: string;
+  /** command-center HTTP API and console. */
+  httpUrl: string;
+  secrets: StackSecrets;
+}

@@ -1,0 +1,25 @@
+/**
+ * @lifeline/local-stack — builds the infrastructure binaries, starts NATS, the Temporal dev server and FerretDB (or
+ * containers) plus the Lifeline processes, and stops only what it started.
+ */
+export { stackConfig, REPO_ROOT, type StackConfig } from './config';
+export { ensureTools, TOOL_VERSIONS, toolsBinDir, type ToolPaths } from './tools';
+export { renderNatsConfig, natsUsers, allows, subjectMatches, PERMISSIONS, NATS_USERS, SERVICES, JETSTREAM_CONSUMER } from './nats-config';
+export type { NatsUser, ServiceName, Permissions, NatsUserEntry, NatsConfigOptions } from './nats-config';
+export { loadOrCreateSecrets, generateSecrets, secretsPath, type StackSecrets } from './secrets';
+export { SEARCH_ATTRIBUTES, ensureSearchAttributes } from './temporal';
+export { APPS, appEnv, assertAppEntries, type AppDef } from './apps';
+export type { StackEndpoints } from './endpoints';
+export type { ComponentOutcome } from './components';
+export { logFile, pidFile, isPortOpen } from './processes';
+export {
+  chooseProvider,
+  localProvider,
+  readStackState,
+  stopRecordedStack,
+  COMPONENT_NAMES,
+  type StackProvider,
+  type RunningStack,
+  type StartOptions,
+  type ComponentState,
+} from './stack';

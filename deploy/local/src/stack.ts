@@ -1,0 +1,125 @@
+import { stackConfig, type StackConfig } from './config';
+import { APPS, appComponents, assertAppEntries } from './apps';
+import { startComponent, stopStarted, type ComponentOutcome } from './components';
+import type { StackEndpoints } from './endpoints';
+import { infraComponents, localEndpoints, prepareInfra } from './infra';
+import { isPortOpen, isRecordedRunning, readPidRecord, stopRecorded } from './processes';
+import { loadOrCreateSecrets } from './secrets';
+import { ensureTools } from './tools';
+
+/** Options of {@link StackProvider.start}. */
+export interface StartOptions {
+  /** Also start the Lifeline processes (services, worker, bridge, command-center). */
+  apps: boolean;
+  log?: (line: string) => void;
+}
+
+/** A started stack. `stop()` stops only what this start started; anything reused keeps running. */
+export interface RunningStack {
+  provider: 'local' | 'containers';
+  endpoints: StackEndpoints;
+  components: ComponentOutcome[];
+  stop(): Promise<void>;
+}
+
+/** The one test-stack harness interface; see {@link chooseProvider}. */
+export interface StackProvider {
+  name: 'local' | 'containers';
+  start(opts: StartOptions): Promise<RunningStack>;
+}
+
+const defaultLog = (line: string) => console.log(`[stack] ${line}`);
+
+/** Component names in start order: infrastructure, then apps. `down` stops them in reverse. */
+export const COMPONENT_NAMES = ['nats', 'temporal', 'ferretdb', ...APPS.map((a) => a.name)] as const;
+
+/** Infrastructure and apps as local processes (binaries from `.tools/bin`), state under the data dir. */
+export function localProvider(config: StackConfig = stackConfig()): StackProvider {
+  return {
+    name: 'local',
+    async start({ apps, log = defaultLog }) {
+      if (apps) assertAppEntries(config.repoRoot);
+      const tools = await ensureTools({ log, repoRoot: config.repoRoot });
+      const endpoints = localEndpoints(config, loadOrCreateSecrets(config.dataDir));
+      const outcomes: ComponentOutcome[] = [];
+      const stop = () => stopStarted(config.dataDir, outcomes, log);
+      const startAll = async (components: ReturnType<typeof infraComponents>) => {
+        const results = await Promise.allSettled(components.map((c) => startComponent(config.dataDir, c, log)));
+        for (const r of results) if (r.status === 'fulfilled') outcomes.push(r.value);
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      };
+      try {
+        await startAll(infraComponents(config, tools, endpoints));
+        await prepareInfra(endpoints);
+        if (apps) await startAll(appComponents(config, endpoints));
+      } catch (err) {
+        await stop();
+        throw err;
+      }
+      return { provider: 'local', endpoints, components: outcomes, stop };
+    },
+  };
+}
+
+/**
+ * The provider chosen by `LIFELINE_STACK`: `local` (default, processes on loopback) or `containers` (testcontainers;
+ * needs a Docker-compatible engine).
+ */
+export function chooseProvider(env: NodeJS.ProcessEnv = process.env, config: StackConfig = stackConfig(env)): StackProvider {
+  const choice = env.LIFELINE_STACK || 'local';
+  if (choice === 'local') return localProvider(config);
+  if (choice === 'containers') {
+    // Loaded lazily so the local path never loads the Docker client.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { containersProvider } = require('./containers') as typeof import('./containers');
+    return containersProvider(config);
+  }
+  throw new Error(`LIFELINE_STACK must be "local" or "containers", got "${choice}"`);
+}
+
+/** One row of `lifeline status`. */
+export interface ComponentState {
+  name: string;
+  /** Pid from our pidfile, when the recorded process still runs. */
+  pid?: number;
+  port?: number;
+  /** Started by lifeline and still running. */
+  running: boolean;
+  /** Its port accepts connections (or, with no port, its process runs). */
+  reachable: boolean;
+}
+
+/** What is running, from the pidfiles under the data dir plus a TCP probe of each known port. */
+export async function readStackState(config: StackConfig = stackConfig()): Promise<ComponentState[]> {
+  const knownPorts: Record<string, number> = {
+    nats: config.ports.nats,
+    temporal: config.ports.temporal,
+    ferretdb: config.ports.mongo,
+    ...Object.fromEntries(APPS.filter((a) => a.httpPortOffset !== undefined).map((a) => [a.name, config.ports.http + (a.httpPortOffset ?? 0)])),
+  };
+  return Promise.all(
+    COMPONENT_NAMES.map(async (name) => {
+      const rec = readPidRecord(config.dataDir, name);
+      const running = !!rec && isRecordedRunning(rec);
+      const port = rec?.port ?? knownPorts[name];
+      const reachable = port !== undefined ? await isPortOpen(port) : running;
+      const state: ComponentState = { name, running, reachable };
+      if (running && rec) state.pid = rec.pid;
+      if (port !== undefined) state.port = port;
+      return state;
+    }),
+  );
+}
+
+/** Stops everything recorded in pidfiles under the data dir, apps first. Returns the names stopped. */
+export async function stopRecordedStack(config: StackConfig = stackConfig(), log: (line: string) => void = defaultLog): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const name of [...COMPONENT_NAMES].reverse()) {
+    if (await stopRecorded(config.dataDir, name)) {
+      log(`${name}: stopped`);
+      stopped.push(name);
+    }
+  }
+  return stopped;
+}

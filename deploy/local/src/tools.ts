@@ -1,0 +1,203 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT } from './config';
+
+/** Pinned versions of the Go-built tools (DESIGN.md §5). */
+export const TOOL_VERSIONS = { natsServer: 'v2.12.15', temporal: 'v1.5.1', ferretdb: 'v1.24.2' } as const;
+
+/** Absolute paths of the infrastructure binaries. */
+export interface ToolPaths {
+  natsServer: string;
+  temporal: string;
+  ferretdb: string;
+}
+
+/** Where the tools live: `<repo>/.tools/bin` (git-ignored). */
+export const toolsBinDir = (repoRoot: string = REPO_ROOT) => path.join(repoRoot, '.tools', 'bin');
+
+type Log = (line: string) => void;
+
+interface Tool {
+  key: keyof ToolPaths;
+  binary: string;
+  version: string;
+  /** Whether `file` is this tool at its pinned version. */
+  installed(file: string): boolean;
+  build(ctx: BuildContext): Promise<void>;
+}
+
+interface BuildContext {
+  repoRoot: string;
+  bin: string;
+  logFile: string;
+}
+
+function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const out = fs.openSync(opts.logFile, 'a');
+    fs.writeSync(out, `$ ${cmd} ${args.join(' ')}\n`);
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', out] });
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      fs.writeSync(out, chunk);
+    });
+    child.on('error', (err) => {
+      fs.closeSync(out);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      fs.closeSync(out);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}; see ${opts.logFile}`));
+    });
+  });
+}
+
+const goInstall = (modulePath: string) => (ctx: BuildContext) =>
+  run('go', ['install', modulePath], { env: { GOBIN: ctx.bin }, logFile: ctx.logFile }).then(() => undefined);
+
+/**
+ * FerretDB cannot be `go install`ed here: the module proxy refuses the version list that `go install` reads for its
+ * deprecation check, and the module zip lacks the go:embed'ed build/version/version.txt (the binary panics without
+ * it). So: download the pinned module, copy its source into `.tools/src/ferretdb`, write version.txt, `go build`.
+ */
+async function buildFerretDb(ctx: BuildContext): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-ferretdb-'));
+  try {
+    const info = JSON.parse(
+      await run('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${TOOL_VERSIONS.ferretdb}`], { cwd: tmp, logFile: ctx.logFile }),
+    ) as { Dir?: string; Error?: string };
+    if (!info.Dir) throw new Error(`go mod download did not return a source dir: ${info.Error ?? 'unknown error'}`);
+    const src = path.join(ctx.repoRoot, '.tools', 'src', 'ferretdb');
+    fs.rmSync(src, { recursive: true, force: true });
+    fs.cpSync(info.Dir, src, { recursive: true });
+    execFileSync('chmod', ['-R', 'u+w', src]);
+    fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), TOOL_VERSIONS.ferretdb);
+    await run('go', ['build', '-o', path.join(ctx.bin, 'ferretdb'), './cmd/ferretdb'], { cwd: src, env: { GOFLAGS: '-mod=readonly' }, logFile: ctx.logFile });
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const TOOLS: Tool[] = [
+  {
+    key: 'natsServer',
+    binary: 'nats-server',
+    version: TOOL_VERSIONS.natsServer,
+    installed: (file) => builtFromModule(file, 'github.com/nats-io/nats-server/v2', TOOL_VERSIONS.natsServer),
+    build: goInstall(`github.com/nats-io/nats-server/v2@${TOOL_VERSIONS.natsServer}`),
+  },
+  {
+    key: 'temporal',
+    binary: 'temporal',
+    version: TOOL_VERSIONS.temporal,
+    // `temporal --version` of a go-installed CLI says 0.0.0-DEV, so ask the binary's build info instead.
+    installed: (file) => builtFromModule(file, 'github.com/temporalio/cli', TOOL_VERSIONS.temporal),
+    build: goInstall(`github.com/temporalio/cli/cmd/temporal@${TOOL_VERSIONS.temporal}`),
+  },
+  {
+    key: 'ferretdb',
+    binary: 'ferretdb',
+    version: TOOL_VERSIONS.ferretdb,
+    installed: (file) => output(file, ['--version']).includes(`version: ${TOOL_VERSIONS.ferretdb}`),
+    build: buildFerretDb,
+  },
+];
+
+function output(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 });
+  } catch {
+    return '';
+  }
+}
+
+/** `go version -m` lists the main module and its version. */
+function builtFromModule(file: string, modulePath: string, version: string): boolean {
+  return fs.existsSync(file) && output('go', ['version', '-m', file]).includes(`\tmod\t${modulePath}\t${version}\t`);
+}
+
+function onPath(binary: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, binary);
+    if (dir && fs.existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One builder per binary, across processes: a lock file holding the builder's pid. */
+async function withBuildLock<T>(lockFile: string, fn: () => Promise<T>, log: Log): Promise<T> {
+  for (let waited = false; ; waited = true) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      break;
+    } catch {
+      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (!pidAlive(holder)) fs.rmSync(lockFile, { force: true });
+      else {
+        if (!waited) log(`waiting for another build (pid ${holder}) holding ${lockFile}`);
+        await sleep(2000);
+      }
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockFile, { force: true });
+  }
+}
+
+async function ensureTool(tool: Tool, repoRoot: string, log: Log): Promise<string> {
+  const bin = toolsBinDir(repoRoot);
+  const file = path.join(bin, tool.binary);
+  if (tool.installed(file)) return file;
+  const logFile = path.join(repoRoot, '.tools', 'logs', `build-${tool.binary}.log`);
+  return withBuildLock(
+    path.join(bin, `.${tool.binary}.lock`),
+    async () => {
+      if (tool.installed(file)) return file;
+      log(`building ${tool.binary} ${tool.version} with go into ${bin} (log: ${logFile})`);
+      const started = Date.now();
+      try {
+        await tool.build({ repoRoot, bin, logFile });
+      } catch (err) {
+        const fallback = tool.key === 'natsServer' ? onPath('nats-server') : undefined;
+        if (!fallback) throw err;
+        log(`go build of nats-server failed (${(err as Error).message}); using ${fallback} from PATH`);
+        return fallback;
+      }
+      if (!tool.installed(file)) throw new Error(`${file} was built but is not ${tool.binary} ${tool.version}`);
+      log(`built ${tool.binary} in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+      return file;
+    },
+    log,
+  );
+}
+
+/**
+ * Returns the paths of nats-server, temporal and ferretdb at their pinned versions, building any missing one
+ * with the Go toolchain (in parallel) into `<repo>/.tools/bin`. Falls back to a `nats-server` on PATH only when
+ * its Go build fails.
+ */
+export async function ensureTools(opts: { log?: Log; repoRoot?: string } = {}): Promise<ToolPaths> {
+  const log = opts.log ?? ((line: string) => console.log(`[tools] ${line}`));
+  const repoRoot = opts.repoRoot ?? REPO_ROOT;
+  fs.mkdirSync(toolsBinDir(repoRoot), { recursive: true });
+  fs.mkdirSync(path.join(repoRoot, '.tools', 'logs'), { recursive: true });
+  const paths = await Promise.all(TOOLS.map((t) => ensureTool(t, repoRoot, log).then((p) => [t.key, p] as const)));
+  return Object.fromEntries(paths) as unknown as ToolPaths;
+}
