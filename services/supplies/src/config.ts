@@ -1,0 +1,10 @@
+import { z } from 'zod';
+import { loadConfig, ServiceEnv } from '@lifeline/platform';
+
+export const SuppliesEnv = ServiceEnv.extend({
+  /** How many times one lot change is retried when other writers keep winning the lot's next revision. */
+  SUPPLIES_LOT_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(200),
+});
+export type SuppliesConfig = z.infer<typeof SuppliesEnv>;
+
+export const loadSuppliesConfig = (): SuppliesConfig => loadConfig(SuppliesEnv);

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { suppliesContract } from '@lifeline/contracts';
+
+type Reservation = suppliesContract.Reservation;
+import type { HoldMove } from '../domain/lotStock';
+
+/** `pending` = created, stock being taken; the contract's statuses follow once the reserve command finishes. */
+export type StoredStatus = 'pending' | Reservation['status'];
+
+export interface ReservationDoc {
+  _id: string;
+  idempotencyKey: string;
+  incidentId: string;
+  communityId: string;
+  drill: boolean;
+  /** The day expiry is judged against, fixed at creation so a retry judges the same way. */
+  asOf: string;
+  requested: { itemCode: string; quantity: number }[];
+  status: StoredStatus;
+  lines: Reservation['lines'];
+  shortfalls: Reservation['shortfalls'];
+  /** Lots this reservation may hold stock in, recorded before each take so a retry can find every hold. */
+  touchedLots: string[];
+  /** The command under way (issue/return/release): set before lots are touched, cleared when it completes. */
+  transition: { verb: HoldMove; idempotencyKey: string } | null;
+  /** Commands that completed, so a repeat with the same key returns the reservation instead of failing. */
+  commands: { verb: HoldMove; idempotencyKey: string }[];
+  createdAt: Date;
+}
+
+const lineSchema = new Schema(
+  {
+    itemCode: String,
+    requested: Number,
+    reserved: Number,
+    lots: [new Schema({ lotId: String, quantity: Number }, { _id: false })],
+  },
+  { _id: false },
+);
+const commandSchema = new Schema({ verb: String, idempotencyKey: String }, { _id: false });
+
+const reservationSchema = new Schema<ReservationDoc>(
+  {
+    _id: { type: String, required: true },
+    idempotencyKey: { type: String, required: true, unique: true },
+    incidentId: { type: String, required: true, index: true },
+    communityId: { type: String, required: true },
+    drill: { type: Boolean, required: true },
+    asOf: { type: String, required: true },
+    requested: [new Schema({ itemCode: String, quantity: Number }, { _id: false })],
+    status: { type: String, required: true },
+    lines: { type: [lineSchema], default: [] },
+    shortfalls: [new Schema({ itemCode: String, missing: Number }, { _id: false })],
+    touchedLots: { type: [String], default: [] },
+    transition: { type: commandSchema, default: null },
+    commands: { type: [commandSchema], default: [] },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'reservations', versionKey: false },
+);
+
+export const reservationModel = (db: Connection): Model<ReservationDoc> => db.models.Reservation ?? db.model<ReservationDoc>('Reservation', reservationSchema);
+
+/** Derived from the idempotency key, so every attempt of one reserve command names the same reservation. */
+export const reservationIdFor = (idempotencyKey: string) => `res-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
+
+/** The contract's view of a stored reservation. */
+export function toReservation(doc: ReservationDoc): Reservation {
+  return {
+    reservationId: doc._id,
+    incidentId: doc.incidentId,
+    communityId: doc.communityId,
+    status: doc.status === 'pending' ? 'reserved' : doc.status,
+    lines: doc.lines.map((l) => ({ itemCode: l.itemCode, requested: l.requested, reserved: l.reserved, lots: l.lots.map((x) => ({ lotId: x.lotId, quantity: x.quantity })) })),
+    shortfalls: doc.shortfalls.map((s) => ({ itemCode: s.itemCode, missing: s.missing })),
+  };
+}

@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import mongoose, { type Connection } from 'mongoose';
+import { supplies, type LifelineError } from '@lifeline/contracts';
+import { call, connectNats, decodeJson, encodeJson, type NatsConnection } from '@lifeline/platform';
+
+/** Talks to the running supplies service over NATS and inspects its own database. */
+let nc: NatsConnection;
+let db: Connection;
+const run = randomBytes(3).toString('hex');
+const incidentId = `inc-supplies-${run}`;
+
+interface LotRow {
+  _id: string;
+  quantity: number;
+  available: number;
+  holds: { reservationId: string; quantity: number; state: string }[];
+}
+const lotRow = async (id: string) => (await db.collection<LotRow>('lots').findOne({ _id: id }))!;
+const heldUnits = (lot: LotRow) => lot.holds.filter((h) => h.state === 'held').reduce((s, h) => s + h.quantity, 0);
+
+/** A fresh community under a district under a city, each with a depot, and one item — ids unique to this run. */
+async function world(name: string) {
+  const s = `${name}-${run}`;
+  const ids = { community: `c-${s}`, communityDepot: `dc-${s}`, districtDepot: `dd-${s}`, cityDepot: `dx-${s}`, item: `item-${s}` };
+  const label = { zh: name, en: name };
+  await call(nc, supplies.seed, {
+    depots: [
+      { id: ids.cityDepot, name: label, level: 'city', areaId: `city-${s}` },
+      { id: ids.districtDepot, name: label, level: 'district', areaId: `district-${s}`, parentId: ids.cityDepot },
+      { id: ids.communityDepot, name: label, level: 'community', areaId: ids.community, parentId: ids.districtDepot },
+    ],
+    items: [{ code: ids.item, name: label, unit: 'piece', category: 'shelter' }],
+    lots: [],
+  });
+  const lot = (id: string, quantity: number, over: { depotId?: string; expiresOn?: string; condition?: 'good' | 'damaged' | 'condemned' } = {}) => ({
+    id: `${id}-${s}`,
+    depotId: over.depotId ?? ids.communityDepot,
+    itemCode: ids.item,
+    quantity,
+    source: 'government' as const,
+    ...(over.expiresOn ? { expiresOn: over.expiresOn } : {}),
+    ...(over.condition ? { condition: over.condition } : {}),
+  });
+  const reserve = (key: string, quantity: number) =>
+    call(nc, supplies.reserve, { idempotencyKey: `${incidentId}:${s}:${key}`, incidentId, communityId: ids.community, lines: [{ itemCode: ids.item, quantity }] });
+  return { ids, lot, reserve, seedLots: (lots: ReturnType<typeof lot>[]) => call(nc, supplies.seed, { depots: [], items: [], lots }) };
+}
+
+beforeAll(async () => {
+  nc = await connectNats({ NATS_URL: process.env.NATS_URL!, NATS_USER: process.env.NATS_USER, NATS_PASSWORD: process.env.NATS_PASSWORD }, 'supplies-int-test');
+  db = mongoose.createConnection(process.env.MONGO_URL!, { dbName: 'lifeline_supplies' });
+  await db.asPromise();
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await db?.close();
+});
+
+describe('supplies service', () => {
+  it('a second reservation with the same key returns the first result', async () => {
+    const w = await world('idem');
+    const lot = w.lot('tents', 10);
+    await w.seedLots([lot]);
+
+    const first = await w.reserve('step-1', 4);
+    const again = await w.reserve('step-1', 4);
+
+    expect(first).toMatchObject({ status: 'reserved', lines: [{ requested: 4, reserved: 4, lots: [{ lotId: lot.id, quantity: 4 }] }], shortfalls: [] });
+    expect(again).toEqual(first);
+    const row = await lotRow(lot.id);
+    expect(row.available).toBe(6);
+    expect(row.holds.filter((h) => h.reservationId === first.reservationId)).toHaveLength(1);
+    expect(await db.collection('reservations').countDocuments({ idempotencyKey: `${incidentId}:idem-${run}:step-1` })).toBe(1);
+
+    await w.seedLots([lot]);
+    expect(await lotRow(lot.id)).toMatchObject({ quantity: 10, available: 6 });
+  });
+
+  it('concurrent repeats of one reservation, and a retry after a crash mid-way, take stock once', async () => {
+    const w = await world('retry');
+    const lot = w.lot('kits', 10);
+    await w.seedLots([lot]);
+
+    const repeats = await Promise.all(Array.from({ length: 5 }, () => w.reserve('same-step', 3)));
+    expect(new Set(repeats.map((r) => r.reservationId)).size).toBe(1);
+    expect(await lotRow(lot.id)).toMatchObject({ available: 7 });
+
+    // Simulate a crash after the stock was taken but before the reservation was marked reserved.
+    const reservationId = repeats[0]!.reservationId;
+    await db.collection<{ _id: string }>('reservations').updateOne({ _id: reservationId }, { $set: { status: 'pending', lines: [], shortfalls: [] } });
+    const resumed = await w.reserve('same-step', 3);
+
+    expect(resumed).toEqual(repeats[0]);
+    const row = await lotRow(lot.id);
+    expect(row.available).toBe(7);
+    expect(row.holds.filter((h) => h.reservationId === reservationId)).toEqual([{ reservationId, quantity: 3, state: 'held' }]);
+  });
+
+  it('first-expiry-first-out picks the earliest-expiring lot and skips expired, damaged and condemned ones', async () => {
+    const w = await world('fefo');
+    const expired = w.lot('expired', 50, { expiresOn: '2001-01-01' });
+    const condemned = w.lot('condemned', 50, { expiresOn: '2080-01-01', condition: 'condemned' });
+    const damaged = w.lot('damaged', 50, { condition: 'damaged' });
+    const early = w.lot('early', 5, { expiresOn: '2090-01-01' });
+    const late = w.lot('late', 5, { expiresOn: '2095-01-01' });
+    const noExpiry = w.lot('no-expiry', 3, { depotId: w.ids.districtDepot });
+    const elsewhere = w.lot('other-area', 50, { depotId: `dc-idem-${run}` });
+    await w.seedLots([expired, condemned, damaged, late, noExpiry, early, elsewhere]);
+
+    const small = await w.reserve('small', 7);
+    expect(small.lines[0]!.lots).toEqual([
+      { lotId: early.id, quantity: 5 },
+      { lotId: late.id, quantity: 2 },
+    ]);
+
+    const big = await w.reserve('big', 10);
+    expect(big.lines[0]!.lots).toEqual([
+      { lotId: late.id, quantity: 3 },
+      { lotId: noExpiry.id, quantity: 3 },
+    ]);
+    expect(big.shortfalls).toEqual([{ itemCode: w.ids.item, missing: 4 }]);
+    for (const untouched of [expired, condemned, damaged, elsewhere]) {
+      expect(await lotRow(untouched.id)).toMatchObject({ available: 50, holds: [] });
+    }
+  });
+
+  it('never oversells: 20 concurrent reservations against one lot reserve exactly what it holds', async () => {
+    const w = await world('race');
+    const N = 13;
+    const lot = w.lot('scarce', N);
+    await w.seedLots([lot]);
+
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => w.reserve(`racer-${i}`, 2)));
+
+    const reserved = results.reduce((s, r) => s + r.lines[0]!.reserved, 0);
+    const row = await lotRow(lot.id);
+    expect(reserved).toBe(N);
+    expect(row.available).toBe(0);
+    expect(heldUnits(row)).toBe(N - row.available);
+    expect(row.holds).toHaveLength(results.filter((r) => r.lines[0]!.reserved > 0).length);
+    expect(results.filter((r) => r.shortfalls.length > 0).length).toBeGreaterThanOrEqual(13);
+  });
+
+  it('issue then return restores stock, release restores available, and bad input changes nothing', async () => {
+    const w = await world('cycle');
+    const lot = w.lot('quilts', 10);
+    await w.seedLots([lot]);
+    const cmd = (key: string, reservationId: string) => ({ idempotencyKey: `${incidentId}:cycle-${run}:${key}`, reservationId });
+
+    const handedOut = await w.reserve('handed-out', 3);
+    expect(await call(nc, supplies.issue, cmd('issue-1', handedOut.reservationId))).toMatchObject({ status: 'issued' });
+    expect(await lotRow(lot.id)).toMatchObject({ quantity: 7, available: 7 });
+    expect(await call(nc, supplies.issue, cmd('issue-1', handedOut.reservationId))).toMatchObject({ status: 'issued' });
+    expect(await lotRow(lot.id)).toMatchObject({ quantity: 7, available: 7 });
+    await expect(call(nc, supplies.release, cmd('release-late', handedOut.reservationId))).rejects.toMatchObject({ code: 'invalid_state' });
+    expect(await call(nc, supplies.return, cmd('return-1', handedOut.reservationId))).toMatchObject({ status: 'returned' });
+    expect(await lotRow(lot.id)).toMatchObject({ quantity: 10, available: 10 });
+
+    const stoodDown = await w.reserve('stood-down', 4);
+    expect(await lotRow(lot.id)).toMatchObject({ quantity: 10, available: 6 });
+    expect(await call(nc, supplies.release, cmd('release-1', stoodDown.reservationId))).toMatchObject({ status: 'released' });
+    expect(await lotRow(lot.id)).toMatchObject({ quantity: 10, available: 10 });
+    await expect(call(nc, supplies.issue, cmd('issue-2', stoodDown.reservationId))).rejects.toMatchObject({ code: 'invalid_state' });
+
+    const before = await lotRow(lot.id);
+    const raw = await nc.request(
+      supplies.reserve.subject,
+      encodeJson({ idempotencyKey: `${incidentId}:cycle-${run}:negative`, incidentId, communityId: w.ids.community, lines: [{ itemCode: w.ids.item, quantity: -1 }] }),
+      { timeout: 10_000 },
+    );
+    const reply = decodeJson(raw.data) as { ok: boolean; error: { code: string; details: { path: string }[] } };
+    expect(reply).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(reply.error.details.map((d) => d.path)).toContain('lines.0.quantity');
+    const unknown = await call(nc, supplies.issue, cmd('issue-unknown', `res-missing-${run}`)).catch((e: LifelineError) => e);
+    expect(unknown).toMatchObject({ code: 'not_found' });
+    expect(await lotRow(lot.id)).toEqual(before);
+    expect(await db.collection('reservations').countDocuments({ idempotencyKey: `${incidentId}:cycle-${run}:negative` })).toBe(0);
+
+    const summary = await call(nc, supplies.summary, { incidentId });
+    expect(summary.byCommunity[w.ids.community]).toEqual({ reserved: 7, issued: 3, shortfall: 0 });
+  });
+});
