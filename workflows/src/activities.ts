@@ -1,0 +1,178 @@
+/**
+ * Activities: thin adapters from the workflows to the services over NATS (`call()` validates both ways).
+ * They return compact, id-only outcomes so workflow history stays small and never holds personal data.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import {
+  incentives,
+  LifelineError,
+  notification,
+  personnel,
+  supplies,
+  type Endpoint,
+  type RequestOf,
+  type ResultOf,
+  type personnelContract,
+  type suppliesContract,
+} from '@lifeline/contracts';
+import { call, type NatsConnection } from '@lifeline/platform';
+
+/** Service codes worth retrying; every other code means "the same request will fail the same way". */
+export const RETRYABLE_CODES = ['unavailable', 'rate_limited', 'internal'] as const;
+
+/** Turn a service's LifelineError into an ApplicationFailure whose type is the error code (details keep it too). */
+export function toApplicationFailure(err: unknown): unknown {
+  if (!(err instanceof LifelineError)) return err;
+  const details = { code: err.code, details: err.details };
+  return (RETRYABLE_CODES as readonly string[]).includes(err.code)
+    ? ApplicationFailure.retryable(err.message, err.code, details)
+    : ApplicationFailure.nonRetryable(err.message, err.code, details);
+}
+
+export interface ReservationOutcome {
+  reservationId: string;
+  status: suppliesContract.Reservation['status'];
+  /** Units reserved across lines. */
+  units: number;
+  /** Units the community asked for and did not get. */
+  shortfall: number;
+}
+
+export interface TaskOutcome {
+  taskId: string;
+  ownerId?: string | undefined;
+  status: personnelContract.TaskStatus;
+}
+
+export interface BroadcastOutcome {
+  jobId: string;
+  status: 'queued' | 'sending' | 'completed';
+  total: number;
+  sent: number;
+  failed: number;
+  /** False when the deadline passed before every batch was sent. */
+  completed: boolean;
+}
+
+export interface CollectedFigures {
+  notification?: { jobs: number; total: number; sent: number; failed: number; direct: number };
+  supplies?: { reservations: number; reserved: number; issued: number; returned: number; released: number; shortfall: number };
+  personnel?: { tasks: number; acknowledged: number; done: number; timedOut: number; fallbacks: number };
+  incentives?: { awards: number; points: number; participants: number };
+}
+
+export interface ActivityDeps {
+  nc: NatsConnection;
+  /** How often awaitBroadcast polls `notification.job` (ms). */
+  pollIntervalMs?: number;
+}
+
+const reservationOutcome = (r: ResultOf<typeof supplies.reserve>): ReservationOutcome => ({
+  reservationId: r.reservationId,
+  status: r.status,
+  units: r.lines.reduce((sum, line) => sum + line.reserved, 0),
+  shortfall: r.shortfalls.reduce((sum, s) => sum + s.missing, 0),
+});
+
+const taskOutcome = (t: ResultOf<typeof personnel.dispatch>): TaskOutcome => ({ taskId: t.taskId, ownerId: t.ownerId, status: t.status });
+
+const jobOutcome = (j: ResultOf<typeof notification.job>, completed: boolean): BroadcastOutcome => ({
+  jobId: j.jobId,
+  status: j.status,
+  total: j.total,
+  sent: j.sent,
+  failed: j.failed,
+  completed,
+});
+
+/** Build the activities around a NATS connection (tests inject their own fakes with the same shape). */
+export function createActivities({ nc, pollIntervalMs = 1000 }: ActivityDeps) {
+  const request = async <E extends Endpoint>(ep: E, body: RequestOf<E>): Promise<ResultOf<E>> => {
+    try {
+      return await call(nc, ep, body);
+    } catch (err) {
+      throw toApplicationFailure(err);
+    }
+  };
+
+  return {
+    /** Expand the incident's area into districts and communities with populations (personnel resolve-area). */
+    async resolveArea(body: RequestOf<typeof personnel.resolveArea>) {
+      return request(personnel.resolveArea, body);
+    },
+
+    /** Start a broadcast job (drill mode reaches nobody for real). */
+    async broadcast(body: RequestOf<typeof notification.broadcast>): Promise<BroadcastOutcome> {
+      const job = await request(notification.broadcast, body);
+      return jobOutcome(job, job.status === 'completed');
+    },
+
+    /** Poll a broadcast job, heartbeating, until it completes or the step's deadline (`until`, ISO time) passes. */
+    async awaitBroadcast({ jobId, until }: { jobId: string; until: string }): Promise<BroadcastOutcome> {
+      const ctx = Context.current();
+      const deadline = Date.parse(until);
+      for (;;) {
+        const job = await request(notification.job, { jobId });
+        ctx.heartbeat({ sent: job.sent, total: job.total });
+        if (job.status === 'completed') return jobOutcome(job, true);
+        const left = deadline - Date.now();
+        if (left <= 0) return jobOutcome(job, false);
+        await ctx.sleep(Math.min(pollIntervalMs, left));
+      }
+    },
+
+    async reserveSupplies(body: RequestOf<typeof supplies.reserve>) {
+      return reservationOutcome(await request(supplies.reserve, body));
+    },
+    async issueSupplies(body: RequestOf<typeof supplies.issue>) {
+      return reservationOutcome(await request(supplies.issue, body));
+    },
+    async returnSupplies(body: RequestOf<typeof supplies.return>) {
+      return reservationOutcome(await request(supplies.return, body));
+    },
+    async releaseSupplies(body: RequestOf<typeof supplies.release>) {
+      return reservationOutcome(await request(supplies.release, body));
+    },
+
+    /** Give a task one named owner (by role and skill); the owner's identity stays a pseudonymous id. */
+    async dispatchResponder(body: RequestOf<typeof personnel.dispatch>) {
+      return taskOutcome(await request(personnel.dispatch, body));
+    },
+    /** Move an unacknowledged task to the next candidate. */
+    async fallbackResponder(body: RequestOf<typeof personnel.fallback>) {
+      return taskOutcome(await request(personnel.fallback, body));
+    },
+    async standDownResponders(body: RequestOf<typeof personnel.standDown>) {
+      return request(personnel.standDown, body);
+    },
+
+    /** Credit points for a completed task; the service computes the points and credits each cause once. */
+    async awardPoints(body: RequestOf<typeof incentives.award>): Promise<{ entryId: string; points: number }> {
+      const entry = await request(incentives.award, body);
+      return { entryId: entry.entryId, points: entry.points };
+    },
+
+    /** Each named service's `summary` for the incident (totals only). */
+    async collectFigures({ incidentId, figures }: { incidentId: string; figures: (keyof CollectedFigures)[] }): Promise<CollectedFigures> {
+      const out: CollectedFigures = {};
+      for (const figure of figures) {
+        if (figure === 'notification') {
+          const { jobs, total, sent, failed, direct } = await request(notification.summary, { incidentId });
+          out.notification = { jobs, total, sent, failed, direct };
+        } else if (figure === 'supplies') {
+          const { reservations, reserved, issued, returned, released, shortfall } = await request(supplies.summary, { incidentId });
+          out.supplies = { reservations, reserved, issued, returned, released, shortfall };
+        } else if (figure === 'personnel') {
+          const { tasks, acknowledged, done, timedOut, fallbacks } = await request(personnel.summary, { incidentId });
+          out.personnel = { tasks, acknowledged, done, timedOut, fallbacks };
+        } else {
+          const { awards, points, participants } = await request(incentives.summary, { incidentId });
+          out.incentives = { awards, points, participants };
+        }
+      }
+      return out;
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,30 @@
+/** Timeouts and retry policies for every activity the workflows call (workflow-safe: no Node imports). */
+import { ActivityFailure, ApplicationFailure, isCancellation, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+
+/** Error codes (ApplicationFailure types) a retry cannot fix; mirrors activities.ts RETRYABLE_CODES. */
+export const NON_RETRYABLE_CODES = ['invalid_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'insufficient_stock', 'no_candidate', 'invalid_state'];
+
+const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE_CODES };
+
+/** Commands to a service: one NATS request each (10 s timeout inside), retried with backoff on `unavailable`. */
+export const commandOptions: ActivityOptions = { startToCloseTimeout: '30s', retry };
+
+/** Polling a broadcast until the step's deadline: heartbeats so a lost worker is noticed within 30 s. */
+export const pollOptions = (deadlineSeconds: number): ActivityOptions => ({
+  startToCloseTimeout: `${deadlineSeconds + 60}s`,
+  heartbeatTimeout: '30s',
+  retry: { ...retry, maximumAttempts: 3 },
+});
+
+/** The service's error code behind an activity failure, or a short description. */
+export function failureReason(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'error'}: ${cause.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Rethrow cancellations (stand-down) so they unwind the workflow; return anything else as a reason to record. */
+export function unlessCancelled(err: unknown): string {
+  if (isCancellation(err)) throw err;
+  return failureReason(err);
+}

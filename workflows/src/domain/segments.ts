@@ -1,0 +1,28 @@
+import type { PlanStep, Severity } from '@lifeline/contracts';
+
+/** Steps the incident workflow runs itself; every other kind runs per community in child workflows. */
+export const INCIDENT_LEVEL_KINDS = ['await', 'collect'] as const;
+type IncidentLevelKind = (typeof INCIDENT_LEVEL_KINDS)[number];
+export type IncidentLevelStep = Extract<PlanStep, { kind: IncidentLevelKind }>;
+
+export type Segment = { scope: 'incident'; step: IncidentLevelStep } | { scope: 'communities'; steps: PlanStep[] };
+
+const isIncidentLevel = (step: PlanStep): step is IncidentLevelStep => (INCIDENT_LEVEL_KINDS as readonly string[]).includes(step.kind);
+
+/**
+ * Split a phase into what runs where, keeping the plan's order: each incident-level step on its own, and each
+ * run of consecutive community steps as one fan-out down the district → community hierarchy.
+ */
+export function splitPhase(steps: readonly PlanStep[]): Segment[] {
+  const segments: Segment[] = [];
+  for (const step of steps) {
+    const last = segments[segments.length - 1];
+    if (isIncidentLevel(step)) segments.push({ scope: 'incident', step });
+    else if (last?.scope === 'communities') last.steps.push(step);
+    else segments.push({ scope: 'communities', steps: [step] });
+  }
+  return segments;
+}
+
+/** A step limited to some severities only runs at those. */
+export const appliesAt = (step: PlanStep, severity: Severity) => !step.severities || step.severities.includes(severity);

@@ -1,0 +1,12 @@
+/**
+ * @lifeline/workflows — what callers need to talk to the incident workflows: message definitions, search
+ * attribute keys, workflow types and their inputs, and the activity factory (Node side).
+ * The worker and bridge entry points are not exported.
+ */
+export { statusQuery, commandUpdate, taskProgressSignal, searchAttributes, ALL_SEARCH_ATTRIBUTE_KEYS, validateCommand, CommandRejected, type CommandGate } from './messages';
+export { incidentWorkflow, districtPhaseWorkflow, communityPhaseWorkflow } from './workflows';
+export type { CommunityState, CommunityPhaseInput, DistrictPhaseInput, PhaseContext } from './domain/state';
+export { computeReview } from './domain/review';
+export { reserveQuantities } from './domain/quantities';
+export { createActivities, type Activities, type ActivityDeps } from './activities';
+export { WorkerEnv } from './config';

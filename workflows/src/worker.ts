@@ -1,0 +1,48 @@
+/** The incident worker: polls TASK_QUEUE, runs the workflows and the NATS activities. */
+import { startTelemetry, stopTelemetry } from '@lifeline/platform/telemetry';
+startTelemetry('lifeline-worker');
+
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { TASK_QUEUE } from '@lifeline/contracts';
+import { connectNats, createLogger, loadConfig } from '@lifeline/platform';
+import { createActivities } from './activities';
+import { WorkerEnv } from './config';
+import { workerTracing } from './telemetry';
+
+async function main() {
+  const config = loadConfig(WorkerEnv);
+  const log = createLogger('lifeline-worker', config.LOG_LEVEL);
+  // We drain NATS and flush spans ourselves after the worker stops, so the runtime must not exit on signals first.
+  Runtime.install({ shutdownSignals: [] });
+  const nc = await connectNats(config, 'lifeline-worker');
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: TASK_QUEUE,
+    workflowsPath: require.resolve('./workflows'),
+    activities: createActivities({ nc }),
+    ...workerTracing('lifeline-worker'),
+  });
+
+  const stop = (signal: string) => {
+    log.info({ signal }, 'stopping');
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
+  const running = worker.run();
+  while (worker.getState() === 'INITIALIZED') await new Promise((resolve) => setTimeout(resolve, 20));
+  log.info({ taskQueue: TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, temporal: config.TEMPORAL_ADDRESS }, 'worker ready');
+  await running;
+  await nc.drain();
+  await connection.close();
+  await stopTelemetry();
+  log.info('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  createLogger('lifeline-worker').fatal({ err }, 'worker failed');
+  process.exit(1);
+});

@@ -1,0 +1,214 @@
+/**
+ * INTERPRETER LOGIC against a real Temporal server: the workflows run for real (children, timers, updates,
+ * signals, cancellation), while in-process test activities (fake-services.ts) stand in for the four services.
+ * The real services, NATS and the bridge are covered by the lead's end-to-end test.
+ *
+ * Uses TEMPORAL_ADDRESS when set (the harness's server), otherwise starts the repository's own Temporal CLI
+ * dev server. Set LIFELINE_RECORD_HISTORIES=1 to (re)write test/histories/*.json for the replay test.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { PlanDocument, workflowIds, type IncidentInput, type PlanInput } from '@lifeline/contracts';
+import { incidentWorkflow } from '../src/workflows';
+import { ALL_SEARCH_ATTRIBUTE_KEYS, commandUpdate, statusQuery } from '../src/messages';
+import { FakeServices, type Responders } from './fake-services';
+
+const REPO = join(__dirname, '..', '..');
+const HISTORIES = join(__dirname, 'histories');
+const RECORD = process.env.LIFELINE_RECORD_HISTORIES === '1';
+const drillPlan = JSON.parse(readFileSync(join(REPO, 'services/command-center/plans/community-drill.json'), 'utf8')) as PlanInput;
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+let services: FakeServices;
+const taskQueue = `interpreter-test-${Date.now().toString(36)}`;
+const run = Date.now().toString(36);
+
+beforeAll(async () => {
+  env = process.env.TEMPORAL_ADDRESS
+    ? await TestWorkflowEnvironment.createFromExistingServer({ address: process.env.TEMPORAL_ADDRESS })
+    : await TestWorkflowEnvironment.createLocal({
+        server: { executable: { type: 'existing-path', path: join(REPO, '.tools/bin/temporal') }, searchAttributes: ALL_SEARCH_ATTRIBUTE_KEYS },
+      });
+  services = new FakeServices(env.client);
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowsPath: require.resolve('../src/workflows'),
+    activities: services.activities(),
+  });
+  running = worker.run();
+}, 120_000);
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+/** The bundled drill plan with some fields changed (deadlines shortened so a test does not wait minutes). */
+function planWith(change: (plan: PlanInput) => void) {
+  const plan = structuredClone(drillPlan);
+  change(plan);
+  return PlanDocument.parse(plan);
+}
+
+async function startIncident(name: string, responders: Responders, plan = PlanDocument.parse(drillPlan), severity: IncidentInput['severity'] = 'II') {
+  const incidentId = `${name}-${run}`;
+  services.respond(incidentId, responders);
+  const input: IncidentInput = { incidentId, title: `interpreter test: ${name}`, severity, drill: true, area: { districtIds: ['d-east', 'd-west'] }, plan, requestedBy: 'jest' };
+  const handle = await env.client.workflow.start(incidentWorkflow, { workflowId: workflowIds.incident(incidentId), taskQueue, args: [input] });
+  return { incidentId, handle };
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function saveHistory(file: string, workflowId: string, runId?: string) {
+  if (!RECORD) return;
+  const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  writeFileSync(join(HISTORIES, file), historyToJSON(history) + '\n');
+}
+
+/** Every run of one workflow id, via visibility (eventually consistent, so polled). */
+async function runsOf(workflowId: string, atLeast: number) {
+  let runs: { runId: string; phase?: string }[] = [];
+  await until(`${atLeast} runs of ${workflowId} are visible`, async () => {
+    runs = [];
+    for await (const wf of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+      runs.push({ runId: wf.runId, phase: wf.typedSearchAttributes.get(ALL_SEARCH_ATTRIBUTE_KEYS[3]!) as string | undefined });
+    }
+    return runs.length >= atLeast;
+  });
+  return runs;
+}
+
+/** Why an update was refused (the validator's message travels as the failure's cause). */
+async function rejection(update: Promise<unknown>): Promise<string> {
+  const err = await update.then(
+    () => undefined,
+    (e: unknown) => e as Error & { cause?: Error },
+  );
+  if (!err) throw new Error('the update was accepted');
+  return `${err.message} / ${err.cause?.message ?? ''}`;
+}
+
+const updateEvents = async (handle: WorkflowHandle) =>
+  ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes || e.workflowExecutionUpdateRejectedEventAttributes);
+
+test('the drill plan walks warn → mobilize → respond → recover → review and closes completed', async () => {
+  const { incidentId, handle } = await startIncident('drill', 'acknowledge-and-complete');
+  const view = await handle.result();
+
+  expect(view).toMatchObject({ phase: 'closed', status: 'completed', planId: 'community-drill', severity: 'II' });
+  expect(view.areas.map((a) => a.communityId).sort()).toEqual(['c-harbour', 'c-hill', 'c-market']);
+  expect(view.timeline.map((t) => t.what)).toEqual(expect.arrayContaining(['warn started', 'mobilize started', 'respond started', 'recover started', 'review started']));
+  // Quantities scale with population and severity: harbour has 2,000 residents, severity II scales by 1.5.
+  const harbourReserve = services.callsOf('reserveSupplies', incidentId).find((c) => c.body.communityId === 'c-harbour');
+  expect(harbourReserve?.body.lines).toEqual([
+    { itemCode: 'tent', quantity: 15 },
+    { itemCode: 'medicine-kit', quantity: 30 },
+    { itemCode: 'water-24', quantity: 60 },
+  ]);
+  // Idempotency keys are workflow id + step id, never attempt numbers.
+  expect(harbourReserve?.body.idempotencyKey).toBe(`${workflowIds.community(incidentId, 'c-harbour')}:reserve-shelter-kits`);
+  expect(services.callsOf('broadcast', incidentId).every((c) => c.body.drill === true)).toBe(true);
+  expect(services.callsOf('issueSupplies', incidentId)).toHaveLength(3);
+  expect(services.callsOf('returnSupplies', incidentId)).toHaveLength(3);
+  expect(services.callsOf('awardPoints', incidentId).map((c) => c.body.cause)).toHaveLength(3);
+  expect(services.callsOf('collectFigures', incidentId)).toHaveLength(1);
+
+  const review = view.review!;
+  expect(review.outcome).toBe('completed');
+  expect(review.totals.personnel).toEqual({ tasks: 3, acknowledged: 3, done: 3, fallbacks: 0, missed: 0 });
+  expect(review.totals.incentives).toEqual({ awards: 3, points: 60 });
+  expect(review.totals.notification.jobs).toBe(6);
+  expect(review.findings).toContainEqual({ communityId: 'c-market', finding: 'supplies short by 3 unit(s)' });
+
+  // The same community id ran once per phase with community steps (warn, mobilize, respond, recover).
+  const communityId = workflowIds.community(incidentId, 'c-harbour');
+  const runs = await runsOf(communityId, 4);
+  expect(runs.map((r) => r.phase).sort()).toEqual(['mobilize', 'recover', 'respond', 'warn']);
+
+  await saveHistory('drill-incident.json', handle.workflowId);
+  await saveHistory('drill-district-east.json', workflowIds.district(incidentId, 'd-east'));
+  await saveHistory('drill-community-mobilize.json', communityId, runs.find((r) => r.phase === 'mobilize')?.runId);
+});
+
+test('a responder who never acknowledges triggers the fallback, then a missed acknowledgement', async () => {
+  const plan = planWith((p) => {
+    const dispatch = p.phases.mobilize!.find((s) => s.kind === 'dispatch') as { ackDeadlineSeconds: number; maxFallbacks: number };
+    dispatch.ackDeadlineSeconds = 1;
+    dispatch.maxFallbacks = 1;
+  });
+  const { incidentId, handle } = await startIncident('no-ack', 'never-acknowledge', plan);
+  const view = await handle.result();
+
+  expect(view).toMatchObject({ phase: 'closed', status: 'completed' });
+  const fallbacks = services.callsOf('fallbackResponder', incidentId);
+  expect(fallbacks).toHaveLength(3);
+  expect(fallbacks.map((c) => c.body.idempotencyKey)).toContain(`${workflowIds.community(incidentId, 'c-hill')}:dispatch-grid-worker:fallback:1`);
+  expect(view.review!.totals.personnel).toMatchObject({ tasks: 3, acknowledged: 0, done: 0, fallbacks: 3, missed: 3 });
+  expect(view.review!.findings).toContainEqual({ communityId: 'c-hill', finding: '1 missed acknowledgement(s)' });
+  expect(services.callsOf('awardPoints', incidentId)).toHaveLength(0);
+
+  await saveHistory('missed-ack-community-mobilize.json', workflowIds.community(incidentId, 'c-hill'), (await runsOf(workflowIds.community(incidentId, 'c-hill'), 4)).find((r) => r.phase === 'mobilize')?.runId);
+});
+
+test('stand-down mid-incident cancels child work, runs the compensations and closes cancelled', async () => {
+  const plan = planWith((p) => {
+    const dispatch = p.phases.mobilize!.find((s) => s.kind === 'dispatch') as { ackDeadlineSeconds: number };
+    dispatch.ackDeadlineSeconds = 3600; // the communities will still be waiting when the stand-down arrives
+  });
+  const { incidentId, handle } = await startIncident('stand-down', 'never-acknowledge', plan);
+  await until('every community dispatched a responder', () => services.callsOf('dispatchResponder', incidentId).length === 3);
+
+  const result = await handle.executeUpdate(commandUpdate, { args: [{ type: 'stand-down', reason: 'false alarm' }] });
+  expect(result).toEqual({ accepted: true, phase: 'mobilize', severity: 'II' });
+  const view = await handle.result();
+
+  expect(view).toMatchObject({ phase: 'closed', status: 'cancelled' });
+  expect(view.review!.outcome).toBe('stood-down');
+  const releases = services.callsOf('releaseSupplies', incidentId);
+  expect(releases.map((c) => c.body.idempotencyKey).sort()).toEqual(
+    ['c-harbour', 'c-hill', 'c-market'].map((c) => `${workflowIds.community(incidentId, c)}:stand-down:reserve-shelter-kits`),
+  );
+  expect(services.callsOf('issueSupplies', incidentId)).toHaveLength(0);
+  expect(services.callsOf('standDownResponders', incidentId)).toHaveLength(1);
+  const allClear = services.callsOf('broadcast', incidentId).filter((c) => c.body.stepId === 'stand-down-all-clear');
+  expect(allClear.map((c) => c.body.communityId).sort()).toEqual(['c-harbour', 'c-hill', 'c-market']);
+  expect(view.timeline.map((t) => t.what)).toContain('stand-down: supplies released or returned, all-clear sent');
+  expect(view.timeline.map((t) => t.what)).not.toContain('respond started');
+
+  await saveHistory('stand-down-incident.json', handle.workflowId);
+});
+
+test('an impossible command is rejected by the validator and leaves no event in history', async () => {
+  const plan = planWith((p) => {
+    p.phases.warn = [{ id: 'await-commander', kind: 'await', for: 'operator', title: { zh: '等待指挥部确认', en: 'Wait for the commander' } }, ...(p.phases.warn ?? [])];
+  });
+  const { handle } = await startIncident('commands', 'acknowledge-and-complete', plan, 'IV');
+  await until('the incident waits for the operator', async () => (await handle.query(statusQuery)).timeline.some((t) => t.what.includes('waiting for the operator')));
+
+  expect(await rejection(handle.executeUpdate(commandUpdate, { args: [{ type: 'deescalate', reason: 'calmer' }] }))).toMatch(/IV is the lowest level/);
+  expect(await rejection(handle.executeUpdate(commandUpdate, { args: [{ type: 'escalate' } as never] }))).toMatch(/invalid command: reason/);
+  expect(await updateEvents(handle)).toHaveLength(0);
+
+  await expect(handle.executeUpdate(commandUpdate, { args: [{ type: 'escalate', reason: 'river rising' }] })).resolves.toEqual({ accepted: true, phase: 'warn', severity: 'III' });
+  await expect(handle.executeUpdate(commandUpdate, { args: [{ type: 'advance', reason: 'confirmed' }] })).resolves.toMatchObject({ accepted: true });
+  expect((await updateEvents(handle)).length).toBeGreaterThan(0);
+  const view = await handle.result();
+  expect(view).toMatchObject({ phase: 'closed', status: 'completed', severity: 'III' });
+  await expect(handle.executeUpdate(commandUpdate, { args: [{ type: 'advance', reason: 'too late' }] })).rejects.toThrow();
+});
