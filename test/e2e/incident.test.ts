@@ -67,7 +67,7 @@ describe('an incident from POST to closed', () => {
       const tasks = await mongo.db('lifeline_personnel').collection('tasks').find({ incidentId }).toArray();
       expect(tasks.length).toBeGreaterThanOrEqual(1);
       expect(tasks.every((t) => t.status === 'done' && typeof t.ownerId === 'string')).toBe(true);
-      const entries = await mongo.db('lifeline_incentives').collection('ledgerentries').countDocuments({ incidentId });
+      const entries = await mongo.db('lifeline_incentives').collection('ledger_entries').countDocuments({ incidentId });
       expect(entries).toBe(tasks.length);
     });
   });

@@ -71,6 +71,7 @@ function awardRequest(over: Partial<AwardRequest> & { taskId?: string } = {}): A
 const award = (req: AwardRequest) => call(nc, incentives.award, req);
 const balanceOf = (participantId: string) => call(nc, incentives.balance, { participantId });
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers of several shapes; each assertion pins the shape it reads
 async function getJson(path: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`${httpUrl}${path}`);
   return { status: res.status, body: await res.json() };

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { BROADCAST_BATCH_SUBJECT, notificationEvents, type notificationContract } from '@lifeline/contracts';
+import { isDuplicateKey, type ServiceContext } from '@lifeline/platform';
+import { audienceScope, cutBatches, orderVulnerableFirst } from './domain/audience';
+import { batchKey, batchModel, type BatchDoc, type Recipient } from './model/batch';
+import { jobModel, type JobDoc } from './model/job';
+import { residentModel } from './model/resident';
+import { jobProgress } from './progress';
+
+type BroadcastRequest = z.infer<typeof notificationContract.BroadcastRequest>;
+type BroadcastJob = notificationContract.BroadcastJob;
+
+/** At most this many batch publishes in flight at once. */
+const PUBLISH_WINDOW = 32;
+
+/** The contract's view of a stored job. */
+export function toBroadcastJob(job: JobDoc): BroadcastJob {
+  return {
+    jobId: job._id,
+    incidentId: job.incidentId,
+    communityId: job.communityId,
+    stepId: job.stepId,
+    status: job.status,
+    drill: job.drill,
+    total: job.total,
+    sent: job.sent,
+    failed: job.failed,
+    duplicatesSkipped: job.duplicatesSkipped,
+  };
+}
+
+/**
+ * Starting a broadcast: resolve the audience, order it vulnerable-first, record the job (one per key), stream its
+ * batches to the sender. Every step is safe to repeat: the job is found by key, batch publishes carry
+ * `${jobId}:${batch}` as Nats-Msg-Id, and the job is marked published only after the last batch landed.
+ */
+export function broadcasts(ctx: ServiceContext, batchSize: number) {
+  const Jobs = jobModel(ctx.db);
+  const Residents = residentModel(ctx.db);
+  const Batches = batchModel(ctx.db);
+  const progress = jobProgress(ctx);
+
+  async function resolveAudience(req: BroadcastRequest): Promise<Recipient[][]> {
+    const scope = audienceScope(req.audience.groups);
+    const filter = scope === 'everyone' ? { communityId: req.communityId } : { communityId: req.communityId, vulnerable: true };
+    const members = await Residents.find(filter, { _id: 1, vulnerabilities: 1, language: 1, phone: 1 }).lean();
+    const ordered = orderVulnerableFirst(members.map((m) => ({ id: m._id, vulnerabilities: m.vulnerabilities, language: m.language, phone: m.phone })));
+    return cutBatches(
+      ordered.map((m) => ({ id: m.id, language: m.language, phone: m.phone, vulnerable: m.vulnerabilities.length > 0 })),
+      batchSize,
+    );
+  }
+
+  /** Snapshots of each batch's recipients; a retry keeps the snapshots an earlier attempt wrote. */
+  async function writeSnapshots(jobId: string, batches: Recipient[][]): Promise<void> {
+    const docs: BatchDoc[] = batches.map((recipients, batch) => ({ _id: batchKey(jobId, batch), jobId, batch, recipients }));
+    if (docs.length === 0) return;
+    await Batches.collection.insertMany(docs as never[], { ordered: false }).catch((err: unknown) => {
+      const raw = (err as { writeErrors?: { code?: number } | { code?: number }[] }).writeErrors;
+      const writeErrors = raw === undefined ? [] : [raw].flat();
+      if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== 11000)) throw err;
+    });
+  }
+
+  async function createJob(req: BroadcastRequest, total: number, batches: number): Promise<JobDoc> {
+    const job: JobDoc = {
+      _id: `bcast-${randomUUID()}`,
+      idempotencyKey: req.idempotencyKey,
+      incidentId: req.incidentId,
+      stepId: req.stepId,
+      communityId: req.communityId,
+      groups: [...req.audience.groups],
+      channels: [...req.channels],
+      message: req.message,
+      severity: req.severity,
+      drill: req.drill,
+      status: batches === 0 ? 'completed' : 'queued',
+      total,
+      sent: 0,
+      failed: 0,
+      duplicatesSkipped: 0,
+      batches,
+      batchSize,
+      batchesDone: [],
+      published: false,
+      createdAt: new Date(),
+      ...(batches === 0 ? { completedAt: new Date() } : {}),
+    };
+    try {
+      await Jobs.collection.insertOne(job as never);
+      return job;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const first = await Jobs.findOne({ idempotencyKey: req.idempotencyKey }).lean();
+      if (!first) throw err;
+      return first;
+    }
+  }
+
+  async function publishBatches(jobId: string, batches: Recipient[][]): Promise<void> {
+    for (let start = 0; start < batches.length; start += PUBLISH_WINDOW) {
+      const window = batches.slice(start, start + PUBLISH_WINDOW);
+      await Promise.all(
+        window.map((recipients, i) => {
+          const batch = start + i;
+          const body: z.infer<typeof notificationContract.BroadcastBatch> = { jobId, batch, residentIds: recipients.map((r) => r.id) };
+          return ctx.events.publishWork(BROADCAST_BATCH_SUBJECT, `${jobId}:${batch}`, body);
+        }),
+      );
+    }
+  }
+
+  async function announce(job: JobDoc): Promise<void> {
+    const view = toBroadcastJob(job);
+    await ctx.events.publish(notificationEvents.broadcastStarted, `${job._id}:started`, { ...view, status: 'queued', sent: 0, failed: 0, duplicatesSkipped: 0 }, job.incidentId);
+    if (job.batches === 0) await ctx.events.publish(notificationEvents.broadcastCompleted, `${job._id}:completed`, view, job.incidentId);
+  }
+
+  return {
+    async start(req: BroadcastRequest): Promise<BroadcastJob> {
+      audienceScope(req.audience.groups);
+      const known = await Jobs.findOne({ idempotencyKey: req.idempotencyKey }).lean();
+      if (known?.published) {
+        await announce(known);
+        return toBroadcastJob(await progress.one(known));
+      }
+      const batches = await resolveAudience(req);
+      const total = batches.reduce((n, b) => n + b.length, 0);
+      let job = known ?? (await createJob(req, total, batches.length));
+      if (job.total !== total || job.batches !== batches.length) {
+        // A retry after a crash before publishing: the registry may have changed since; the plan is re-resolved once more.
+        job = (await Jobs.findOneAndUpdate({ _id: job._id, published: false }, { $set: { total, batches: batches.length, batchSize } }, { new: true }).lean()) ?? job;
+      }
+      await writeSnapshots(job._id, batches);
+      await publishBatches(job._id, batches);
+      await Jobs.updateOne({ _id: job._id }, { $set: { published: true } });
+      await announce(job);
+      ctx.log.info({ jobId: job._id, incidentId: job.incidentId, stepId: job.stepId, total: job.total, batches: job.batches, drill: job.drill }, 'broadcast queued');
+      return toBroadcastJob(job);
+    },
+  };
+}

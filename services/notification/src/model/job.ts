@@ -1,0 +1,62 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** A broadcast job: one per idempotency key. Open jobs are summed from their batch results; the figures here are final once completed. */
+export interface JobDoc {
+  _id: string;
+  idempotencyKey: string;
+  incidentId: string;
+  stepId: string;
+  communityId: string;
+  groups: string[];
+  channels: string[];
+  message: { zh: string; en: string };
+  severity: string;
+  drill: boolean;
+  status: 'queued' | 'sending' | 'completed';
+  total: number;
+  sent: number;
+  failed: number;
+  duplicatesSkipped: number;
+  batches: number;
+  /** Residents per batch when the job was cut (a delivery's position is batch × batchSize + index). */
+  batchSize: number;
+  /** Batches counted (written with the final figures; while open, see broadcast_batch_results). */
+  batchesDone: number[];
+  /** True once every batch is on the work stream; a retried broadcast before that re-publishes (deduplicated). */
+  published: boolean;
+  createdAt: Date;
+  completedAt?: Date;
+}
+
+const schema = new Schema<JobDoc>(
+  {
+    _id: { type: String, required: true },
+    idempotencyKey: { type: String, required: true },
+    incidentId: { type: String, required: true },
+    stepId: { type: String, required: true },
+    communityId: { type: String, required: true },
+    groups: { type: [String], required: true },
+    channels: { type: [String], required: true },
+    message: { zh: { type: String, required: true }, en: { type: String, required: true } },
+    severity: { type: String, required: true },
+    drill: { type: Boolean, required: true },
+    status: { type: String, required: true, enum: ['queued', 'sending', 'completed'] },
+    total: { type: Number, required: true },
+    sent: { type: Number, required: true },
+    failed: { type: Number, required: true },
+    duplicatesSkipped: { type: Number, required: true },
+    batches: { type: Number, required: true },
+    batchSize: { type: Number, required: true },
+    batchesDone: { type: [Number], default: [] },
+    published: { type: Boolean, required: true },
+    createdAt: { type: Date, required: true },
+    completedAt: { type: Date },
+  },
+  { collection: 'broadcast_jobs', versionKey: false },
+);
+schema.index({ idempotencyKey: 1 }, { unique: true });
+schema.index({ incidentId: 1 });
+
+export function jobModel(db: Connection): Model<JobDoc> {
+  return (db.models.BroadcastJob as Model<JobDoc> | undefined) ?? db.model<JobDoc>('BroadcastJob', schema);
+}

@@ -1,0 +1,160 @@
+import type { z } from 'zod';
+import { LifelineError, notificationEvents, type notificationContract } from '@lifeline/contracts';
+import type { ServiceContext } from '@lifeline/platform';
+import { toBroadcastJob } from './broadcast';
+import { gatewayFor, type Gateways, type OutboundMessage, type SendResult } from './channels';
+import { messageFor, primaryChannel, tallyBatch, type BatchTally } from './domain/delivery';
+import { claimModel, deliveryKey, type ClaimDoc } from './model/claim';
+import { deliveryModel, type DeliveryDoc } from './model/delivery';
+import { jobModel, type JobDoc } from './model/job';
+import { resultModel, type ResultDoc } from './model/result';
+import { jobProgress } from './progress';
+import { residentModel } from './model/resident';
+import { batchKey, batchModel, type Recipient } from './model/batch';
+
+type BroadcastBatch = z.infer<typeof notificationContract.BroadcastBatch>;
+type Channel = Parameters<typeof primaryChannel>[0][number];
+
+interface WriteErrorLike {
+  code?: number;
+  index?: number;
+}
+
+/** Insert without stopping at duplicates; answers the indexes refused as duplicates. Any other error propagates. */
+async function insertSkippingDuplicates(model: { collection: { insertMany(docs: never[], o: { ordered: boolean }): Promise<unknown> } }, docs: readonly unknown[]): Promise<Set<number>> {
+  try {
+    await model.collection.insertMany(docs as never[], { ordered: false });
+    return new Set();
+  } catch (err) {
+    const raw = (err as { writeErrors?: WriteErrorLike | WriteErrorLike[] }).writeErrors;
+    const writeErrors = raw === undefined ? [] : ([] as WriteErrorLike[]).concat(raw);
+    if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== 11000 || e.index === undefined)) throw err;
+    return new Set(writeErrors.map((e) => e.index!));
+  }
+}
+
+/**
+ * Sends one batch of a broadcast:
+ *  1. claim each resident for the incident step (one insert; a resident already claimed by this step is refused);
+ *  2. send the claimed residents through the gateway in one call;
+ *  3. record one delivery per resident with the gateway's answer (one insert);
+ *  4. count the batch once: insert its result under `${jobId}:${batch}` (a redelivered batch is refused);
+ *  5. when every batch is counted, write the final figures on the job and publish `broadcast-completed`.
+ * A redelivery after an interruption between 1 and 3 re-sends only this batch's own claims that have no record yet.
+ */
+export function batchSender(ctx: ServiceContext, gateways: Gateways) {
+  const Jobs = jobModel(ctx.db);
+  const Residents = residentModel(ctx.db);
+  const Claims = claimModel(ctx.db);
+  const Deliveries = deliveryModel(ctx.db);
+  const Batches = batchModel(ctx.db);
+  const Results = resultModel(ctx.db);
+  const progress = jobProgress(ctx);
+
+  /**
+   * The batch's recipients from the snapshot written with the job (one primary-key read); a missing snapshot (a job
+   * from before snapshots, or one deleted early) falls back to reading the registry.
+   */
+  async function loadRecipients(jobId: string, batch: number, ids: readonly string[]): Promise<Map<string, Recipient>> {
+    const snapshot = await Batches.findById(batchKey(jobId, batch)).lean();
+    const recipients: Recipient[] = snapshot
+      ? snapshot.recipients
+      : (await Residents.find({ _id: { $in: ids } }, { language: 1, phone: 1, vulnerable: 1 }).lean()).map((r) => ({ id: r._id, language: r.language, phone: r.phone, vulnerable: r.vulnerable }));
+    return new Map(recipients.map((r) => [r.id, r]));
+  }
+
+  /** Residents refused a claim that this very job and batch had claimed before (a redelivery), not yet recorded. */
+  async function unfinishedOwnClaims(jobId: string, batch: number, refusedKeys: string[]): Promise<Set<string>> {
+    const own = await Claims.find({ _id: { $in: refusedKeys }, jobId, batch }, { residentId: 1 }).lean();
+    if (own.length === 0) return new Set();
+    const recorded = new Set((await Deliveries.find({ _id: { $in: own.map((c) => c._id) } }, { _id: 1 }).lean()).map((d) => d._id));
+    return new Set(own.filter((c) => !recorded.has(c._id)).map((c) => c.residentId));
+  }
+
+  function outbound(job: JobDoc, channel: Channel, ids: readonly string[], residents: Map<string, Recipient>): { messages: OutboundMessage[]; missing: SendResult[] } {
+    const messages: OutboundMessage[] = [];
+    const missing: SendResult[] = [];
+    for (const residentId of ids) {
+      const r = residents.get(residentId);
+      if (!r) missing.push({ residentId, status: 'failed', reason: 'no longer in the registry' });
+      else messages.push({ residentId, channel, language: r.language, message: messageFor(job.message, r.language), phone: ctx.vault.open(r.phone) });
+    }
+    return { messages, missing };
+  }
+
+  /** When every batch is counted: write the final figures on the job once, and announce it (deduplicated). */
+  async function completeIfDone(jobId: string): Promise<void> {
+    const stored = await Jobs.findById(jobId).lean();
+    if (!stored) return;
+    const job = await progress.one(stored);
+    if (job.status !== 'completed') return;
+    if (stored.status !== 'completed') {
+      const { status, sent, failed, duplicatesSkipped, batchesDone } = job;
+      await Jobs.updateOne({ _id: jobId }, { $set: { status, sent, failed, duplicatesSkipped, batchesDone, published: true, completedAt: new Date() } });
+    }
+    const done = toBroadcastJob(job);
+    await ctx.events.publish(notificationEvents.broadcastCompleted, `${jobId}:completed`, done, job.incidentId);
+    ctx.log.info({ jobId, incidentId: job.incidentId, total: done.total, sent: done.sent, failed: done.failed, duplicatesSkipped: done.duplicatesSkipped }, 'broadcast completed');
+  }
+
+  return {
+    /** Answers how the batch went, or undefined when it had already been counted. */
+    async send({ jobId, batch, residentIds }: BroadcastBatch): Promise<BatchTally | undefined> {
+      const t0 = performance.now();
+      const lap: Record<string, number> = {};
+      const mark = (step: string) => (lap[step] = Math.round(performance.now() - t0));
+      const job = await Jobs.findById(jobId).lean();
+      if (!job) throw new LifelineError('not_found', `no broadcast job ${jobId}`);
+      if (job.status === 'completed' || (await Results.exists({ _id: batchKey(jobId, batch) }))) {
+        await completeIfDone(jobId);
+        return undefined;
+      }
+      const residents = await loadRecipients(jobId, batch, residentIds);
+      mark('residents');
+      const keys = residentIds.map((id) => deliveryKey(job.incidentId, job.stepId, id));
+      const createdAt = new Date();
+      const claims: ClaimDoc[] = residentIds.map((residentId, i) => ({ _id: keys[i]!, jobId, batch, residentId, createdAt }));
+      const refused = await insertSkippingDuplicates(Claims, claims);
+      const resumed = refused.size === 0 ? new Set<string>() : await unfinishedOwnClaims(jobId, batch, [...refused].map((i) => keys[i]!));
+      mark('claimed');
+      const toSend = residentIds.filter((id, i) => !refused.has(i) || resumed.has(id));
+
+      const channel = primaryChannel(job.channels as Channel[]);
+      const { messages, missing } = outbound(job, channel, toSend, residents);
+      const results = [...(messages.length > 0 ? await gatewayFor(gateways, job.drill).send(messages) : []), ...missing];
+
+      mark('gateway');
+      const position = new Map(residentIds.map((id, i) => [id, batch * job.batchSize + i]));
+      const deliveries: DeliveryDoc[] = results.map((r) => ({
+        _id: deliveryKey(job.incidentId, job.stepId, r.residentId),
+        incidentId: job.incidentId,
+        stepId: job.stepId,
+        residentId: r.residentId,
+        jobId,
+        communityId: job.communityId,
+        batch,
+        position: position.get(r.residentId)!,
+        vulnerable: residents.get(r.residentId)?.vulnerable ?? false,
+        channel,
+        status: r.status,
+        ...(r.reason === undefined ? {} : { reason: r.reason }),
+        drill: job.drill,
+        createdAt,
+      }));
+      if (deliveries.length > 0) await insertSkippingDuplicates(Deliveries, deliveries);
+
+      mark('recorded');
+      // Without refusals the gateway's answers are the whole story; otherwise count this batch's records.
+      const statuses = refused.size === 0 ? results.map((r) => r.status) : (await Deliveries.find({ jobId, batch }, { status: 1 }).lean()).map((d) => d.status);
+      const tally = tallyBatch(residentIds.length, statuses);
+      const result: ResultDoc = { _id: batchKey(jobId, batch), jobId, batch, ...tally, createdAt: new Date() };
+      await insertSkippingDuplicates(Results, [result]);
+      await Batches.deleteOne({ _id: batchKey(jobId, batch) });
+      mark('counted');
+      await completeIfDone(jobId);
+      mark('done');
+      ctx.log.debug({ jobId, batch, ...tally, ms: lap }, 'batch sent');
+      return tally;
+    },
+  };
+}
