@@ -8,6 +8,8 @@ import { http, waitForIncident, withMongo, withNats, withTemporal } from './supp
  * The walking skeleton end to end: HTTP → command-center → Temporal → worker → NATS → the four services →
  * their own databases, and back through JetStream events and the bridge. Nothing here is mocked.
  */
+jest.setTimeout(180_000);
+
 const CITY = { communities: 2, residents: 600, seed: 2026, today: new Date().toISOString().slice(0, 10) };
 const city = buildCity(CITY);
 const community = city.units.find((u) => u.level === 'community')!;
