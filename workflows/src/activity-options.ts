@@ -4,10 +4,13 @@ import { ActivityFailure, ApplicationFailure, isCancellation, type ActivityOptio
 /** Error codes (ApplicationFailure types) a retry cannot fix; mirrors activities.ts RETRYABLE_CODES. */
 export const NON_RETRYABLE_CODES = ['invalid_request', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'insufficient_stock', 'no_candidate', 'invalid_state'];
 
-const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE_CODES };
+const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE_CODES };
 
-/** Commands to a service: one NATS request each (10 s timeout inside), retried with backoff on `unavailable`. */
-export const commandOptions: ActivityOptions = { startToCloseTimeout: '30s', retry };
+/**
+ * Commands to a service: one NATS request each (10 s timeout inside), retried with backoff while the service is
+ * unavailable — for up to an hour, so a service restart pauses the step instead of losing its side effect.
+ */
+export const commandOptions: ActivityOptions = { startToCloseTimeout: '30s', scheduleToCloseTimeout: '1h', retry };
 
 /** Polling a broadcast until the step's deadline: heartbeats so a lost worker is noticed within 30 s. */
 export const pollOptions = (deadlineSeconds: number): ActivityOptions => ({
