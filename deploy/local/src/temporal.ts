@@ -1,14 +1,8 @@
 import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '@lifeline/contracts';
 
-/** Lifeline's Temporal search attributes (DESIGN.md §4), so the Temporal UI can filter incidents. */
-export const SEARCH_ATTRIBUTES = {
-  LifelineIncidentId: 'Keyword',
-  LifelinePlanId: 'Keyword',
-  LifelineSeverity: 'Keyword',
-  LifelinePhase: 'Keyword',
-  LifelineDistrict: 'KeywordList',
-  LifelineDrill: 'Bool',
-} as const;
+/** Lifeline's Temporal search attributes are defined once, in contracts (DESIGN.md §4). */
+export { SEARCH_ATTRIBUTES };
 
 /** `--search-attribute KEY=TYPE` flags for `temporal server start-dev`. */
 export const searchAttributeFlags = (): string[] => Object.entries(SEARCH_ATTRIBUTES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]);
