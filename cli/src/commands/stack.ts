@@ -22,11 +22,19 @@ async function seed(endpoints: StackEndpoints): Promise<void> {
   log(seeded ? 'seeded the demo city' : 'a city is already loaded; not seeding');
 }
 
-/** Resolves on the first SIGINT/SIGTERM. */
+/**
+ * Resolves on the first SIGINT/SIGTERM. A pending promise alone does not keep Node running, so a timer holds the
+ * event loop open meanwhile — without it `up` would return at once and leave the stack running unattended.
+ */
 const untilSignal = () =>
   new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    const stop = (signal: NodeJS.Signals) => {
+      clearInterval(keepAlive);
+      resolve(signal);
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
   });
 
 async function up(opts: { detach?: boolean }): Promise<void> {
