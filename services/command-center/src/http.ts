@@ -1,6 +1,7 @@
 import type { Express, Request } from 'express';
 import { z } from 'zod';
 import { IdempotencyKey, IncidentCommand, LifelineError, Slug, StartIncidentRequest, type Role } from '@lifeline/contracts';
+import { buildAsyncApi, buildOpenApi } from '@lifeline/contracts/src/docs';
 import { parseHttp, route } from '@lifeline/platform';
 import type { Model } from 'mongoose';
 import { assertRole, authenticate, authOf } from './auth';
@@ -44,6 +45,16 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
       res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', checks });
     }),
   );
+
+  // API documents, generated from the contracts once at start-up and served without authentication.
+  const openApi = buildOpenApi();
+  const asyncApi = buildAsyncApi();
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.get('/v1/asyncapi.json', (_req, res) => {
+    res.json(asyncApi);
+  });
 
   app.use('/v1', authenticate(deps.tokenSecret));
 
