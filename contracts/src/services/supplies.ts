@@ -7,7 +7,20 @@ export const DepotLevel = z.enum(['city', 'district', 'sub-district', 'community
 export const LotSource = z.enum(['government', 'community-fund', 'enterprise-donation']);
 export const LotCondition = z.enum(['good', 'damaged', 'condemned']);
 
-export const Depot = z.object({ id: Slug, name: LocalizedText, level: DepotLevel, areaId: Slug, parentId: Slug.optional() });
+/** WGS-84 coordinates; used to rank depots by distance when a shortfall needs a transfer. */
+export const GeoPoint = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
+export type GeoPoint = z.infer<typeof GeoPoint>;
+
+export const Depot = z.object({
+  id: Slug,
+  name: LocalizedText,
+  level: DepotLevel,
+  areaId: Slug,
+  parentId: Slug.optional(),
+  location: GeoPoint.optional(),
+  /** Days between inspections before the depot counts as overdue (the service's default when absent). */
+  inspectionIntervalDays: z.number().int().positive().max(3650).optional(),
+});
 export const Item = z.object({ code: Slug, name: LocalizedText, unit: z.string().min(1).max(20), category: ItemCategory });
 export const Lot = z.object({
   id: Slug,
@@ -18,7 +31,17 @@ export const Lot = z.object({
   source: LotSource,
   condition: LotCondition.default('good'),
 });
+export const SiteKind = z.enum(['park', 'square', 'community-centre', 'school']);
+/** A shelter or gathering site a plan step may open. */
+export const Site = z.object({ id: Slug, name: LocalizedText, kind: SiteKind, communityId: CommunityId, capacity: z.number().int().positive().max(1_000_000), location: GeoPoint.optional() });
+/** How many units of an item a community should hold (from plans and population). */
+export const StockTarget = z.object({ communityId: CommunityId, itemCode: Slug, quantity: z.number().int().nonnegative().max(10_000_000) });
+/** An enterprise that has agreed to be asked for donations of some categories of supplies. */
+export const Enterprise = z.object({ id: Slug, name: LocalizedText, categories: z.array(ItemCategory).min(1).max(6), districtIds: z.array(Slug).max(100).optional(), location: GeoPoint.optional() });
 export type Depot = z.infer<typeof Depot>;
+export type Site = z.infer<typeof Site>;
+export type StockTarget = z.infer<typeof StockTarget>;
+export type Enterprise = z.infer<typeof Enterprise>;
 export type Item = z.infer<typeof Item>;
 export type Lot = z.infer<typeof Lot>;
 
@@ -26,8 +49,18 @@ export const SeedStockRequest = z.object({
   depots: z.array(Depot).max(10000),
   items: z.array(Item).max(1000),
   lots: z.array(Lot).max(100000),
+  sites: z.array(Site).max(10000).optional(),
+  targets: z.array(StockTarget).max(100000).optional(),
+  enterprises: z.array(Enterprise).max(10000).optional(),
 });
-export const SeedStockResult = z.object({ depots: z.number().int(), items: z.number().int(), lots: z.number().int() });
+export const SeedStockResult = z.object({
+  depots: z.number().int(),
+  items: z.number().int(),
+  lots: z.number().int(),
+  sites: z.number().int().optional(),
+  targets: z.number().int().optional(),
+  enterprises: z.number().int().optional(),
+});
 
 export const ReserveRequest = z.object({
   idempotencyKey: IdempotencyKey,
@@ -56,6 +89,41 @@ export type Reservation = z.infer<typeof Reservation>;
 
 export const ReservationCommand = z.object({ idempotencyKey: IdempotencyKey, reservationId: z.string().min(1), reason: z.string().max(500).optional() });
 
+/** A proposal to move stock from a depot outside the community's chain to the community's stockpile. */
+export const TransferStatus = z.enum(['proposed', 'approved', 'dispatched', 'received', 'rejected', 'cancelled']);
+export const Transfer = z.object({
+  transferId: z.string(),
+  incidentId: IncidentId,
+  communityId: CommunityId,
+  reservationId: z.string(),
+  itemCode: Slug,
+  quantity: z.number().int().positive(),
+  fromDepotId: Slug,
+  fromLotId: Slug,
+  toDepotId: Slug.optional(),
+  distanceKm: z.number().nonnegative().optional(),
+  status: TransferStatus,
+});
+export type Transfer = z.infer<typeof Transfer>;
+
+/** A request to a registered enterprise for what no depot could cover. */
+export const DonationStatus = z.enum(['requested', 'pledged', 'received', 'declined', 'cancelled']);
+export const DonationRequest = z.object({
+  donationId: z.string(),
+  incidentId: IncidentId,
+  communityId: CommunityId,
+  reservationId: z.string(),
+  enterpriseId: Slug,
+  itemCode: Slug,
+  quantity: z.number().int().positive(),
+  status: DonationStatus,
+  /** Units the enterprise pledged or delivered (may differ from what was asked). */
+  pledged: z.number().int().nonnegative().optional(),
+  /** The lot created at the community's stockpile when the donation arrived. */
+  lotId: Slug.optional(),
+});
+export type DonationRequest = z.infer<typeof DonationRequest>;
+
 export const IncidentQuery = z.object({ incidentId: IncidentId });
 export const SuppliesSummary = z.object({
   incidentId: IncidentId,
@@ -66,8 +134,85 @@ export const SuppliesSummary = z.object({
   released: z.number().int(),
   shortfall: z.number().int(),
   byCommunity: z.record(z.string(), z.object({ reserved: z.number().int(), issued: z.number().int(), shortfall: z.number().int() })),
+  /** Units per item code, as flows like the totals. */
+  byItem: z.record(z.string(), z.object({ reserved: z.number().int(), issued: z.number().int(), returned: z.number().int(), released: z.number().int(), shortfall: z.number().int() })).optional(),
+  /** Missing units per community, then per item code. */
+  shortfallByCommunity: z.record(z.string(), z.record(z.string(), z.number().int())).optional(),
+  /** Expired, damaged or condemned lots the incident's reservations found (and skipped) in the depots they drew from. */
+  unusableLots: z.array(z.object({ lotId: Slug, depotId: Slug, itemCode: Slug, quantity: z.number().int(), reason: z.enum(['expired', 'damaged', 'condemned']) })).optional(),
+  transfers: z.array(Transfer).optional(),
+  donationRequests: z.array(DonationRequest).optional(),
 });
 export type SuppliesSummary = z.infer<typeof SuppliesSummary>;
+
+export const UpdateTransferRequest = z.object({ idempotencyKey: IdempotencyKey, transferId: z.string().min(1).max(100), status: TransferStatus.exclude(['proposed']), reason: z.string().max(500).optional() });
+export const UpdateDonationRequest = z.object({
+  idempotencyKey: IdempotencyKey,
+  donationId: z.string().min(1).max(100),
+  status: DonationStatus.exclude(['requested']),
+  /** Units pledged or received; defaults to what was asked. */
+  quantity: z.number().int().positive().max(1_000_000).optional(),
+  /** Expiry of the donated stock, for perishable items. */
+  expiresOn: z.string().date().optional(),
+  reason: z.string().max(500).optional(),
+});
+
+/** Open the community's sites of the given kinds until they hold `capacity` people (the plan's `open-site` step). */
+export const OpenSiteRequest = z.object({
+  idempotencyKey: IdempotencyKey,
+  incidentId: IncidentId,
+  communityId: CommunityId,
+  siteKinds: z.array(SiteKind).min(1).max(4),
+  /** Places needed (population × the step's capacityShare); 0 opens one site of each kind asked. */
+  capacity: z.number().int().nonnegative().max(10_000_000),
+  drill: z.boolean().default(false),
+});
+export const CloseSiteRequest = z.object({
+  idempotencyKey: IdempotencyKey,
+  incidentId: IncidentId,
+  communityId: CommunityId,
+  /** Sites to close; all the incident's open sites in the community when absent. */
+  siteIds: z.array(Slug).min(1).max(100).optional(),
+});
+export const SiteStatus = z.enum(['open', 'closed']);
+export const OpenSite = z.object({ siteId: Slug, kind: SiteKind, capacity: z.number().int(), occupancy: z.number().int().nonnegative(), status: SiteStatus });
+export const SiteOpening = z.object({
+  incidentId: IncidentId,
+  communityId: CommunityId,
+  /** Places asked for and places the opened sites hold. */
+  requested: z.number().int(),
+  capacity: z.number().int(),
+  /** Places that could not be found (requested − capacity, at least 0). */
+  shortfall: z.number().int().nonnegative(),
+  sites: z.array(OpenSite),
+});
+export type SiteOpening = z.infer<typeof SiteOpening>;
+export const OccupancyUpdate = z.object({ idempotencyKey: IdempotencyKey, incidentId: IncidentId, siteId: Slug, occupancy: z.number().int().nonnegative().max(1_000_000), reportedAt: z.string().datetime().optional() });
+
+/** What an inspector found at a depot: a condition per lot looked at (lots not listed were not inspected). */
+export const InspectionRequest = z.object({
+  idempotencyKey: IdempotencyKey,
+  depotId: Slug,
+  inspectedOn: z.string().date(),
+  /** Pseudonymous id of the inspector (no names). */
+  inspectorId: Slug,
+  findings: z.array(z.object({ lotId: Slug, condition: LotCondition, counted: z.number().int().nonnegative().optional(), note: z.string().max(500).optional() })).max(1000),
+});
+export const Inspection = z.object({ inspectionId: z.string(), depotId: Slug, inspectedOn: z.string().date(), inspectorId: Slug, findings: InspectionRequest.shape.findings, changedLots: z.array(Slug) });
+
+export const ReadinessQuery = z.object({ areaId: Slug, expiryWithinDays: z.number().int().min(0).max(3650).default(30), asOf: z.string().date().optional() });
+export const ReadinessReport = z.object({
+  areaId: Slug,
+  asOf: z.string().date(),
+  expiryWithinDays: z.number().int(),
+  depots: z.number().int(),
+  expiring: z.array(z.object({ lotId: Slug, depotId: Slug, itemCode: Slug, quantity: z.number().int(), expiresOn: z.string().date(), daysLeft: z.number().int() })),
+  expired: z.array(z.object({ lotId: Slug, depotId: Slug, itemCode: Slug, quantity: z.number().int(), expiresOn: z.string().date() })),
+  condemned: z.array(z.object({ lotId: Slug, depotId: Slug, itemCode: Slug, quantity: z.number().int(), condition: LotCondition })),
+  overdueInspections: z.array(z.object({ depotId: Slug, lastInspectedOn: z.string().date().optional(), dueOn: z.string().date().optional() })),
+  belowTarget: z.array(z.object({ communityId: CommunityId, itemCode: Slug, target: z.number().int(), usable: z.number().int(), missing: z.number().int() })),
+});
+export type ReadinessReport = z.infer<typeof ReadinessReport>;
 
 export const supplies = {
   seed: endpoint('supplies', 'seed', 'Load depots, items and lots (idempotent upsert by id).', SeedStockRequest, SeedStockResult),
@@ -76,6 +221,13 @@ export const supplies = {
   return: endpoint('supplies', 'return', 'Return issued stock to its lots (recover phase).', ReservationCommand, Reservation),
   release: endpoint('supplies', 'release', 'Release a reservation that was never issued (stand-down).', ReservationCommand, Reservation),
   summary: endpoint('supplies', 'summary', 'Reservation figures for an incident.', IncidentQuery, SuppliesSummary),
+  openSite: endpoint('supplies', 'open-site', 'Open shelters/gathering sites of the given kinds in a community for an incident.', OpenSiteRequest, SiteOpening),
+  closeSite: endpoint('supplies', 'close-site', 'Close the sites an incident opened in a community.', CloseSiteRequest, SiteOpening),
+  updateOccupancy: endpoint('supplies', 'update-occupancy', 'Report how many people an open site holds.', OccupancyUpdate, OpenSite),
+  updateTransfer: endpoint('supplies', 'update-transfer', 'Move a transfer proposal on: approved (stock held), dispatched, received (stock lands), rejected, cancelled.', UpdateTransferRequest, Transfer),
+  updateDonation: endpoint('supplies', 'update-donation', 'Record an enterprise answer: pledged, received (a lot is created), declined, cancelled.', UpdateDonationRequest, DonationRequest),
+  inspect: endpoint('supplies', 'inspect', 'Record a depot inspection; findings set lot conditions.', InspectionRequest, Inspection),
+  readiness: endpoint('supplies', 'readiness', 'Readiness of an area: lots expiring soon or expired, condemned stock, overdue inspections, stock below target.', ReadinessQuery, ReadinessReport),
 } as const;
 
 export const suppliesEvents = {
@@ -84,4 +236,13 @@ export const suppliesEvents = {
   returned: event('supplies', 'reservation-returned', 'Issued stock came back.', Reservation),
   released: event('supplies', 'reservation-released', 'A reservation was released without being issued.', Reservation),
   shortfall: event('supplies', 'shortfall-detected', 'A community could not be covered in full.', z.object({ incidentId: IncidentId, communityId: CommunityId, shortfalls: Reservation.shape.shortfalls })),
+  transferProposed: event('supplies', 'transfer-proposed', 'A transfer from another depot was proposed to cover a shortfall.', Transfer),
+  transferUpdated: event('supplies', 'transfer-updated', 'A transfer changed status.', Transfer),
+  donationRequested: event('supplies', 'donation-requested', 'A registered enterprise was asked to donate what no depot could cover.', DonationRequest),
+  donationUpdated: event('supplies', 'donation-updated', 'A donation request changed status.', DonationRequest),
+  siteOpened: event('supplies', 'site-opened', 'Sites were opened for an incident in a community.', SiteOpening),
+  siteClosed: event('supplies', 'site-closed', 'Sites an incident opened were closed.', SiteOpening),
+  occupancyUpdated: event('supplies', 'occupancy-updated', 'An open site reported its occupancy.', OpenSite.extend({ incidentId: IncidentId })),
+  inspected: event('supplies', 'depot-inspected', 'A depot was inspected.', Inspection),
+  readinessAlert: event('supplies', 'readiness-alert', 'An area has lots expiring or expired, condemned stock, overdue inspections or stock below target.', ReadinessReport),
 } as const;
