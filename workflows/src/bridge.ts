@@ -4,6 +4,7 @@ startTelemetry('lifeline-bridge');
 
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { lifelineDataConverter } from '@lifeline/platform/codec';
 import { connectNats, createLogger, loadConfig } from '@lifeline/platform';
 import { WorkerEnv } from './config';
 import { runBridge } from './signal-bridge';
@@ -14,7 +15,7 @@ async function main() {
   const nc = await connectNats(config, 'lifeline-bridge');
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   // The client interceptor carries the signal's span (parented on the event's trace) into the workflow.
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] }, dataConverter: lifelineDataConverter() });
   const bridge = await runBridge({ nc, client, log });
   log.info({ consumer: 'workflow-bridge' }, 'bridge ready');
 

@@ -5,6 +5,7 @@ startTelemetry('lifeline-worker');
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { TASK_QUEUE } from '@lifeline/contracts';
 import { connectNats, createLogger, loadConfig } from '@lifeline/platform';
+import { lifelineDataConverter } from '@lifeline/platform/codec';
 import { createActivities } from './activities';
 import { WorkerEnv } from './config';
 import { workerTracing } from './telemetry';
@@ -20,7 +21,10 @@ async function main() {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: TASK_QUEUE,
-    workflowsPath: require.resolve('./workflows'),
+    // The container image prebuilds the bundle (deploy/image/bundle-workflows.ts) and points LIFELINE_WORKFLOW_BUNDLE at it.
+    ...(process.env.LIFELINE_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: process.env.LIFELINE_WORKFLOW_BUNDLE } } : { workflowsPath: require.resolve('./workflows') }),
+    // Payloads (inputs, results, signals, queries) are encrypted before they reach Temporal's history.
+    dataConverter: lifelineDataConverter(),
     activities: createActivities({ nc }),
     ...workerTracing('lifeline-worker'),
   });

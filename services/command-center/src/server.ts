@@ -1,7 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { lifelineDataConverter } from '@lifeline/platform/codec';
 import { connectMongo, connectNats, createHttpApp, createLogger, finishHttpApp, listen, stopTelemetry } from '@lifeline/platform';
-import { loadCommandCenterConfig } from './config';
+import { loadCommandCenterConfig, temporalUiUrl } from './config';
 import { registerRoutes } from './http';
 import { Incidents } from './incidents';
 import { auditModel } from './model/audit';
@@ -16,7 +17,7 @@ export async function start(): Promise<void> {
   const db = await connectMongo(config.MONGO_URL, 'lifeline_command_center');
   const nc = await connectNats(config, 'command-center');
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] }, dataConverter: lifelineDataConverter() });
 
   const plans = new Plans(planModel(db));
   const index = incidentModel(db);
@@ -29,8 +30,11 @@ export async function start(): Promise<void> {
     incidents: new Incidents(client, index, plans),
     plans,
     audit,
+    nc,
     tokenSecret: config.LIFELINE_TOKEN_SECRET,
-    temporalUiUrl: config.TEMPORAL_UI_URL,
+    temporalUiUrl: temporalUiUrl(config),
+    mutationsPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    livePollMs: config.LIVE_POLL_MS,
     namespace: config.TEMPORAL_NAMESPACE,
     health: async () => ({
       store: await db.db!.admin().ping().then(() => true, () => false),

@@ -1,0 +1,40 @@
+/** Entry point of the codec server process (`node --import tsx packages/platform/src/codec-server-main.ts`). */
+import { startTelemetry, stopTelemetry } from './telemetry';
+startTelemetry('lifeline-codec-server');
+
+import { z } from 'zod';
+import { codecFromEnv } from './codec';
+import { createCodecApp } from './codec-server';
+import { loadConfig } from './config';
+import { listen } from './http';
+import { createLogger } from './logger';
+
+const CodecServerEnv = z.object({
+  LIFELINE_TOKEN_SECRET: z.string().min(16, 'at least 16 characters'),
+  CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8089),
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  /** Comma-separated browser origins allowed to call (the Temporal UI). */
+  CODEC_CORS_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+async function main() {
+  const config = loadConfig(CodecServerEnv);
+  const log = createLogger('codec-server', config.LOG_LEVEL);
+  const codec = codecFromEnv();
+  const allowedOrigins = config.CODEC_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  const server = await listen(createCodecApp({ codec, tokenSecret: config.LIFELINE_TOKEN_SECRET, allowedOrigins, log }), config.CODEC_PORT, config.HTTP_HOST);
+  log.info({ port: config.CODEC_PORT, keyId: codec.currentKeyId, allowedOrigins }, 'codec server ready');
+  const stop = async () => {
+    server.close();
+    await stopTelemetry();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  createLogger('codec-server').fatal({ err }, 'codec server failed');
+  process.exit(1);
+});
