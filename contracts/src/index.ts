@@ -14,3 +14,4 @@ export { notification, notificationEvents, BROADCAST_BATCH_SUBJECT, BroadcastBat
 export { incentives, incentivesEvents } from './services/incentives';
 export { ALL_ENDPOINTS, ALL_EVENTS } from './catalog';
 export * from './roles';
+export * from './review';
