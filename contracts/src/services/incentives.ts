@@ -90,6 +90,7 @@ export type CatalogueItem = z.infer<typeof CatalogueItem>;
 export const RestockRequest = z.object({ idempotencyKey: IdempotencyKey, itemId: Slug, title: CatalogueItem.shape.title, points: CatalogueItem.shape.points, add: z.number().int().positive().max(1_000_000) });
 export const CatalogueQuery = z.object({});
 export const Catalogue = z.object({ items: z.array(CatalogueItem) });
+export type Catalogue = z.infer<typeof Catalogue>;
 export const RedeemRequest = z.object({ idempotencyKey: IdempotencyKey, participantId: Slug, itemId: Slug, quantity: z.number().int().positive().max(100) });
 export const Redemption = z.object({ redemptionId: z.string(), participantId: Slug, itemId: Slug, quantity: z.number().int(), points: z.number().int(), entry: LedgerEntry });
 export type Redemption = z.infer<typeof Redemption>;
@@ -104,6 +105,7 @@ export const Statement = z.object({
   allowanceCny: z.number().nonnegative(),
   entries: z.array(LedgerEntry),
 });
+export type Statement = z.infer<typeof Statement>;
 export const LeaderboardQuery = z
   .object({ incidentId: IncidentId.optional(), communityId: CommunityId.optional(), limit: z.number().int().min(1).max(100).default(20) })
   .refine((q) => Boolean(q.incidentId) || Boolean(q.communityId), { message: 'name incidentId or communityId', path: ['incidentId'] });

@@ -3,7 +3,7 @@ import { loadConfig, ServiceEnv } from '@lifeline/platform';
 
 export const IncentivesEnv = ServiceEnv.extend({
   /** Which rule table computes new awards; entries keep the version they were computed with. */
-  INCENTIVES_RULES_VERSION: z.enum(['v1']).default('v1'),
+  INCENTIVES_RULES_VERSION: z.enum(['v1', 'v2']).default('v2'),
 });
 export type IncentivesEnv = z.infer<typeof IncentivesEnv>;
 

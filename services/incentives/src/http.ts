@@ -1,14 +1,16 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { IncidentId, Slug } from '@lifeline/contracts';
+import { CommunityId, IncidentId, Slug } from '@lifeline/contracts';
 import { parseHttp, route, type ServiceContext } from '@lifeline/platform';
-import { leaderboard } from './domain/standings';
+import { toLedgerEntry } from './awards';
+import { leaderboard, tallyByParticipant } from './domain/standings';
 import { ledgerStore } from './model/ledger';
-import { toLedgerEntry } from './nats';
 
 const ParticipantParams = z.object({ participantId: Slug });
 const LedgerPage = z.object({ afterSeq: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) });
-const LeaderboardQuery = z.object({ incidentId: IncidentId, limit: z.coerce.number().int().min(1).max(100).default(20) });
+const LeaderboardQuery = z
+  .object({ incidentId: IncidentId.optional(), communityId: CommunityId.optional(), limit: z.coerce.number().int().min(1).max(100).default(20) })
+  .refine((q) => Boolean(q.incidentId) || Boolean(q.communityId), { message: 'name incidentId or communityId', path: ['incidentId'] });
 
 /** Read-only admin routes: a participant's ledger, its chain verification, an incident's leaderboard. */
 export function registerRoutes(app: Express, ctx: ServiceContext): void {
@@ -23,7 +25,7 @@ export function registerRoutes(app: Express, ctx: ServiceContext): void {
       res.json({
         participantId,
         balance: head.balance,
-        entries: entries.map((e) => ({ ...toLedgerEntry(e), seq: e.seq, prevHash: e.prevHash, createdAt: e.createdAt.toISOString(), basis: e.basis })),
+        entries: entries.map((e) => ({ ...toLedgerEntry(e), prevHash: e.prevHash, basis: e.basis })),
       });
     }),
   );
@@ -39,8 +41,9 @@ export function registerRoutes(app: Express, ctx: ServiceContext): void {
   app.get(
     '/v1/leaderboard',
     route(async (req, res) => {
-      const { incidentId, limit } = parseHttp(LeaderboardQuery, req.query, 'leaderboard query');
-      res.json({ incidentId, leaders: leaderboard(await ledger.tallies(incidentId), limit) });
+      const { incidentId, communityId, limit } = parseHttp(LeaderboardQuery, req.query, 'leaderboard query');
+      const awarded = await ledger.find({ kind: 'award', ...(incidentId ? { incidentId } : {}), ...(communityId ? { communityId } : {}) });
+      res.json({ ...(incidentId ? { incidentId } : {}), ...(communityId ? { communityId } : {}), leaders: leaderboard(tallyByParticipant(awarded), limit) });
     }),
   );
 }

@@ -1,53 +1,75 @@
-import { incentives, incentivesEvents, type incentivesContract } from '@lifeline/contracts';
+import { incentives } from '@lifeline/contracts';
 import type { Handlers, ServiceContext } from '@lifeline/platform';
+import { createAwards, toFlag, type Awards } from './awards';
 import { loadIncentivesConfig } from './config';
-import { causeKey } from './domain/ledger';
-import { pointsForTask, RULE_TABLES } from './domain/rules';
-import { summarise } from './domain/standings';
-import type { EntryDoc } from './model/entry';
-import { ledgerStore } from './model/ledger';
+import { completionsBacklog } from './consumer';
+import { RULE_TABLES } from './domain/rules';
+import { leaderboard, reviewFigures, summarise, tallyByParticipant } from './domain/standings';
+import { createHonours } from './honours';
+import { completionModel } from './model/completion';
+import { flagModel } from './model/records';
+import { createRedemptions } from './redemptions';
+import { statementOf, verifyLedger } from './statements';
 
-/** The contract's view of a stored entry (no audit fields, no chain internals). */
-export function toLedgerEntry(e: EntryDoc): incentivesContract.LedgerEntry {
-  return {
-    entryId: e._id,
-    participantId: e.participantId,
-    ...(e.incidentId === undefined ? {} : { incidentId: e.incidentId }),
-    kind: e.kind,
-    points: e.points,
-    balance: e.balance,
-    cause: e.cause,
-    hash: e.hash,
-  };
+export { toLedgerEntry } from './awards';
+
+export interface Incentives {
+  handlers: Handlers<typeof incentives>;
+  awards: Awards;
 }
 
-export async function createHandlers(ctx: ServiceContext): Promise<Handlers<typeof incentives>> {
+/** Wire the endpoints: awards and manual awards, the catalogue, honours, and the read side (verify, statements, boards). */
+export function buildIncentives(ctx: ServiceContext): Incentives {
   const rules = RULE_TABLES[loadIncentivesConfig().INCENTIVES_RULES_VERSION];
-  const ledger = ledgerStore(ctx.db);
-  return {
-    async award(req) {
-      const computed = pointsForTask(rules, req);
-      const { entry, created } = await ledger.append({
-        participantId: req.participantId,
-        kind: 'award',
-        points: computed.points,
-        cause: causeKey(req.cause),
-        incidentId: req.incidentId,
-        idempotencyKey: req.idempotencyKey,
-        basis: { rulesVersion: computed.rulesVersion, participantType: computed.participantType, severity: req.severity, hours: req.hours, capped: computed.capped },
-      });
-      const result = toLedgerEntry(entry);
-      // A repeat re-publishes the first entry under the same id, so JetStream drops it if the first publish landed.
-      await ctx.events.publish(incentivesEvents.awarded, result.entryId, result, result.incidentId);
-      ctx.log.info({ participantId: result.participantId, cause: result.cause, points: result.points, created }, created ? 'points awarded' : 'award repeated');
-      return result;
-    },
+  const awards = createAwards(ctx, rules, () => completionsBacklog(ctx));
+  const ledger = awards.ledger;
+  const redemptions = createRedemptions(ctx, ledger);
+  const honours = createHonours(ctx, rules, awards);
+  const completions = completionModel(ctx.db);
+  const flags = flagModel(ctx.db);
+
+  const handlers: Handlers<typeof incentives> = {
+    award: (req) => awards.award(req),
+    manualAward: (req) => awards.manualAward(req),
     async balance({ participantId }) {
       const head = await ledger.head(participantId);
       return { participantId, balance: head.balance, entries: head.seq };
     },
     async summary({ incidentId }) {
-      return summarise(incidentId, await ledger.tallies(incidentId));
+      const [awarded, done, flagsRaised, honoursConfirmed] = await Promise.all([
+        ledger.find({ incidentId, kind: 'award' }),
+        completions.find({ incidentId }, { hours: 1 }).lean(),
+        flags.countDocuments({ incidentId }),
+        honours.confirmedIn(incidentId),
+      ]);
+      const rows = awarded.map((e) => ({ participantId: e.participantId, points: e.points, participantType: e.basis?.participantType, allowanceCny: e.allowanceCny }));
+      const volunteerHours = done.reduce((n, c) => n + c.hours, 0);
+      return { ...summarise(incidentId, tallyByParticipant(rows)), ...reviewFigures(rows, { volunteerHours, flagsRaised, honoursConfirmed }) };
     },
+    verify: ({ participantId }) => verifyLedger(ledger, participantId),
+    statement: ({ participantId, limit }) => statementOf(ledger, participantId, limit),
+    async leaderboard({ incidentId, communityId, limit }) {
+      const awarded = await ledger.find({ kind: 'award', ...(incidentId ? { incidentId } : {}), ...(communityId ? { communityId } : {}) });
+      return { ...(incidentId ? { incidentId } : {}), ...(communityId ? { communityId } : {}), leaders: leaderboard(tallyByParticipant(awarded), limit) };
+    },
+    async flags({ incidentId, participantId, limit }) {
+      const found = await flags
+        .find({ ...(incidentId ? { incidentId } : {}), ...(participantId ? { participantId } : {}) })
+        .sort({ raisedAt: 1 })
+        .limit(limit)
+        .lean();
+      return { flags: found.map(toFlag) };
+    },
+    restock: (req) => redemptions.restock(req),
+    catalogue: () => redemptions.catalogue(),
+    redeem: (req) => redemptions.redeem(req),
+    honourCandidates: (req) => honours.candidates(req),
+    confirmHonour: (req) => honours.confirm(req),
   };
+  return { handlers, awards };
+}
+
+/** The handlers alone (the shape `runService` and the tests use). */
+export async function createHandlers(ctx: ServiceContext): Promise<Handlers<typeof incentives>> {
+  return buildIncentives(ctx).handlers;
 }

@@ -15,11 +15,15 @@ export interface HashedFields {
   points: number;
   cause: string;
   incidentId?: string | undefined;
+  /** Hashed when present (entries written before communities were recorded hash without it). */
+  communityId?: string | undefined;
 }
 
 /** sha256 (hex) over the previous hash and the entry's facts, as a JSON array so field boundaries are unambiguous. */
 export function entryHash(f: HashedFields): string {
-  const canonical = JSON.stringify([f.prevHash, f.participantId, f.seq, f.kind, f.points, f.cause, f.incidentId ?? null]);
+  const facts: unknown[] = [f.prevHash, f.participantId, f.seq, f.kind, f.points, f.cause, f.incidentId ?? null];
+  if (f.communityId !== undefined) facts.push(f.communityId);
+  const canonical = JSON.stringify(facts);
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
@@ -37,6 +41,15 @@ export function causeKey(cause: { kind: 'task-completed'; taskId: string }): str
   return `${cause.kind}:${cause.taskId}`;
 }
 
+/** Causes of the other entries: an operator's manual award, a confirmed honour, a redemption and its reversal. */
+export const causes = {
+  manual: (idempotencyKey: string) => `manual:${idempotencyKey}`,
+  honour: (incidentId: string, kind: string, participantId: string) => `honour:${incidentId}:${kind}:${participantId}`,
+  redeem: (redemptionId: string) => `redeem:${redemptionId}`,
+  unredeem: (redemptionId: string) => `unredeem:${redemptionId}`,
+  restock: (idempotencyKey: string) => `restock:${idempotencyKey}`,
+};
+
 /** Balances never go negative: a debit larger than the balance is refused. */
 export function nextBalance(balance: number, points: number): number {
   const next = balance + points;
@@ -47,6 +60,8 @@ export function nextBalance(balance: number, points: number): number {
 export interface ChainedEntry extends HashedFields {
   hash: string;
   balance: number;
+  /** The stored entry's id, when it has one (named by verify). */
+  _id?: string;
 }
 
 /** The entry that follows `head`: next seq, linked to the head's hash, with its running balance. */
@@ -61,6 +76,8 @@ export interface VerifyReport {
   entries: number;
   /** The first seq whose entry does not follow from the ones before it (null when the chain holds). */
   firstBrokenSeq: number | null;
+  /** The stored id of the first broken entry (null when the chain holds or the entry is missing). */
+  firstBrokenEntryId: string | null;
   reason: string | null;
   balance: number;
 }
@@ -68,15 +85,23 @@ export interface VerifyReport {
 /** Recompute a participant's chain from genesis (entries sorted by seq) and report the first entry that breaks it. */
 export function verifyChain(participantId: string, entries: readonly ChainedEntry[]): VerifyReport {
   let head = EMPTY_HEAD;
-  const broken = (seq: number, reason: string): VerifyReport => ({ participantId, ok: false, entries: entries.length, firstBrokenSeq: seq, reason, balance: head.balance });
+  const broken = (seq: number, entry: ChainedEntry | null, reason: string): VerifyReport => ({
+    participantId,
+    ok: false,
+    entries: entries.length,
+    firstBrokenSeq: seq,
+    firstBrokenEntryId: entry?._id ?? null,
+    reason,
+    balance: head.balance,
+  });
   for (const e of entries) {
     const seq = head.seq + 1;
-    if (e.seq !== seq) return broken(seq, `expected seq ${seq}, found ${e.seq}`);
-    if (e.participantId !== participantId) return broken(seq, 'entry belongs to another participant');
-    if (e.prevHash !== head.hash) return broken(seq, 'prevHash does not link to the previous entry');
-    if (e.hash !== entryHash(e)) return broken(seq, 'hash does not match the entry’s contents');
-    if (e.balance !== head.balance + e.points || e.balance < 0) return broken(seq, `balance ${e.balance} is not ${head.balance} + ${e.points}`);
+    if (e.seq !== seq) return broken(seq, e.seq > seq ? null : e, `expected seq ${seq}, found ${e.seq}`);
+    if (e.participantId !== participantId) return broken(seq, e, 'entry belongs to another participant');
+    if (e.prevHash !== head.hash) return broken(seq, e, 'prevHash does not link to the previous entry');
+    if (e.hash !== entryHash(e)) return broken(seq, e, 'hash does not match the entry’s contents');
+    if (e.balance !== head.balance + e.points || e.balance < 0) return broken(seq, e, `balance ${e.balance} is not ${head.balance} + ${e.points}`);
     head = { seq, hash: e.hash, balance: e.balance };
   }
-  return { participantId, ok: true, entries: entries.length, firstBrokenSeq: null, reason: null, balance: head.balance };
+  return { participantId, ok: true, entries: entries.length, firstBrokenSeq: null, firstBrokenEntryId: null, reason: null, balance: head.balance };
 }

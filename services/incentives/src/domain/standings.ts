@@ -26,6 +26,39 @@ export function summarise(incidentId: string, tallies: readonly ParticipantTally
   };
 }
 
+/** An award entry as the review figures read it. */
+export interface AwardRow {
+  participantId: string;
+  points: number;
+  participantType?: string | undefined;
+  allowanceCny?: number | undefined;
+}
+
+export interface ReviewCounts {
+  volunteerHours: number;
+  flagsRaised: number;
+  honoursConfirmed: number;
+}
+
+/** The optional figures the after-action review reads: hours, points per participant type, top participants, flags. */
+export function reviewFigures(awards: readonly AwardRow[], counts: ReviewCounts, top = 5): Required<Omit<incentivesContract.IncentivesSummary, 'incidentId' | 'awards' | 'points' | 'participants'>> {
+  const pointsByParticipantType: Record<string, number> = {};
+  let allowanceCny = 0;
+  for (const a of awards) {
+    const type = a.participantType ?? 'resident-volunteer';
+    pointsByParticipantType[type] = (pointsByParticipantType[type] ?? 0) + a.points;
+    allowanceCny += a.allowanceCny ?? 0;
+  }
+  return {
+    volunteerHours: Math.round(counts.volunteerHours * 100) / 100,
+    pointsByParticipantType,
+    topParticipants: leaderboard(tallyByParticipant(awards), top).map((r) => r.participantId),
+    flagsRaised: counts.flagsRaised,
+    allowanceCny,
+    honoursConfirmed: counts.honoursConfirmed,
+  };
+}
+
 export interface LeaderboardRow extends ParticipantTally {
   rank: number;
 }

@@ -12,11 +12,16 @@ export interface EntryDoc {
   balance: number;
   cause: string;
   incidentId?: string;
+  communityId?: string;
+  /** The work day (Asia/Shanghai date) a task award counts against for daily caps. */
+  day?: string;
+  /** Cash allowance granted with the award (not points, not hashed). */
+  allowanceCny?: number;
   prevHash: string;
   hash: string;
   idempotencyKey: string;
   /** How the points were computed (not hashed: the audit trail, not the fact). */
-  basis?: { rulesVersion: string; participantType: string; severity: string; hours: number; capped: boolean };
+  basis?: Record<string, unknown> & { participantType?: string; hours?: number };
   createdAt: Date;
 }
 
@@ -30,25 +35,34 @@ const schema = new Schema<EntryDoc>(
     balance: { type: Number, required: true, min: 0 },
     cause: { type: String, required: true },
     incidentId: { type: String },
+    communityId: { type: String },
+    day: { type: String },
+    allowanceCny: { type: Number },
     prevHash: { type: String, required: true },
     hash: { type: String, required: true },
     idempotencyKey: { type: String, required: true },
     basis: { type: Schema.Types.Mixed },
     createdAt: { type: Date, required: true },
   },
-  { collection: 'ledger_entries', versionKey: false },
+  { versionKey: false },
 );
 // Each cause is credited once; two appends cannot both take the same seq; a command key names one entry.
 schema.index({ cause: 1 }, { unique: true });
 schema.index({ participantId: 1, seq: 1 }, { unique: true });
 schema.index({ idempotencyKey: 1 }, { unique: true });
 schema.index({ incidentId: 1 });
+schema.index({ communityId: 1 });
 
 const appendOnly = () => {
   throw new LifelineError('internal', 'ledger entries are append-only');
 };
 schema.pre(['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', 'findOneAndReplace', 'deleteOne', 'deleteMany', 'findOneAndDelete'], appendOnly);
 
-export function ledgerEntryModel(db: Connection): Model<EntryDoc> {
-  return (db.models.LedgerEntry as Model<EntryDoc> | undefined) ?? db.model<EntryDoc>('LedgerEntry', schema);
+/** The collections kept as hash-chained ledgers: participants' points, and catalogue stock per item. */
+export const LEDGERS = { points: { model: 'LedgerEntry', collection: 'ledger_entries' }, stock: { model: 'StockMovement', collection: 'stock_movements' } } as const;
+export type LedgerName = keyof typeof LEDGERS;
+
+export function ledgerEntryModel(db: Connection, ledger: LedgerName = 'points'): Model<EntryDoc> {
+  const { model, collection } = LEDGERS[ledger];
+  return (db.models[model] as Model<EntryDoc> | undefined) ?? db.model<EntryDoc>(model, schema, collection);
 }

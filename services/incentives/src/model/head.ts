@@ -15,9 +15,12 @@ const schema = new Schema<HeadDoc>(
     hash: { type: String, required: true },
     balance: { type: Number, required: true, min: 0 },
   },
-  { collection: 'participant_heads', versionKey: false },
+  { versionKey: false },
 );
 
-export function participantHeadModel(db: Connection): Model<HeadDoc> {
-  return (db.models.ParticipantHead as Model<HeadDoc> | undefined) ?? db.model<HeadDoc>('ParticipantHead', schema);
+const HEADS = { points: { model: 'ParticipantHead', collection: 'participant_heads' }, stock: { model: 'StockHead', collection: 'stock_heads' } } as const;
+
+export function participantHeadModel(db: Connection, ledger: keyof typeof HEADS = 'points'): Model<HeadDoc> {
+  const { model, collection } = HEADS[ledger];
+  return (db.models[model] as Model<HeadDoc> | undefined) ?? db.model<HeadDoc>(model, schema, collection);
 }

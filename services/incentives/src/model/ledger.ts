@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'mongoose';
 import { LifelineError } from '@lifeline/contracts';
-import { isDuplicateKey, newId } from '@lifeline/platform';
+import { createHash } from 'node:crypto';
+import { isDuplicateKey } from '@lifeline/platform';
 import { chainNext, EMPTY_HEAD, verifyChain, type ChainHead, type EntryKind, type VerifyReport } from '../domain/ledger';
-import { tallyByParticipant, type ParticipantTally } from '../domain/standings';
-import { ledgerEntryModel, type EntryDoc } from './entry';
+import { ledgerEntryModel, type EntryDoc, type LedgerName } from './entry';
 import { participantHeadModel } from './head';
 
 export interface AppendDraft {
@@ -13,9 +13,19 @@ export interface AppendDraft {
   points: number;
   cause: string;
   incidentId?: string;
+  communityId?: string;
+  day?: string;
+  allowanceCny?: number;
   idempotencyKey: string;
   basis?: EntryDoc['basis'];
 }
+
+/**
+ * A draft, or a function that drafts the entry from the head it will follow: it runs again after every lost
+ * race, so anything it reads about the participant's chain (e.g. points earned today, for a daily cap) is
+ * never stale by the time the entry is inserted.
+ */
+export type Drafting = AppendDraft | ((head: ChainHead) => Promise<AppendDraft>);
 
 export interface AppendResult {
   entry: EntryDoc;
@@ -24,18 +34,23 @@ export interface AppendResult {
 }
 
 /** Concurrent appends for one participant race on (participantId, seq); the loser re-reads the head and retries. */
-const MAX_APPEND_ATTEMPTS = 25;
+const MAX_APPEND_ATTEMPTS = 200;
 
 export type LedgerStore = ReturnType<typeof ledgerStore>;
+
+/** An entry's id follows from its cause, so a repeat finds the first entry by id (and two cannot coexist). */
+export function entryIdFor(ledger: LedgerName, cause: string): string {
+  return `${ledger === 'points' ? 'led' : 'stk'}-${createHash('sha256').update(cause).digest('hex').slice(0, 32)}`;
+}
 
 /**
  * The ledger without transactions: read the head → insert entry seq+1 (unique (participantId, seq) and
  * unique cause decide races) → advance the head with a conditional update on the expected seq. An entry
  * whose head was never advanced (a crash in between) is folded into the head by the next reader.
  */
-export function ledgerStore(db: Connection) {
-  const entries = ledgerEntryModel(db);
-  const heads = participantHeadModel(db);
+export function ledgerStore(db: Connection, ledger: LedgerName = 'points') {
+  const entries = ledgerEntryModel(db, ledger);
+  const heads = participantHeadModel(db, ledger);
 
   async function storedHead(participantId: string): Promise<ChainHead> {
     const head = await heads.findById(participantId).lean();
@@ -69,7 +84,7 @@ export function ledgerStore(db: Connection) {
   }
 
   /** A repeat of a credited cause: the first entry, provided it was for the same participant and key space. */
-  async function repeatOf(prior: EntryDoc, draft: AppendDraft): Promise<AppendResult> {
+  async function repeatOf(prior: EntryDoc, draft: { participantId: string; cause: string }): Promise<AppendResult> {
     if (prior.participantId !== draft.participantId) {
       throw new LifelineError('conflict', `${draft.cause} was already credited to another participant`, { cause: draft.cause, entryId: prior._id });
     }
@@ -84,26 +99,29 @@ export function ledgerStore(db: Connection) {
     }
   }
 
-  async function append(draft: AppendDraft): Promise<AppendResult> {
+  async function append(participantId: string, cause: string, drafting: Drafting): Promise<AppendResult> {
+    const entryId = entryIdFor(ledger, cause);
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-      const prior = await entries.findOne({ cause: draft.cause }).lean();
-      if (prior) return repeatOf(prior, draft);
-      await createHeadIfMissing(draft.participantId);
-      const head = await settledHead(draft.participantId);
+      // By id first (an exact _id is the one query FerretDB answers without a scan); by cause for entries with older ids.
+      const prior = (await entries.findById(entryId).lean()) ?? (attempt > 0 ? await entries.findOne({ cause }).lean() : null);
+      if (prior) return repeatOf(prior, { participantId, cause });
+      await createHeadIfMissing(participantId);
+      const head = await settledHead(participantId);
+      const draft = typeof drafting === 'function' ? await drafting(head) : drafting;
       const next = chainNext(head, draft);
-      const doc: EntryDoc = { _id: newId('led'), ...draft, seq: next.seq, prevHash: next.prevHash, hash: next.hash, balance: next.balance, createdAt: new Date() };
+      const doc: EntryDoc = { _id: entryId, ...draft, seq: next.seq, prevHash: next.prevHash, hash: next.hash, balance: next.balance, createdAt: new Date() };
       try {
         await entries.create(doc);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         await rejectReusedKey(draft);
-        await sleep(Math.floor(Math.random() * 10 * (attempt + 1)));
+        await sleep(Math.floor(Math.random() * 5 * Math.min(attempt + 1, 20)));
         continue;
       }
       await advanceHead(draft.participantId, head.seq, next);
       return { entry: doc, created: true };
     }
-    throw new LifelineError('unavailable', `ledger of ${draft.participantId} is too busy; retry`);
+    throw new LifelineError('unavailable', `ledger of ${participantId} is too busy; retry`);
   }
 
   /** Entries in seq order, after `afterSeq`. */
@@ -115,19 +133,28 @@ export function ledgerStore(db: Connection) {
       .lean();
   }
 
+  /**
+   * Recompute the chain from genesis, then hold it against the stored head: a head beyond the last entry means
+   * entries were deleted from the end (an orphan past the head is a crash, folded in by the next append).
+   */
   async function verify(participantId: string): Promise<VerifyReport> {
     const chain = await entries.find({ participantId }).sort({ seq: 1 }).lean();
-    return verifyChain(participantId, chain);
+    const report = verifyChain(participantId, chain);
+    const head = await heads.findById(participantId).lean();
+    if (!report.ok || !head || head.seq <= chain.length) return report;
+    return { ...report, ok: false, firstBrokenSeq: chain.length + 1, firstBrokenEntryId: null, reason: `entries after seq ${chain.length} are missing (the head is at seq ${head.seq})` };
   }
 
-  /**
-   * Awards in an incident, grouped per participant. Grouped here rather than with `$group`: FerretDB 1.24
-   * answers every accumulator after the first with 0.
-   */
-  async function tallies(incidentId: string): Promise<ParticipantTally[]> {
-    const awards = await entries.find({ incidentId, kind: 'award' }, { _id: 0, participantId: 1, points: 1 }).lean();
-    return tallyByParticipant(awards);
+  /** Every participant with a head or an entry (a head without entries, or entries without a head, are both checked). */
+  async function participants(): Promise<string[]> {
+    const [withHead, withEntries] = await Promise.all([heads.find({}, { _id: 1 }).lean(), entries.distinct('participantId')]);
+    return [...new Set([...withHead.map((h) => h._id), ...(withEntries as string[])])].sort();
   }
 
-  return { append, head: settledHead, list, verify, tallies };
+  /** Entries matching a filter (award tallies, statements); read whole and grouped in code, see README. */
+  async function find(filter: Partial<Pick<EntryDoc, 'incidentId' | 'communityId' | 'kind' | 'participantId' | 'day'>>): Promise<EntryDoc[]> {
+    return entries.find(filter).lean();
+  }
+
+  return { append, head: settledHead, list, verify, participants, find };
 }
