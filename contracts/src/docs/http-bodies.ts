@@ -1,12 +1,28 @@
 import { z } from 'zod';
-import { IncidentId, LocalizedText, Severity, Slug } from '../common';
+import { DistrictId, IncidentId, IncidentPhase, IncidentStatus, LocalizedText, Severity, Slug } from '../common';
 import { AreaProgress, IncidentView, Review, TimelineEntry } from '../incident';
 import { PlanDocument, PlanKind } from '../plan';
 
 /**
- * The shapes the command-center answers with that have no contract schema of their own (they are assembled in
- * services/command-center/src/http.ts from contract types). Documentation only: the service does not parse them.
+ * HTTP shapes of the command-center that have no contract schema elsewhere. Query schemas are parsed by the
+ * service; answer schemas are assembled in services/command-center/src from contract types and documented here.
  */
+
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** `GET /v1/incidents` query: every filter optional, unknown parameters refused. */
+export const IncidentListQuery = z
+  .object({
+    phase: IncidentPhase.optional(),
+    severity: Severity.optional(),
+    district: DistrictId.optional(),
+    drill: flag.optional(),
+    status: IncidentStatus.optional(),
+    plan: Slug.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export type IncidentListQuery = z.infer<typeof IncidentListQuery>;
 
 export const IncidentSummary = z.object({
   incidentId: IncidentId,
@@ -17,7 +33,10 @@ export const IncidentSummary = z.object({
   title: z.string(),
   drill: z.boolean(),
   createdAt: z.iso.datetime(),
+  phase: IncidentPhase.describe('From the workflow (search attribute LifelinePhase).'),
+  status: IncidentStatus,
 });
+export type IncidentSummary = Omit<z.infer<typeof IncidentSummary>, 'createdAt'> & { createdAt: Date };
 export const IncidentList = z.object({ incidents: z.array(IncidentSummary) });
 
 export const IncidentDetail = IncidentView.extend({

@@ -7,9 +7,18 @@ export const CommandCenterEnv = BaseEnv.extend({
   MONGO_URL: z.string().default('mongodb://127.0.0.1:27017'),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  /** Where the console links an incident's workflow; defaults to the local UI on TEMPORAL_UI_PORT. */
+  TEMPORAL_UI_URL: z.string().url().optional(),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
   LIFELINE_TOKEN_SECRET: z.string().min(16, 'at least 16 characters'),
+  /** Mutating requests (starts, commands, plan versions) one token subject may make per minute. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** How often the live stream (server-sent events) re-reads an incident's status. */
+  LIVE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 });
 export type CommandCenterConfig = z.infer<typeof CommandCenterEnv>;
 
 export const loadCommandCenterConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(CommandCenterEnv, env);
+
+/** The Temporal UI base URL: configured, else the local one. */
+export const temporalUiUrl = (config: CommandCenterConfig) => config.TEMPORAL_UI_URL ?? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;

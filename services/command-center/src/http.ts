@@ -1,11 +1,14 @@
-import type { Express, Request } from 'express';
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { IdempotencyKey, IncidentCommand, LifelineError, Slug, StartIncidentRequest, type Role } from '@lifeline/contracts';
-import { buildAsyncApi, buildOpenApi } from '@lifeline/contracts/src/docs';
-import { parseHttp, route } from '@lifeline/platform';
+import { buildAsyncApi, buildOpenApi, IncidentListQuery } from '@lifeline/contracts/src/docs';
+import { parseHttp, route, type NatsConnection } from '@lifeline/platform';
 import type { Model } from 'mongoose';
 import { assertRole, authenticate, authOf } from './auth';
 import type { Incidents } from './incidents';
+import { streamIncident } from './live';
 import type { AuditEntry } from './model/audit';
 import type { Plans } from './plans';
 
@@ -13,15 +16,25 @@ export interface RouteDeps {
   incidents: Incidents;
   plans: Plans;
   audit: Model<AuditEntry>;
+  nc: NatsConnection;
   tokenSecret: string;
   temporalUiUrl: string;
   namespace: string;
+  /** Mutating requests one caller (token subject) may make per minute. */
+  mutationsPerMinute: number;
+  /** How often the live stream re-reads the incident's status. */
+  livePollMs: number;
   health: () => Promise<Record<string, boolean>>;
 }
 
 const IncidentParams = z.object({ id: Slug });
 const PlanParams = z.object({ id: Slug });
-const VersionQuery = z.object({ version: z.coerce.number().int().positive().optional() });
+const VersionQuery = z.object({ version: z.coerce.number().int().positive().optional() }).strict();
+const AuditQuery = z.object({ target: z.string().min(1).max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
+const PlanBody = z.object({ plan: z.record(z.string(), z.unknown()) }).strict();
+
+/** The console: plain HTML/CSS/JS served from here, nothing from a CDN. */
+export const CONSOLE_DIR = path.resolve(__dirname, '..', 'console');
 
 /** Who may send which command: advance is an operator's call; the rest are a commander's. */
 const COMMAND_ROLES: Record<IncidentCommand['type'], Role[]> = {
@@ -30,12 +43,51 @@ const COMMAND_ROLES: Record<IncidentCommand['type'], Role[]> = {
   escalate: ['commander'],
   deescalate: ['commander'],
 };
+const STARTERS: Role[] = ['operator', 'commander'];
+
+/** Body-parser and URL-decoding failures are the client's mistake: a structured 4xx, never a 500. */
+export const clientMistakes: ErrorRequestHandler = (err, _req, res, next) => {
+  const e = err as { type?: string; status?: number; expose?: boolean; message?: string; limit?: number };
+  if (err instanceof LifelineError || typeof e.status !== 'number' || e.status < 400 || e.status >= 500) return next(err);
+  const message = e.type === 'entity.too.large' ? `body larger than the ${e.limit ?? ''} byte limit` : e.type === 'entity.parse.failed' ? 'body is not valid JSON' : e.expose ? (e.message ?? 'bad request') : 'bad request';
+  res.status(e.status).json({ error: { code: 'invalid_request', message, ...(e.type ? { details: { type: e.type } } : {}) } });
+};
 
 export function registerRoutes(app: Express, deps: RouteDeps): void {
   const { incidents, plans } = deps;
   const audit = (req: Request, action: string, target: string, detail?: unknown) =>
     deps.audit.create({ at: new Date(), subject: authOf(req)?.sub, role: authOf(req)?.role, action, target, detail });
   const workflowLink = (workflowId: string) => `${deps.temporalUiUrl}/namespaces/${deps.namespace}/workflows/${encodeURIComponent(workflowId)}`;
+  const detail = async (id: string) => {
+    const view = await incidents.view(id);
+    const record = await incidents.record(id);
+    return { ...view, workflowId: record.workflowId, links: { temporalUi: workflowLink(record.workflowId) } };
+  };
+
+  // Per caller (token subject), so one runaway script cannot starve the other operators.
+  const mutations = rateLimit({
+    windowMs: 60_000,
+    limit: deps.mutationsPerMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (req) => `sub:${authOf(req)?.sub ?? 'anonymous'}`,
+    handler: (req, res, next, options) => {
+      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const retryAfterSeconds = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + options.windowMs) - Date.now()) / 1000));
+      res.set('retry-after', String(retryAfterSeconds));
+      next(new LifelineError('rate_limited', `more than ${deps.mutationsPerMinute} changes per minute; retry in ${retryAfterSeconds} s`, { limit: deps.mutationsPerMinute, windowSeconds: 60, retryAfterSeconds }));
+    },
+  });
+
+  app.get('/', (_req, res) => res.redirect(302, '/console/'));
+  app.use(
+    '/console',
+    (_req, res, next) => {
+      res.set('content-security-policy', "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+      next();
+    },
+    express.static(CONSOLE_DIR, { index: 'index.html', fallthrough: true }),
+  );
 
   app.get(
     '/v1/health',
@@ -60,8 +112,10 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
 
   app.post(
     '/v1/incidents',
+    (req, _res, next) => next(authorise(req, STARTERS, 'start incidents')),
+    mutations,
     route(async (req, res) => {
-      const auth = assertRole(req, ['operator', 'commander'], 'start incidents');
+      const auth = assertRole(req, STARTERS, 'start incidents');
       const body = parseHttp(StartIncidentRequest, req.body, 'incident');
       const key = req.header('idempotency-key');
       const idempotencyKey = key === undefined ? undefined : parseHttp(IdempotencyKey, key, 'Idempotency-Key header');
@@ -73,9 +127,9 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
 
   app.get(
     '/v1/incidents',
-    route(async (_req, res) => {
-      const list = await incidents.list();
-      res.json({ incidents: list.map(({ incidentId, workflowId, planId, planVersion, severity, title, drill, createdAt }) => ({ incidentId, workflowId, planId, planVersion, severity, title, drill, createdAt })) });
+    route(async (req, res) => {
+      const filter = parseHttp(IncidentListQuery, req.query, 'incident filter');
+      res.json({ incidents: await incidents.search(filter) });
     }),
   );
 
@@ -83,14 +137,24 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
     '/v1/incidents/:id',
     route(async (req, res) => {
       const { id } = parseHttp(IncidentParams, req.params, 'incident id');
-      const view = await incidents.view(id);
+      res.json(await detail(id));
+    }),
+  );
+
+  app.get(
+    '/v1/incidents/:id/events',
+    route(async (req, res) => {
+      const { id } = parseHttp(IncidentParams, req.params, 'incident id');
       const record = await incidents.record(id);
-      res.json({ ...view, workflowId: record.workflowId, links: { temporalUi: workflowLink(record.workflowId) } });
+      await audit(req, 'incident.watch', id);
+      await streamIncident(req, res, id, record.createdAt, { nc: deps.nc, detail, pollMs: deps.livePollMs, heartbeatMs: 15_000 });
     }),
   );
 
   app.post(
     '/v1/incidents/:id/commands',
+    (req, _res, next) => next(authorise(req, STARTERS, 'command incidents')),
+    mutations,
     route(async (req, res) => {
       const { id } = parseHttp(IncidentParams, req.params, 'incident id');
       const command = parseHttp(IncidentCommand, req.body, 'command');
@@ -118,6 +182,19 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
     }),
   );
 
+  app.post(
+    '/v1/plans',
+    (req, _res, next) => next(authorise(req, ['commander'], 'publish plans')),
+    mutations,
+    route(async (req, res) => {
+      const auth = assertRole(req, ['commander'], 'publish plans');
+      const body = parseHttp(PlanBody, req.body, 'plan');
+      const plan = await plans.create(body.plan, auth.sub);
+      await audit(req, 'plan.create', plan.id, { version: plan.version });
+      res.status(201).json({ plan });
+    }),
+  );
+
   app.get(
     '/v1/plans/:id',
     route(async (req, res) => {
@@ -130,13 +207,42 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
 
   app.post(
     '/v1/plans/:id/versions',
+    (req, _res, next) => next(authorise(req, ['commander'], 'publish plan versions')),
+    mutations,
     route(async (req, res) => {
       const { id } = parseHttp(PlanParams, req.params, 'plan id');
-      const body = parseHttp(z.object({ plan: z.record(z.string(), z.unknown()) }), req.body, 'plan version');
       const auth = assertRole(req, ['commander'], 'publish plan versions');
+      const body = parseHttp(PlanBody, req.body, 'plan version');
       const plan = await plans.addVersion(id, body.plan, auth.sub);
       await audit(req, 'plan.version', id, { version: plan.version });
       res.status(201).json({ plan });
     }),
   );
+
+  app.get(
+    '/v1/audit',
+    route(async (req, res) => {
+      const auth = assertRole(req, ['auditor'], 'read the audit log');
+      const query = parseHttp(AuditQuery, req.query, 'audit query');
+      const entries = await deps.audit
+        .find(query.target ? { target: query.target } : {}, { _id: 0 })
+        .sort({ at: -1 })
+        .limit(query.limit)
+        .lean();
+      await audit(req, 'audit.read', query.target ?? '*', { by: auth.sub, entries: entries.length });
+      res.json({ entries });
+    }),
+  );
+
+  app.use(clientMistakes);
+}
+
+/** Role check as middleware, so a wrong role is refused (403) before rate limiting and before the body is read. */
+function authorise(req: Request, roles: Role[], action: string): LifelineError | undefined {
+  try {
+    assertRole(req, roles, action);
+    return undefined;
+  } catch (err) {
+    return err as LifelineError;
+  }
 }

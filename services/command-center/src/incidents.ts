@@ -11,7 +11,11 @@ import {
   type IncidentView,
   type PlanDocument,
   type StartIncidentRequest,
+  type IncidentStatus,
+  type IncidentPhase,
+  type Severity,
 } from '@lifeline/contracts';
+import type { IncidentListQuery as IncidentFilter, IncidentSummary } from '@lifeline/contracts/src/docs';
 import { commandUpdate, statusQuery } from '@lifeline/workflows';
 import { isDuplicateKey } from '@lifeline/platform';
 import type { IncidentRecord } from './model/incident';
@@ -122,7 +126,66 @@ export class Incidents {
     }
   }
 
-  async list(limit = 50): Promise<IncidentRecord[]> {
-    return this.index.find().sort({ createdAt: -1 }).limit(limit).lean();
+  /**
+   * Incidents matching the filter, newest first. Phase, severity, district, drill and status live in Temporal's
+   * visibility store (search attributes the workflow keeps up to date), so the query runs there; the index adds
+   * the title, plan version and who started it.
+   */
+  async search(filter: IncidentFilter): Promise<IncidentSummary[]> {
+    const found = new Map<string, { phase?: string; status: IncidentStatus; severity?: string }>();
+    for await (const wf of this.client.workflow.list({ query: visibilityQuery(filter) })) {
+      const incidentId = wf.searchAttributes?.LifelineIncidentId?.[0];
+      if (typeof incidentId !== 'string') continue;
+      const phase = wf.searchAttributes?.LifelinePhase?.[0];
+      const severity = wf.searchAttributes?.LifelineSeverity?.[0];
+      found.set(incidentId, { phase: typeof phase === 'string' ? phase : undefined, severity: typeof severity === 'string' ? severity : undefined, status: statusOf(wf.status.name) });
+      if (found.size >= filter.limit) break;
+    }
+    if (found.size === 0) return [];
+    const records = await this.index.find({ incidentId: { $in: [...found.keys()] } }).lean();
+    return records
+      .map((r) => {
+        const live = found.get(r.incidentId)!;
+        return {
+          incidentId: r.incidentId,
+          workflowId: r.workflowId,
+          planId: r.planId,
+          planVersion: r.planVersion,
+          severity: (live.severity ?? r.severity) as Severity,
+          title: r.title,
+          drill: r.drill,
+          createdAt: r.createdAt,
+          phase: (live.phase ?? 'warn') as IncidentPhase,
+          status: live.status,
+        };
+      })
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   }
+}
+
+/** A Temporal execution status as an incident status. */
+export function statusOf(name: string): IncidentStatus {
+  if (name === 'RUNNING' || name === 'CONTINUED_AS_NEW') return 'running';
+  if (name === 'COMPLETED') return 'completed';
+  if (name === 'CANCELLED') return 'cancelled';
+  return 'failed';
+}
+
+const EXECUTION_STATUS: Record<IncidentStatus, string> = {
+  running: `ExecutionStatus = 'Running'`,
+  completed: `ExecutionStatus = 'Completed'`,
+  cancelled: `ExecutionStatus = 'Canceled'`,
+  failed: `ExecutionStatus IN ('Failed', 'Terminated', 'TimedOut')`,
+};
+
+/** The Temporal visibility query for a filter; values are contract-validated slugs and enums, so quoting is safe. */
+export function visibilityQuery(filter: IncidentFilter): string {
+  const terms = [`WorkflowType = 'incidentWorkflow'`];
+  if (filter.phase) terms.push(`LifelinePhase = '${filter.phase}'`);
+  if (filter.severity) terms.push(`LifelineSeverity = '${filter.severity}'`);
+  if (filter.district) terms.push(`LifelineDistrict = '${filter.district}'`);
+  if (filter.drill !== undefined) terms.push(`LifelineDrill = ${filter.drill}`);
+  if (filter.plan) terms.push(`LifelinePlanId = '${filter.plan}'`);
+  if (filter.status) terms.push(EXECUTION_STATUS[filter.status]);
+  return terms.join(' AND ');
 }

@@ -1,5 +1,5 @@
 import type { Model } from 'mongoose';
-import { LifelineError, type PlanDocument } from '@lifeline/contracts';
+import { LifelineError, Slug, type PlanDocument } from '@lifeline/contracts';
 import { isDuplicateKey } from '@lifeline/platform';
 import { loadLibrary, nextVersion } from './domain/plans';
 import type { StoredPlan } from './model/plan';
@@ -43,6 +43,20 @@ export class Plans {
     const latest = new Map<string, PlanDocument>();
     for (const p of all) if (!latest.has(p.planId)) latest.set(p.planId, p.document);
     return [...latest.values()].map(({ id, version, title, kind, hazard }) => ({ id, version, title, kind, hazard }));
+  }
+
+  /** Publish a new plan as version 1; an existing plan id is a conflict (post a new version of it instead). */
+  async create(posted: Record<string, unknown>, createdBy: string): Promise<PlanDocument> {
+    const parsedId = Slug.safeParse(posted.id);
+    if (!parsedId.success) throw new LifelineError('invalid_request', 'invalid plan', [{ path: 'plan.id', message: 'a new plan needs an id: lowercase letters, digits and dashes' }]);
+    const document = nextVersion(parsedId.data, 0, posted);
+    try {
+      await this.plans.create({ planId: document.id, version: 1, document, createdBy, createdAt: new Date() });
+    } catch (err) {
+      if (isDuplicateKey(err)) throw new LifelineError('conflict', `plan ${document.id} exists; publish a new version with POST /v1/plans/${document.id}/versions`);
+      throw err;
+    }
+    return document;
   }
 
   /** Store a new version; two concurrent revisions cannot both become version N (unique index). */

@@ -1,0 +1,110 @@
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import type { Execution, HistoryEvent } from '@lifeline/review';
+
+/** The part of Temporal's history event this adapter reads (protobuf JSON shape). */
+interface RawEvent {
+  eventId?: { toString(): string } | number | null;
+  eventTime?: { seconds?: { toString(): string } | number | null; nanos?: number | null } | null;
+  [attributes: string]: unknown;
+}
+
+type Payloads = { payloads?: Payload[] | null } | null | undefined;
+
+const decode = (payload: Payload | null | undefined): unknown => {
+  if (!payload) return undefined;
+  try {
+    return defaultPayloadConverter.fromPayload(payload);
+  } catch {
+    return undefined;
+  }
+};
+const first = (p: Payloads) => decode(p?.payloads?.[0]);
+const all = (p: Payloads) => (p?.payloads ?? []).map(decode);
+const timeOf = (e: RawEvent) => new Date(Number(e.eventTime?.seconds?.toString() ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6)).toISOString();
+const idOf = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(idOf(d?.seconds) || 0) + (d?.nanos ?? 0) / 1e9;
+
+/** One Temporal history event as a plain `HistoryEvent` (payloads decoded), or undefined for events the review ignores. */
+export function toHistoryEvent(e: RawEvent): HistoryEvent | undefined {
+  const at = timeOf(e);
+  const a = (name: string) => e[name] as Record<string, never> | null | undefined;
+  let x;
+  if ((x = a('workflowExecutionStartedEventAttributes'))) return { type: 'started', at, input: first(x['input']) };
+  if ((x = a('workflowExecutionCompletedEventAttributes'))) return { type: 'completed', at, result: first(x['result']) };
+  if (a('workflowExecutionFailedEventAttributes')) return { type: 'ended', at, how: 'failed' };
+  if (a('workflowExecutionTerminatedEventAttributes')) return { type: 'ended', at, how: 'terminated' };
+  if (a('workflowExecutionCanceledEventAttributes')) return { type: 'ended', at, how: 'cancelled' };
+  if (a('workflowExecutionTimedOutEventAttributes')) return { type: 'ended', at, how: 'timed-out' };
+  if (a('workflowExecutionContinuedAsNewEventAttributes')) return { type: 'ended', at, how: 'continued' };
+  if ((x = a('upsertWorkflowSearchAttributesEventAttributes'))) {
+    const fields = ((x['searchAttributes'] as { indexedFields?: Record<string, Payload> } | undefined)?.indexedFields ?? {}) as Record<string, Payload>;
+    const values: Record<string, unknown[]> = {};
+    for (const [key, payload] of Object.entries(fields)) {
+      const v = decode(payload);
+      values[key] = Array.isArray(v) ? v : [v];
+    }
+    return { type: 'search-attributes', at, values };
+  }
+  if ((x = a('workflowExecutionUpdateAcceptedEventAttributes'))) {
+    const request = x['acceptedRequest'] as { meta?: { updateId?: string; identity?: string }; input?: { name?: string; args?: Payloads } } | undefined;
+    return { type: 'update-accepted', at, updateId: request?.meta?.updateId ?? '', name: request?.input?.name ?? '', args: all(request?.input?.args), identity: request?.meta?.identity };
+  }
+  if ((x = a('workflowExecutionUpdateCompletedEventAttributes'))) {
+    const meta = x['meta'] as { updateId?: string } | undefined;
+    const outcome = x['outcome'] as { failure?: unknown } | undefined;
+    return { type: 'update-completed', at, updateId: meta?.updateId ?? '', ok: !outcome?.failure };
+  }
+  if ((x = a('timerStartedEventAttributes'))) return { type: 'timer-started', at, timerId: idOf(x['timerId']), seconds: seconds(x['startToFireTimeout']) };
+  if ((x = a('timerFiredEventAttributes'))) return { type: 'timer-fired', at, timerId: idOf(x['timerId']) };
+  if ((x = a('activityTaskScheduledEventAttributes'))) {
+    const type = (x['activityType'] as { name?: string } | undefined)?.name ?? '';
+    return { type: 'activity-scheduled', at, scheduledId: idOf(e.eventId), activityType: type, input: first(x['input']) };
+  }
+  if ((x = a('activityTaskCompletedEventAttributes'))) return { type: 'activity-completed', at, scheduledId: idOf(x['scheduledEventId']), result: first(x['result']) };
+  if ((x = a('activityTaskFailedEventAttributes')) || (x = a('activityTaskTimedOutEventAttributes'))) {
+    return { type: 'activity-failed', at, scheduledId: idOf(x['scheduledEventId']), message: String((x['failure'] as { message?: string } | undefined)?.message ?? 'failed') };
+  }
+  if ((x = a('workflowExecutionSignaledEventAttributes'))) return { type: 'signal', at, name: String(x['signalName'] ?? ''), input: first(x['input']) };
+  return undefined;
+}
+
+/** Child runs an execution started (districts from the incident, communities from a district). */
+function childrenOf(raw: RawEvent[]): { workflowId: string; runId: string }[] {
+  const out: { workflowId: string; runId: string }[] = [];
+  for (const e of raw) {
+    const started = e['childWorkflowExecutionStartedEventAttributes'] as { workflowExecution?: { workflowId?: string; runId?: string } } | undefined;
+    if (started?.workflowExecution?.workflowId && started.workflowExecution.runId) out.push({ workflowId: started.workflowExecution.workflowId, runId: started.workflowExecution.runId });
+  }
+  return out;
+}
+
+const IN_FLIGHT = 8;
+
+/**
+ * The incident run and every district and community run it started, each with its decoded history. Children are
+ * found through the parents' own `ChildWorkflowExecutionStarted` events (not visibility, which may lag).
+ */
+export async function readIncidentHistories(client: Client, workflowId: string): Promise<Execution[]> {
+  const out: Execution[] = [];
+  let frontier: { workflowId: string; runId?: string }[] = [{ workflowId }];
+  while (frontier.length) {
+    const next: { workflowId: string; runId: string }[] = [];
+    for (let i = 0; i < frontier.length; i += IN_FLIGHT) {
+      const batch = await Promise.all(
+        frontier.slice(i, i + IN_FLIGHT).map(async (run) => {
+          const handle = client.workflow.getHandle(run.workflowId, run.runId);
+          const history = await handle.fetchHistory();
+          const raw = (history.events ?? []) as unknown as RawEvent[];
+          return { run, raw };
+        }),
+      );
+      for (const { run, raw } of batch) {
+        out.push({ workflowId: run.workflowId, runId: run.runId ?? '', events: raw.map(toHistoryEvent).filter((e): e is HistoryEvent => e !== undefined) });
+        next.push(...childrenOf(raw));
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
