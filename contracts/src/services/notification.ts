@@ -24,19 +24,42 @@ export type ResidentRecord = z.input<typeof ResidentRecord>;
 export const SeedResidentsRequest = z.object({ residents: z.array(ResidentRecord).max(20000) });
 export const SeedResidentsResult = z.object({ residents: z.number().int() });
 
+/**
+ * Who a broadcast reaches inside its community: groups, optionally narrowed to grids and/or buildings (a resident is
+ * in the audience when they live in one of the named grids or buildings). Overlapping audiences of one step still
+ * message each resident once.
+ */
+export const Audience = z.object({
+  groups: z.array(AudienceGroup).min(1),
+  gridIds: z.array(Slug).min(1).max(1000).optional(),
+  buildingIds: z.array(Slug).min(1).max(5000).optional(),
+});
+
+/** At most `max` messages to one resident per `windowMinutes`, across the steps of every incident. */
+export const ContactCap = z.object({ max: z.number().int().min(1).max(50), windowMinutes: z.number().int().min(1).max(7 * 24 * 60) });
+export type ContactCap = z.infer<typeof ContactCap>;
+
 export const BroadcastRequest = z.object({
   idempotencyKey: IdempotencyKey,
   incidentId: IncidentId,
   stepId: Slug,
   communityId: CommunityId,
-  audience: z.object({ groups: z.array(AudienceGroup).min(1) }),
+  audience: Audience,
+  /** In order of preference: a resident the first channel fails for is retried once on the next. */
   channels: z.array(Channel).min(1),
   message: LocalizedText,
   severity: Severity,
   drill: z.boolean().default(false),
+  /** Contact-frequency cap across steps; residents over it are skipped (counted as `frequencyCapped`). */
+  contactCap: ContactCap.optional(),
+  /** Set when the incident was escalated in severity: the contact cap no longer holds back this step. */
+  escalated: z.boolean().optional(),
+  /** Vulnerable residents who have not replied `safe` this long after the job started can be turned into door-knock tasks (see `escalate-unconfirmed`). */
+  confirmWithinMinutes: z.number().int().min(1).max(24 * 60).optional(),
 });
 
 export const JobStatus = z.enum(['queued', 'sending', 'completed']);
+export const ChannelFigures = z.object({ sent: z.number().int(), failed: z.number().int() });
 export const BroadcastJob = z.object({
   jobId: z.string(),
   incidentId: IncidentId,
@@ -49,6 +72,19 @@ export const BroadcastJob = z.object({
   failed: z.number().int(),
   /** Residents already reached by this step (a redelivered batch); never messaged twice. */
   duplicatesSkipped: z.number().int(),
+  /** Residents held back by the contact-frequency cap. */
+  frequencyCapped: z.number().int().optional(),
+  /** Residents the first channel failed for and a second channel was tried. */
+  fallbacks: z.number().int().optional(),
+  /** Messages sent and failed per channel. */
+  byChannel: z.record(z.string(), ChannelFigures).optional(),
+  /** Seconds predicted to reach every recipient at the channels' rates (when the job was cut). */
+  predictedSeconds: z.number().nonnegative().optional(),
+  /** Seconds since the job started, and the share of recipients settled (sent, failed, skipped). */
+  elapsedSeconds: z.number().nonnegative().optional(),
+  percentDone: z.number().min(0).max(100).optional(),
+  /** Remaining seconds at the rate measured so far (absent before the first batch). */
+  remainingSeconds: z.number().nonnegative().optional(),
 });
 export type BroadcastJob = z.infer<typeof BroadcastJob>;
 
@@ -75,8 +111,112 @@ export const NotificationSummary = z.object({
   failed: z.number().int(),
   direct: z.number().int(),
   byCommunity: z.record(z.string(), z.object({ total: z.number().int(), sent: z.number().int() })),
+  /** Seconds from a job's start until 50 / 90 / 100 % of its recipients were settled (the slowest job of the incident). */
+  timeToReach: z.object({ p50: z.number().nonnegative(), p90: z.number().nonnegative(), p100: z.number().nonnegative() }).optional(),
+  byChannel: z.record(z.string(), ChannelFigures).optional(),
+  duplicatesSuppressed: z.number().int().optional(),
+  frequencyCapped: z.number().int().optional(),
+  repliesByKind: z.record(z.string(), z.number().int()).optional(),
+  cases: z.object({ opened: z.number().int(), closed: z.number().int(), medianSecondsToClose: z.number().nonnegative().optional() }).optional(),
+  /** Vulnerable residents who did not confirm in time and became door-knock tasks. */
+  doorKnocks: z.number().int().optional(),
+  bulletins: z.number().int().optional(),
 });
 export type NotificationSummary = z.infer<typeof NotificationSummary>;
+
+/** What a resident answers: safe, needs help (becomes a case for the grid), or information with a category. */
+export const ReplyKind = z.enum(['safe', 'need-help', 'info']);
+export const ReplyCategory = z.enum(['medical', 'water', 'power', 'food', 'shelter', 'evacuation', 'rumour', 'other']);
+export const ReplyRequest = z
+  .object({
+    /** The gateway's inbound message id (or another key stable across retries). */
+    idempotencyKey: IdempotencyKey,
+    incidentId: IncidentId,
+    residentId: Slug,
+    kind: ReplyKind,
+    category: ReplyCategory.optional(),
+    /** Free text; stored encrypted, never in events or logs. */
+    text: z.string().min(1).max(1000).optional(),
+    channel: Channel.default('sms'),
+  })
+  .refine((r) => r.kind !== 'info' || r.category !== undefined, { message: 'an info reply names a category', path: ['category'] });
+export const ReplyResult = z.object({ replyId: z.string(), kind: ReplyKind, caseId: z.string().optional() });
+
+/** A reply as the world sees it: pseudonymous, no text. */
+export const ReplyEvent = z.object({
+  replyId: z.string(),
+  incidentId: IncidentId,
+  residentId: Slug,
+  communityId: CommunityId,
+  gridId: Slug,
+  kind: ReplyKind,
+  category: ReplyCategory.optional(),
+  vulnerable: z.boolean(),
+});
+
+export const CaseStatus = z.enum(['open', 'dispatched', 'closed']);
+export const Case = z.object({
+  caseId: z.string(),
+  incidentId: IncidentId,
+  residentId: Slug,
+  communityId: CommunityId,
+  gridId: Slug,
+  category: ReplyCategory,
+  status: CaseStatus,
+  /** The grid worker's task (personnel). */
+  taskId: z.string().optional(),
+  openedAt: z.string().datetime(),
+  closedAt: z.string().datetime().optional(),
+  /** The message that told the resident their case is handled. */
+  answerMessageId: z.string().optional(),
+});
+export type Case = z.infer<typeof Case>;
+export const CaseQuery = z.object({ caseId: z.string().min(1).max(200) });
+
+/** The CAP 1.2 document of a broadcast job (one `<info>` per language; status Exercise in drills). */
+export const CapRequest = z.object({ jobId: z.string().min(1).max(200) });
+export const CapDocument = z.object({ identifier: z.string(), xml: z.string() });
+
+export const BulletinKind = z.enum(['bulletin', 'rumour-rebuttal']);
+export const BulletinRequest = z.object({
+  idempotencyKey: IdempotencyKey,
+  incidentId: IncidentId,
+  communityId: CommunityId,
+  kind: BulletinKind,
+  message: LocalizedText,
+  /** For a rebuttal: the rumour being refuted, quoted to residents. */
+  rumour: LocalizedText.optional(),
+  channels: z.array(Channel).min(1).default(['app-push']),
+  severity: Severity,
+  drill: z.boolean().default(false),
+});
+export const Bulletin = z.object({
+  bulletinId: z.string(),
+  incidentId: IncidentId,
+  communityId: CommunityId,
+  kind: BulletinKind,
+  /** The broadcast job that pushes it to the area's subscribers. */
+  jobId: z.string(),
+  subscribers: z.number().int(),
+});
+export const SubscribeRequest = z.object({ residentId: Slug, communityId: CommunityId, subscribed: z.boolean().default(true) });
+export const SubscribeResult = z.object({ residentId: Slug, communityId: CommunityId, subscribed: z.boolean() });
+
+/** Time to reach before a broadcast: recipients and seconds at each channel's rate. */
+export const PredictRequest = z.object({ communityId: CommunityId, audience: Audience, channels: z.array(Channel).min(1) });
+export const Prediction = z.object({ recipients: z.number().int(), vulnerable: z.number().int(), predictedSeconds: z.number().nonnegative(), ratePerSecond: z.number().positive() });
+
+export const EscalateUnconfirmedRequest = z.object({ idempotencyKey: IdempotencyKey, jobId: z.string().min(1).max(200) });
+export const EscalateUnconfirmedResult = z.object({ jobId: z.string(), unconfirmed: z.number().int(), doorKnocks: z.number().int(), taskIds: z.array(z.string()) });
+
+/** Settings of the local simulated gateway (tests, drills, benchmarks): failures and delays per channel. */
+export const SimulatorSettings = z.object({
+  failureRate: z.partialRecord(Channel, z.number().min(0).max(1)).default({}),
+  /** Residents whose send fails on these channels whatever the rate (deterministic failures for tests). */
+  failFor: z.array(z.object({ residentId: Slug, channel: Channel })).max(1000).default([]),
+  delayMs: z.number().int().min(0).max(60_000).default(0),
+});
+export const SimulatorAnswer = z.object({ applied: z.boolean() });
 
 export const notification = {
   seed: endpoint('notification', 'seed', 'Load residents into the registry (idempotent upsert by id; personal data encrypted).', SeedResidentsRequest, SeedResidentsResult),
@@ -84,11 +224,23 @@ export const notification = {
   job: endpoint('notification', 'job', 'Progress of a broadcast job.', JobQuery, BroadcastJob),
   direct: endpoint('notification', 'direct', 'Send one message to one responder (task assignment).', DirectMessageRequest, DirectMessageResult),
   summary: endpoint('notification', 'summary', 'Notification figures for an incident.', IncidentQuery, NotificationSummary),
+  reply: endpoint('notification', 'reply', 'An inbound reply from a resident (safe / need help / info); a need becomes a case for the grid.', ReplyRequest, ReplyResult),
+  case: endpoint('notification', 'case', 'One case opened from a resident\'s reply.', CaseQuery, Case),
+  cap: endpoint('notification', 'cap', 'A broadcast job as a CAP 1.2 alert (zh-CN and en).', CapRequest, CapDocument),
+  bulletin: endpoint('notification', 'bulletin', 'Publish an official bulletin or rumour rebuttal to the subscribers of an area.', BulletinRequest, Bulletin),
+  subscribe: endpoint('notification', 'subscribe', 'A resident subscribes to (or leaves) an area\'s bulletins.', SubscribeRequest, SubscribeResult),
+  predict: endpoint('notification', 'predict', 'Predicted time to reach an audience at the channels\' rates.', PredictRequest, Prediction),
+  escalateUnconfirmed: endpoint('notification', 'escalate-unconfirmed', 'Vulnerable recipients of a job who did not reply safe become door-knock tasks.', EscalateUnconfirmedRequest, EscalateUnconfirmedResult),
+  simulator: endpoint('notification', 'simulator', 'Set the simulated gateway\'s failures and delays (refused when a live gateway is wired).', SimulatorSettings, SimulatorAnswer),
 } as const;
 
 export const notificationEvents = {
   broadcastStarted: event('notification', 'broadcast-started', 'A broadcast job was queued.', BroadcastJob),
   broadcastCompleted: event('notification', 'broadcast-completed', 'Every batch of a broadcast job was sent.', BroadcastJob),
+  replyReceived: event('notification', 'reply-received', 'A resident replied (pseudonymous; no text).', ReplyEvent),
+  caseOpened: event('notification', 'case-opened', 'A resident\'s need became a case for the grid.', Case),
+  caseClosed: event('notification', 'case-closed', 'The grid worker handled a case and the resident was told.', Case),
+  bulletinPublished: event('notification', 'bulletin-published', 'A bulletin or rumour rebuttal was pushed to an area.', Bulletin),
 } as const;
 
 /** Work items the notification service streams to itself: one message per batch of residents. */

@@ -33,7 +33,7 @@ export const PERMISSIONS: Record<NatsUser, Permissions | null> = {
   admin: null,
   supplies: service('supplies'),
   personnel: service('personnel', { publish: ['lifeline.notification.>'] }),
-  notification: service('notification'),
+  notification: service('notification', { publish: ['lifeline.personnel.dispatch'] }),
   incentives: service('incentives', { subscribe: ['lifeline.evt.personnel.>'] }),
   'command-center': { publish: [...SERVICE_REQUESTS, ...JETSTREAM_CONSUMER], subscribe: ['_INBOX.>'], allowResponses: false },
   worker: { publish: [...SERVICE_REQUESTS, ...JETSTREAM_CONSUMER], subscribe: ['_INBOX.>'], allowResponses: false },

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { BROADCAST_BATCH_SUBJECT, notificationEvents, type notificationContract } from '@lifeline/contracts';
 import { isDuplicateKey, type ServiceContext } from '@lifeline/platform';
-import { audienceScope, cutBatches, orderVulnerableFirst } from './domain/audience';
+import type { Channels } from './channels';
+import { audienceScope, cutBatches, inAudience, orderVulnerableFirst } from './domain/audience';
+import { liveProgress } from './domain/delivery';
+import { predictSeconds } from './domain/rate';
 import { batchKey, batchModel, type BatchDoc, type Recipient } from './model/batch';
 import { jobModel, type JobDoc } from './model/job';
 import { residentModel } from './model/resident';
@@ -14,8 +17,10 @@ type BroadcastJob = notificationContract.BroadcastJob;
 /** At most this many batch publishes in flight at once. */
 const PUBLISH_WINDOW = 32;
 
-/** The contract's view of a stored job. */
-export function toBroadcastJob(job: JobDoc): BroadcastJob {
+/** The contract's view of a stored job, with live progress figures while it runs. */
+export function toBroadcastJob(job: JobDoc, now: Date = new Date()): BroadcastJob {
+  const settled = job.sent + job.failed + job.duplicatesSkipped + (job.frequencyCapped ?? 0);
+  const live = liveProgress(job.createdAt, job.completedAt ?? now, job.total, settled);
   return {
     jobId: job._id,
     incidentId: job.incidentId,
@@ -27,7 +32,17 @@ export function toBroadcastJob(job: JobDoc): BroadcastJob {
     sent: job.sent,
     failed: job.failed,
     duplicatesSkipped: job.duplicatesSkipped,
+    frequencyCapped: job.frequencyCapped ?? 0,
+    fallbacks: job.fallbacks ?? 0,
+    byChannel: job.byChannel ?? {},
+    ...(job.predictedSeconds === undefined ? {} : { predictedSeconds: job.predictedSeconds }),
+    ...live,
   };
+}
+
+/** Internal narrowing of an audience (bulletins reach an area's subscribers only). */
+export interface AudienceOptions {
+  only?: ReadonlySet<string>;
 }
 
 /**
@@ -35,21 +50,26 @@ export function toBroadcastJob(job: JobDoc): BroadcastJob {
  * batches to the sender. Every step is safe to repeat: the job is found by key, batch publishes carry
  * `${jobId}:${batch}` as Nats-Msg-Id, and the job is marked published only after the last batch landed.
  */
-export function broadcasts(ctx: ServiceContext, batchSize: number) {
+export function broadcasts(ctx: ServiceContext, batchSize: number, channels: Channels) {
   const Jobs = jobModel(ctx.db);
   const Residents = residentModel(ctx.db);
   const Batches = batchModel(ctx.db);
   const progress = jobProgress(ctx);
 
-  async function resolveAudience(req: BroadcastRequest): Promise<Recipient[][]> {
+  async function resolveAudience(req: Pick<BroadcastRequest, 'communityId' | 'audience'>, options: AudienceOptions = {}): Promise<Recipient[]> {
     const scope = audienceScope(req.audience.groups);
     const filter = scope === 'everyone' ? { communityId: req.communityId } : { communityId: req.communityId, vulnerable: true };
-    const members = await Residents.find(filter, { _id: 1, vulnerabilities: 1, language: 1, phone: 1 }).lean();
-    const ordered = orderVulnerableFirst(members.map((m) => ({ id: m._id, vulnerabilities: m.vulnerabilities, language: m.language, phone: m.phone })));
-    return cutBatches(
-      ordered.map((m) => ({ id: m.id, language: m.language, phone: m.phone, vulnerable: m.vulnerabilities.length > 0 })),
-      batchSize,
+    const members = (await Residents.find(filter, { _id: 1, vulnerabilities: 1, language: 1, phone: 1, gridId: 1, buildingId: 1 }).lean()).filter(
+      (m) => inAudience(req.audience, m) && (!options.only || options.only.has(m._id)),
     );
+    const ordered = orderVulnerableFirst(members.map((m) => ({ ...m, id: m._id })));
+    return ordered.map((m) => ({ id: m.id, language: m.language, phone: m.phone, vulnerable: m.vulnerabilities.length > 0, gridId: m.gridId, buildingId: m.buildingId }));
+  }
+
+  /** Seconds to reach these recipients at the primary channel's rate. */
+  function predict(channel: BroadcastRequest['channels'][number], recipients: readonly Recipient[]): number {
+    const adapter = channels[channel];
+    return predictSeconds(adapter.transmissions(recipients.map((r) => ({ residentId: r.id, gridId: r.gridId, buildingId: r.buildingId }))), adapter.ratePerSecond);
   }
 
   /** Snapshots of each batch's recipients; a retry keeps the snapshots an earlier attempt wrote. */
@@ -63,7 +83,7 @@ export function broadcasts(ctx: ServiceContext, batchSize: number) {
     });
   }
 
-  async function createJob(req: BroadcastRequest, total: number, batches: number): Promise<JobDoc> {
+  async function createJob(req: BroadcastRequest, total: number, batches: number, predictedSeconds: number): Promise<JobDoc> {
     const job: JobDoc = {
       _id: `bcast-${randomUUID()}`,
       idempotencyKey: req.idempotencyKey,
@@ -71,6 +91,8 @@ export function broadcasts(ctx: ServiceContext, batchSize: number) {
       stepId: req.stepId,
       communityId: req.communityId,
       groups: [...req.audience.groups],
+      ...(req.audience.gridIds ? { gridIds: [...req.audience.gridIds] } : {}),
+      ...(req.audience.buildingIds ? { buildingIds: [...req.audience.buildingIds] } : {}),
       channels: [...req.channels],
       message: req.message,
       severity: req.severity,
@@ -84,6 +106,10 @@ export function broadcasts(ctx: ServiceContext, batchSize: number) {
       batchSize,
       batchesDone: [],
       published: false,
+      predictedSeconds,
+      ...(req.contactCap ? { contactCap: req.contactCap } : {}),
+      ...(req.escalated ? { escalated: true } : {}),
+      ...(req.confirmWithinMinutes ? { confirmWithinMinutes: req.confirmWithinMinutes } : {}),
       createdAt: new Date(),
       ...(batches === 0 ? { completedAt: new Date() } : {}),
     };
@@ -118,16 +144,19 @@ export function broadcasts(ctx: ServiceContext, batchSize: number) {
   }
 
   return {
-    async start(req: BroadcastRequest): Promise<BroadcastJob> {
+    resolveAudience,
+    predict,
+    async start(req: BroadcastRequest, options: AudienceOptions = {}): Promise<BroadcastJob> {
       audienceScope(req.audience.groups);
       const known = await Jobs.findOne({ idempotencyKey: req.idempotencyKey }).lean();
       if (known?.published) {
         await announce(known);
         return toBroadcastJob(await progress.one(known));
       }
-      const batches = await resolveAudience(req);
-      const total = batches.reduce((n, b) => n + b.length, 0);
-      let job = known ?? (await createJob(req, total, batches.length));
+      const recipients = await resolveAudience(req, options);
+      const batches = cutBatches(recipients, batchSize);
+      const total = recipients.length;
+      let job = known ?? (await createJob(req, total, batches.length, predict(req.channels[0]!, recipients)));
       if (job.total !== total || job.batches !== batches.length) {
         // A retry after a crash before publishing: the registry may have changed since; the plan is re-resolved once more.
         job = (await Jobs.findOneAndUpdate({ _id: job._id, published: false }, { $set: { total, batches: batches.length, batchSize } }, { new: true }).lean()) ?? job;

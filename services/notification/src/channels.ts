@@ -1,4 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Connection } from 'mongoose';
+import type { z } from 'zod';
+import type { notificationContract } from '@lifeline/contracts';
+import { gatewayCallModel, simulatorSettingsModel, SIMULATOR_SETTINGS_ID } from './model/gateway';
+import { TokenBucket } from './domain/rate';
+
+type Channel = z.infer<typeof notificationContract.Channel>;
+type SimulatorSettings = z.infer<typeof notificationContract.SimulatorSettings>;
 
 /** One resident-facing or responder-facing message, ready for a gateway. The phone is clear text only here, in memory. */
 export interface OutboundMessage {
@@ -8,54 +17,169 @@ export interface OutboundMessage {
   language: 'zh' | 'en';
   message: string;
   phone: string;
+  /** Where the recipient lives: zone channels (loudspeaker, group chat) reach a building or grid as a whole. */
+  gridId?: string;
+  buildingId?: string;
 }
 
 export interface SendResult {
   residentId: string;
   status: 'sent' | 'failed';
   reason?: string;
+  /** The gateway's receipt for the message that reached this recipient (one per zone for zone channels). */
+  receiptId?: string;
 }
 
-/** A channel gateway (SMS, push, loudspeaker…): takes a whole batch, answers per recipient. */
-export interface ChannelAdapter {
+/** What a gateway transmits: one addressed message per entry (a zone channel sends one per zone). */
+export interface GatewayMessage {
+  /** The recipients this one transmission reaches. */
+  residentIds: string[];
+  /** Phone, zone or group address, in memory only. */
+  address: string;
+  language: 'zh' | 'en';
+  text: string;
+}
+
+/** What a transmission is for: the incident and area, and a key prefix that makes side effects idempotent. */
+export interface TransmitContext {
+  incidentId: string;
+  communityId: string;
+  severity: string;
+  /** e.g. `${jobId}` or `${caseId}`; a gateway that creates things (door-knock tasks) derives its keys from it. */
+  keyPrefix: string;
+}
+
+export interface GatewayAnswer {
+  status: 'sent' | 'failed';
+  receiptId: string;
+  reason?: string;
+}
+
+/** A pluggable transport behind the channels (an SMS provider, a push service, a loudspeaker controller…). */
+export interface Gateway {
   readonly name: string;
-  send(batch: readonly OutboundMessage[]): Promise<SendResult[]>;
+  readonly simulated: boolean;
+  transmit(channel: Channel, sandbox: boolean, messages: readonly GatewayMessage[], context: TransmitContext): Promise<GatewayAnswer[]>;
 }
 
-export interface SimulatedGatewayOptions {
-  /** Share of recipients whose send fails (0…1). */
-  failureRate: number;
-  /** How long each batch call takes, in milliseconds. */
-  delayMs: number;
-  random?: () => number;
-}
-
-/** Stands in for every real gateway: records nothing, messages nobody, answers as a gateway would. */
-export class SimulatedGateway implements ChannelAdapter {
+/**
+ * The local simulated gateway: answers as a gateway would, with the failures and delay set through the `simulator`
+ * endpoint (stored, so every replica applies them), and records every call (`gateway_calls`, one document per call
+ * with its recipients and answers) so tests and benchmarks can check who was messaged and how often.
+ */
+export class SimulatedGateway implements Gateway {
   readonly name = 'simulated';
-  private readonly random: () => number;
-  constructor(private readonly options: SimulatedGatewayOptions) {
-    this.random = options.random ?? Math.random;
+  readonly simulated = true;
+  private settings: SimulatorSettings = { failureRate: {}, failFor: [], delayMs: 0 };
+  private loadedAt = 0;
+  constructor(
+    private readonly db: Connection,
+    private readonly defaults: { failureRate: number; delayMs: number },
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  private async current(): Promise<SimulatorSettings> {
+    if (Date.now() - this.loadedAt < 500) return this.settings;
+    const stored = await simulatorSettingsModel(this.db).findById(SIMULATOR_SETTINGS_ID).lean();
+    this.settings = stored?.settings ?? { failureRate: {}, failFor: [], delayMs: this.defaults.delayMs };
+    this.loadedAt = Date.now();
+    return this.settings;
   }
 
-  async send(batch: readonly OutboundMessage[]): Promise<SendResult[]> {
-    if (this.options.delayMs > 0) await sleep(this.options.delayMs);
-    return batch.map((m) =>
-      this.random() < this.options.failureRate ? { residentId: m.residentId, status: 'failed', reason: 'simulated gateway failure' } : { residentId: m.residentId, status: 'sent' },
+  async transmit(channel: Channel, sandbox: boolean, messages: readonly GatewayMessage[]): Promise<GatewayAnswer[]> {
+    const settings = await this.current();
+    const delayMs = settings.delayMs || this.defaults.delayMs;
+    if (delayMs > 0) await sleep(delayMs);
+    const rate = settings.failureRate[channel] ?? this.defaults.failureRate;
+    const failFor = new Set(settings.failFor.filter((f) => f.channel === channel).map((f) => f.residentId));
+    const answers = messages.map((m): GatewayAnswer => {
+      const receiptId = `rcpt-${randomUUID()}`;
+      if (m.residentIds.some((id) => failFor.has(id))) return { status: 'failed' as const, receiptId, reason: 'simulated failure for this recipient' };
+      return this.random() < rate ? { status: 'failed' as const, receiptId, reason: 'simulated gateway failure' } : { status: 'sent' as const, receiptId };
+    });
+    await gatewayCallModel(this.db).collection.insertOne({
+      _id: `call-${randomUUID()}`,
+      channel,
+      sandbox,
+      messages: messages.map((m, i) => ({ residentIds: m.residentIds, status: answers[i]!.status, receiptId: answers[i]!.receiptId })),
+      at: new Date(),
+    } as never);
+    return answers;
+  }
+}
+
+/** How a channel reaches people: one message per person, or one per zone (building loudspeaker, grid group chat). */
+type Reach = 'person' | 'door' | 'building' | 'grid';
+const REACH: Record<Channel, Reach> = { sms: 'person', 'app-push': 'person', loudspeaker: 'building', 'group-chat': 'grid', 'door-knock': 'door' };
+
+const zoneOf = (reach: Reach, m: OutboundMessage) => (reach === 'building' ? `building:${m.buildingId ?? m.residentId}` : reach === 'grid' ? `grid:${m.gridId ?? m.residentId}` : `person:${m.residentId}`);
+
+/** Where a transmission goes: a phone for personal channels, a grid/building (never a phone) for door-knocks and zones. */
+function addressOf(reach: Reach, zone: string, first: OutboundMessage): string {
+  if (reach === 'person') return first.phone;
+  if (reach === 'door') return `grid ${first.gridId ?? '?'}, building ${first.buildingId ?? '?'}`;
+  return zone;
+}
+
+/**
+ * A channel: its rate limit (transmissions per second, shared by every batch in this process), its reach, and the
+ * gateway behind it. Drills are sandboxed: the gateway is told so, and only a simulated gateway ever sees them.
+ */
+export class ChannelAdapter {
+  readonly reach: Reach;
+  private readonly bucket: TokenBucket;
+  constructor(
+    readonly channel: Channel,
+    readonly ratePerSecond: number,
+    private readonly live: Gateway,
+    private readonly sandbox: Gateway,
+  ) {
+    this.reach = REACH[channel];
+    this.bucket = new TokenBucket(ratePerSecond, ratePerSecond);
+  }
+
+  /** Transmissions needed to reach these recipients (zones count once). */
+  transmissions(messages: readonly Pick<OutboundMessage, 'residentId' | 'gridId' | 'buildingId'>[]): number {
+    return new Set(messages.map((m) => zoneOf(this.reach, m as OutboundMessage))).size;
+  }
+
+  async send(messages: readonly OutboundMessage[], drill: boolean, context: TransmitContext): Promise<SendResult[]> {
+    if (messages.length === 0) return [];
+    const zones = new Map<string, OutboundMessage[]>();
+    for (const m of messages) {
+      const key = zoneOf(this.reach, m);
+      zones.set(key, [...(zones.get(key) ?? []), m]);
+    }
+    const transmissions: GatewayMessage[] = [...zones.entries()].map(([zone, members]) => ({
+      residentIds: members.map((m) => m.residentId),
+      address: addressOf(this.reach, zone, members[0]!),
+      language: members[0]!.language,
+      text: members[0]!.message,
+    }));
+    await this.bucket.take(transmissions.length);
+    const answers = await (drill ? this.sandbox : this.live).transmit(this.channel, drill, transmissions, context);
+    return transmissions.flatMap((t, i) =>
+      t.residentIds.map((residentId) => ({ residentId, status: answers[i]!.status, receiptId: answers[i]!.receiptId, ...(answers[i]!.reason ? { reason: answers[i]!.reason } : {}) })),
     );
   }
 }
 
-/** The gateways a process holds: drills are sandboxed and only ever reach the simulated gateway. */
-export interface Gateways {
-  live: ChannelAdapter;
-  drill: ChannelAdapter;
+export type Channels = Record<Channel, ChannelAdapter> & { gateway: Gateway };
+
+export interface ChannelSettings {
+  rates: Record<Channel, number>;
+  simulator: { failureRate: number; delayMs: number };
 }
 
-export const gatewayFor = (gateways: Gateways, drill: boolean): ChannelAdapter => (drill ? gateways.drill : gateways.live);
-
-/** No real gateway is wired yet: live traffic goes to the simulator too, configured from the environment. */
-export function createGateways(options: SimulatedGatewayOptions): Gateways {
-  const simulated = new SimulatedGateway(options);
-  return { live: simulated, drill: simulated };
+/**
+ * The channels a process holds. No live gateway is wired yet, so live traffic reaches the simulator too (sandbox
+ * false); wiring a provider means passing another {@link Gateway} as `live`. Door-knocks are not messages: their
+ * gateway creates grid-worker tasks through personnel (drill tasks in drills, answered by simulated responders).
+ */
+export function createChannels(db: Connection, settings: ChannelSettings, gateways: { doorKnock: Gateway; live?: Gateway }): Channels {
+  const simulated = new SimulatedGateway(db, settings.simulator);
+  const gateway = gateways.live ?? simulated;
+  const make = (c: Channel) => new ChannelAdapter(c, settings.rates[c], gateway, simulated);
+  const doorKnock = new ChannelAdapter('door-knock', settings.rates['door-knock'], gateways.doorKnock, gateways.doorKnock);
+  return { sms: make('sms'), 'app-push': make('app-push'), loudspeaker: make('loudspeaker'), 'group-chat': make('group-chat'), 'door-knock': doorKnock, gateway };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { notificationContract } from '@lifeline/contracts';
 import { isDuplicateKey, maskPhone, type ServiceContext } from '@lifeline/platform';
-import { gatewayFor, type Gateways } from './channels';
+import type { Channels } from './channels';
 import { messageFor } from './domain/delivery';
 import { directModel, type DirectDoc } from './model/direct';
 
@@ -15,10 +15,16 @@ const toResult = (m: DirectDoc): DirectMessageResult => ({ messageId: m._id, sta
  * One message to one responder. The message is recorded (phone sealed) as `pending` before the gateway is called, so a
  * repeat of the key returns the first answer; a repeat after a crash mid-send sends the still-pending message again.
  */
-export function directMessages(ctx: ServiceContext, gateways: Gateways) {
+/** Beyond the contract: residents are answered in their own language, and answers are told apart from task messages. */
+export interface DirectOptions {
+  language?: 'zh' | 'en';
+  purpose?: DirectDoc['purpose'];
+}
+
+export function directMessages(ctx: ServiceContext, channels: Channels) {
   const Direct = directModel(ctx.db);
 
-  async function record(req: DirectMessageRequest): Promise<DirectDoc> {
+  async function record(req: DirectMessageRequest, purpose: DirectDoc['purpose']): Promise<DirectDoc> {
     const doc: DirectDoc = {
       _id: `msg-${randomUUID()}`,
       idempotencyKey: req.idempotencyKey,
@@ -28,6 +34,7 @@ export function directMessages(ctx: ServiceContext, gateways: Gateways) {
       channel: req.channel,
       drill: req.drill,
       status: 'pending',
+      purpose,
       createdAt: new Date(),
     };
     try {
@@ -42,14 +49,18 @@ export function directMessages(ctx: ServiceContext, gateways: Gateways) {
   }
 
   return {
-    async send(req: DirectMessageRequest): Promise<DirectMessageResult> {
+    async send(req: DirectMessageRequest, options: DirectOptions = {}): Promise<DirectMessageResult> {
       const known = await Direct.findOne({ idempotencyKey: req.idempotencyKey }).lean();
-      const message = known ?? (await record(req));
+      const message = known ?? (await record(req, options.purpose ?? 'responder'));
       if (message.status !== 'pending') return toResult(message);
-      // Texts go to responders in Chinese, the working language of community staff.
-      const [result] = await gatewayFor(gateways, message.drill).send([
-        { residentId: message.recipientId, channel: message.channel, language: 'zh', message: messageFor(req.message, 'zh'), phone: req.phone },
-      ]);
+      // Texts go to responders in Chinese, the working language of community staff; residents get their own language.
+      const language = options.language ?? 'zh';
+      const channel = req.channel === 'door-knock' ? 'sms' : req.channel;
+      const [result] = await channels[channel].send(
+        [{ residentId: message.recipientId, channel, language, message: messageFor(req.message, language), phone: req.phone }],
+        message.drill,
+        { incidentId: message.incidentId, communityId: '-', severity: '-', keyPrefix: message._id },
+      );
       const status = result?.status ?? 'failed';
       const settled = (await Direct.findOneAndUpdate({ _id: message._id, status: 'pending' }, { $set: { status } }, { new: true }).lean()) ?? (await Direct.findById(message._id).lean());
       ctx.log.info({ messageId: message._id, recipientId: message.recipientId, phone: maskPhone(req.phone), status, drill: message.drill }, 'direct message');

@@ -1,37 +1,68 @@
 import { LifelineError, notification } from '@lifeline/contracts';
 import type { Handlers, ServiceContext } from '@lifeline/platform';
-import { broadcasts, toBroadcastJob } from './broadcast';
-import { createGateways } from './channels';
-import { loadNotificationConfig } from './config';
-import { directMessages } from './direct';
+import { toBroadcastJob } from './broadcast';
+import { capAlert } from './domain/cap';
 import { summarise } from './domain/summary';
+import { bulletinModel } from './model/bulletin';
+import { caseModel } from './model/case';
 import { directModel } from './model/direct';
+import { SIMULATOR_SETTINGS_ID, simulatorSettingsModel } from './model/gateway';
 import { jobModel } from './model/job';
+import { replyModel } from './model/reply';
+import { notificationParts } from './parts';
 import { jobProgress } from './progress';
 import { residentRegistry } from './registry';
+import { DOOR_KNOCKS } from './unconfirmed';
 
 export async function createHandlers(ctx: ServiceContext): Promise<Handlers<typeof notification>> {
-  const config = loadNotificationConfig();
+  const parts = notificationParts(ctx);
   const registry = residentRegistry(ctx);
-  const broadcast = broadcasts(ctx, config.BROADCAST_BATCH_SIZE);
-  const direct = directMessages(ctx, createGateways({ failureRate: config.NOTIFY_SIM_FAILURE_RATE, delayMs: config.NOTIFY_SIM_DELAY_MS }));
   const Jobs = jobModel(ctx.db);
   const Direct = directModel(ctx.db);
   const progress = jobProgress(ctx);
+
+  async function findJob(jobId: string) {
+    const job = await Jobs.findById(jobId).lean();
+    if (!job) throw new LifelineError('not_found', `no broadcast job ${jobId}`);
+    return job;
+  }
+
   return {
     async seed({ residents }) {
       return { residents: await registry.seed(residents) };
     },
-    broadcast: (req) => broadcast.start(req),
-    async job({ jobId }) {
-      const job = await Jobs.findById(jobId).lean();
-      if (!job) throw new LifelineError('not_found', `no broadcast job ${jobId}`);
-      return toBroadcastJob(await progress.one(job));
-    },
-    direct: (req) => direct.send(req),
+    broadcast: (req) => parts.broadcast.start(req),
+    job: async ({ jobId }) => toBroadcastJob(await progress.one(await findJob(jobId))),
+    direct: (req) => parts.direct.send(req),
     async summary({ incidentId }) {
-      const [jobs, directCount] = await Promise.all([Jobs.find({ incidentId }).lean(), Direct.countDocuments({ incidentId })]);
-      return summarise(incidentId, await progress.current(jobs), directCount);
+      const [jobs, directCount, replies, cases, doorKnocks, bulletins] = await Promise.all([
+        Jobs.find({ incidentId }).lean(),
+        Direct.countDocuments({ incidentId, purpose: { $ne: 'case-answer' } }),
+        replyModel(ctx.db).find({ incidentId }, { kind: 1 }).lean(),
+        caseModel(ctx.db).find({ incidentId }, { status: 1, openedAt: 1, closedAt: 1 }).lean(),
+        ctx.db.collection(DOOR_KNOCKS).countDocuments({ incidentId }),
+        bulletinModel(ctx.db).countDocuments({ incidentId }),
+      ]);
+      return summarise(incidentId, await progress.current(jobs), directCount, { replies, cases, doorKnocks, bulletins });
+    },
+    reply: (req) => parts.replies.reply(req),
+    case: ({ caseId }) => parts.replies.find(caseId),
+    async cap({ jobId }) {
+      const job = await findJob(jobId);
+      return capAlert({ ...job, jobId: job._id, audience: { groups: job.groups, gridIds: job.gridIds, buildingIds: job.buildingIds } });
+    },
+    bulletin: (req) => parts.bulletins.publish(req),
+    subscribe: (req) => parts.bulletins.subscribe(req),
+    async predict(req) {
+      const recipients = await parts.broadcast.resolveAudience(req);
+      const channel = req.channels[0]!;
+      return { recipients: recipients.length, vulnerable: recipients.filter((r) => r.vulnerable).length, predictedSeconds: parts.broadcast.predict(channel, recipients), ratePerSecond: parts.channels[channel].ratePerSecond };
+    },
+    escalateUnconfirmed: (req) => parts.unconfirmed.escalate(req),
+    async simulator(settings) {
+      if (!parts.channels.gateway.simulated) throw new LifelineError('forbidden', 'a live gateway is wired; the simulator cannot be set');
+      await simulatorSettingsModel(ctx.db).collection.replaceOne({ _id: SIMULATOR_SETTINGS_ID } as never, { _id: SIMULATOR_SETTINGS_ID, settings, updatedAt: new Date() } as never, { upsert: true });
+      return { applied: true };
     },
   };
 }

@@ -2,8 +2,9 @@ import type { z } from 'zod';
 import { LifelineError, notificationEvents, type notificationContract } from '@lifeline/contracts';
 import type { ServiceContext } from '@lifeline/platform';
 import { toBroadcastJob } from './broadcast';
-import { gatewayFor, type Gateways, type OutboundMessage, type SendResult } from './channels';
-import { messageFor, primaryChannel, tallyBatch, type BatchTally } from './domain/delivery';
+import type { Channels, OutboundMessage, SendResult, TransmitContext } from './channels';
+import { capWindow, fallbackChannel, messageFor, primaryChannel, tallyBatch, timeToReach, type BatchTally } from './domain/delivery';
+import { slotKey, slotModel, type SlotDoc } from './model/slot';
 import { claimModel, deliveryKey, type ClaimDoc } from './model/claim';
 import { deliveryModel, type DeliveryDoc } from './model/delivery';
 import { jobModel, type JobDoc } from './model/job';
@@ -36,13 +37,15 @@ async function insertSkippingDuplicates(model: { collection: { insertMany(docs: 
 /**
  * Sends one batch of a broadcast:
  *  1. claim each resident for the incident step (one insert; a resident already claimed by this step is refused);
- *  2. send the claimed residents through the gateway in one call;
+ *  2. hold back residents over the contact-frequency cap (unless escalated), send the rest on the primary channel
+ *     (one adapter call), and retry the residents it failed for once on the step's next channel;
  *  3. record one delivery per resident with the gateway's answer (one insert);
  *  4. count the batch once: insert its result under `${jobId}:${batch}` (a redelivered batch is refused);
  *  5. when every batch is counted, write the final figures on the job and publish `broadcast-completed`.
  * A redelivery after an interruption between 1 and 3 re-sends only this batch's own claims that have no record yet.
  */
-export function batchSender(ctx: ServiceContext, gateways: Gateways) {
+export function batchSender(ctx: ServiceContext, channels: Channels) {
+  const Slots = slotModel(ctx.db);
   const Jobs = jobModel(ctx.db);
   const Residents = residentModel(ctx.db);
   const Claims = claimModel(ctx.db);
@@ -77,7 +80,16 @@ export function batchSender(ctx: ServiceContext, gateways: Gateways) {
     for (const residentId of ids) {
       const r = residents.get(residentId);
       if (!r) missing.push({ residentId, status: 'failed', reason: 'no longer in the registry' });
-      else messages.push({ residentId, channel, language: r.language, message: messageFor(job.message, r.language), phone: ctx.vault.open(r.phone) });
+      else
+        messages.push({
+          residentId,
+          channel,
+          language: r.language,
+          message: messageFor(job.message, r.language),
+          phone: ctx.vault.open(r.phone),
+          ...(r.gridId ? { gridId: r.gridId } : {}),
+          ...(r.buildingId ? { buildingId: r.buildingId } : {}),
+        });
     }
     return { messages, missing };
   }
@@ -89,12 +101,33 @@ export function batchSender(ctx: ServiceContext, gateways: Gateways) {
     const job = await progress.one(stored);
     if (job.status !== 'completed') return;
     if (stored.status !== 'completed') {
-      const { status, sent, failed, duplicatesSkipped, batchesDone } = job;
-      await Jobs.updateOne({ _id: jobId }, { $set: { status, sent, failed, duplicatesSkipped, batchesDone, published: true, completedAt: new Date() } });
+      const { status, sent, failed, duplicatesSkipped, batchesDone, frequencyCapped, fallbacks, byChannel } = job;
+      const results = await Results.find({ jobId }, { createdAt: 1, sent: 1, failed: 1, duplicatesSkipped: 1, frequencyCapped: 1 }).lean();
+      const reach = timeToReach(stored.createdAt, stored.total, results.map((r) => ({ createdAt: r.createdAt, settled: r.sent + r.failed + r.duplicatesSkipped + (r.frequencyCapped ?? 0) })));
+      await Jobs.updateOne(
+        { _id: jobId },
+        { $set: { status, sent, failed, duplicatesSkipped, batchesDone, frequencyCapped, fallbacks, byChannel, ...(reach ? { timeToReach: reach } : {}), published: true, completedAt: new Date() } },
+      );
     }
     const done = toBroadcastJob(job);
     await ctx.events.publish(notificationEvents.broadcastCompleted, `${jobId}:completed`, done, job.incidentId);
     ctx.log.info({ jobId, incidentId: job.incidentId, total: done.total, sent: done.sent, failed: done.failed, duplicatesSkipped: done.duplicatesSkipped }, 'broadcast completed');
+  }
+
+  /**
+   * Residents over the contact cap: each contact takes slot k < max of the resident's window (an insert under a unique
+   * `_id`), trying k = 0, 1, … in rounds; those refused every slot are capped. An escalated step is never capped.
+   */
+  async function overCap(job: JobDoc, ids: readonly string[]): Promise<Set<string>> {
+    if (!job.contactCap || job.escalated || ids.length === 0) return new Set();
+    const window = capWindow(job.createdAt, job.contactCap.windowMinutes);
+    let pending = [...ids];
+    for (let k = 0; k < job.contactCap.max && pending.length > 0; k++) {
+      const slots: SlotDoc[] = pending.map((residentId) => ({ _id: slotKey(residentId, window, k), residentId, jobId: job._id, createdAt: new Date() }));
+      const refused = await insertSkippingDuplicates(Slots, slots);
+      pending = pending.filter((_, i) => refused.has(i));
+    }
+    return new Set(pending);
   }
 
   return {
@@ -119,34 +152,58 @@ export function batchSender(ctx: ServiceContext, gateways: Gateways) {
       mark('claimed');
       const toSend = residentIds.filter((id, i) => !refused.has(i) || resumed.has(id));
 
+      const capped = await overCap(job, toSend);
+      const reachable = toSend.filter((id) => !capped.has(id));
+      const context: TransmitContext = { incidentId: job.incidentId, communityId: job.communityId, severity: job.severity, keyPrefix: jobId };
       const channel = primaryChannel(job.channels as Channel[]);
-      const { messages, missing } = outbound(job, channel, toSend, residents);
-      const results = [...(messages.length > 0 ? await gatewayFor(gateways, job.drill).send(messages) : []), ...missing];
+      const { messages, missing } = outbound(job, channel, reachable, residents);
+      const first = await channels[channel].send(messages, job.drill, context);
+      const results: (SendResult & { channel: Channel; fallbackFrom?: Channel })[] = [...first, ...missing].map((r) => ({ ...r, channel }));
+      const second = fallbackChannel(job.channels as Channel[]);
+      const failedFirst = first.filter((r) => r.status === 'failed').map((r) => r.residentId);
+      if (second && failedFirst.length > 0) {
+        const retried = await channels[second].send(outbound(job, second, failedFirst, residents).messages, job.drill, context);
+        const byId = new Map(retried.map((r) => [r.residentId, r]));
+        for (let i = 0; i < results.length; i++) {
+          const again = byId.get(results[i]!.residentId);
+          if (again) results[i] = { ...again, channel: second, fallbackFrom: channel };
+        }
+      }
 
       mark('gateway');
       const position = new Map(residentIds.map((id, i) => [id, batch * job.batchSize + i]));
-      const deliveries: DeliveryDoc[] = results.map((r) => ({
-        _id: deliveryKey(job.incidentId, job.stepId, r.residentId),
+      const record = (residentId: string, channelUsed: string, status: DeliveryDoc['status'], extra: Partial<DeliveryDoc>): DeliveryDoc => ({
+        _id: deliveryKey(job.incidentId, job.stepId, residentId),
         incidentId: job.incidentId,
         stepId: job.stepId,
-        residentId: r.residentId,
+        residentId,
         jobId,
         communityId: job.communityId,
         batch,
-        position: position.get(r.residentId)!,
-        vulnerable: residents.get(r.residentId)?.vulnerable ?? false,
-        channel,
-        status: r.status,
-        ...(r.reason === undefined ? {} : { reason: r.reason }),
+        position: position.get(residentId)!,
+        vulnerable: residents.get(residentId)?.vulnerable ?? false,
+        channel: channelUsed,
+        status,
         drill: job.drill,
         createdAt,
-      }));
+        ...extra,
+      });
+      const deliveries: DeliveryDoc[] = [
+        ...results.map((r) =>
+          record(r.residentId, r.channel, r.status, {
+            ...(r.reason === undefined ? {} : { reason: r.reason }),
+            ...(r.receiptId ? { receiptId: r.receiptId } : {}),
+            ...(r.fallbackFrom ? { fallbackFrom: r.fallbackFrom } : {}),
+          }),
+        ),
+        ...[...capped].map((id) => record(id, channel, 'capped', { reason: 'contact-frequency cap' })),
+      ];
       if (deliveries.length > 0) await insertSkippingDuplicates(Deliveries, deliveries);
 
       mark('recorded');
       // Without refusals the gateway's answers are the whole story; otherwise count this batch's records.
-      const statuses = refused.size === 0 ? results.map((r) => r.status) : (await Deliveries.find({ jobId, batch }, { status: 1 }).lean()).map((d) => d.status);
-      const tally = tallyBatch(residentIds.length, statuses);
+      const outcomes = refused.size === 0 ? deliveries : await Deliveries.find({ jobId, batch }, { status: 1, channel: 1, fallbackFrom: 1 }).lean();
+      const tally = tallyBatch(residentIds.length, outcomes);
       const result: ResultDoc = { _id: batchKey(jobId, batch), jobId, batch, ...tally, createdAt: new Date() };
       await insertSkippingDuplicates(Results, [result]);
       await Batches.deleteOne({ _id: batchKey(jobId, batch) });

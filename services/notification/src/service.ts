@@ -1,23 +1,29 @@
 import { notification } from '@lifeline/contracts';
 import { runService, type ServiceContext } from '@lifeline/platform';
-import { createGateways } from './channels';
-import { loadNotificationConfig } from './config';
+import { startCaseCloser } from './case-closer';
 import { startBroadcastConsumer } from './consumer';
 import { registerRoutes } from './http';
 import { createHandlers } from './nats';
+import { notificationParts } from './parts';
 import { batchSender } from './sender';
 
-/** Batches of a broadcast arrive on the work stream and are sent in the background, vulnerable residents first. */
+/**
+ * In the background: batches of a broadcast arrive on the work stream and are sent, vulnerable residents first;
+ * completed grid-worker tasks close residents' cases and the residents are told.
+ */
 async function background(ctx: ServiceContext): Promise<() => Promise<void>> {
-  const config = loadNotificationConfig();
-  const gateways = createGateways({ failureRate: config.NOTIFY_SIM_FAILURE_RATE, delayMs: config.NOTIFY_SIM_DELAY_MS });
-  return startBroadcastConsumer(ctx, batchSender(ctx, gateways), { concurrency: config.BROADCAST_CONCURRENCY, ackWaitSeconds: config.BROADCAST_ACK_WAIT_SECONDS });
+  const parts = notificationParts(ctx);
+  const stopSender = await startBroadcastConsumer(ctx, batchSender(ctx, parts.channels), { concurrency: parts.config.BROADCAST_CONCURRENCY, ackWaitSeconds: parts.config.BROADCAST_ACK_WAIT_SECONDS });
+  const stopCloser = await startCaseCloser(ctx, parts.direct);
+  return async () => {
+    await Promise.all([stopSender(), stopCloser()]);
+  };
 }
 
 export async function start(): Promise<void> {
   await runService({
     name: 'notification',
-    description: 'Resident registry and broadcasts (vulnerable first, one delivery per resident per step) plus direct messages to responders.',
+    description: 'Resident registry, broadcasts (vulnerable first, once per resident per step, channel fallback, contact caps), replies and cases, bulletins, CAP 1.2 alerts, direct messages to responders.',
     endpoints: notification,
     handlers: createHandlers,
     http: registerRoutes,

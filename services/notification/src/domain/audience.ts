@@ -41,3 +41,9 @@ export function cutBatches<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
   return batches;
 }
+
+/** Whether a resident of the community is inside the audience's grids/buildings (no narrowing → everyone is). */
+export function inAudience(audience: { gridIds?: readonly string[]; buildingIds?: readonly string[] }, resident: { gridId: string; buildingId: string }): boolean {
+  if (!audience.gridIds && !audience.buildingIds) return true;
+  return Boolean(audience.gridIds?.includes(resident.gridId) || audience.buildingIds?.includes(resident.buildingId));
+}

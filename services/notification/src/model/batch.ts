@@ -6,6 +6,8 @@ export interface Recipient {
   language: 'zh' | 'en';
   phone: string;
   vulnerable: boolean;
+  gridId?: string;
+  buildingId?: string;
 }
 
 /**
@@ -27,7 +29,7 @@ const schema = new Schema<BatchDoc>(
     _id: { type: String, required: true },
     jobId: { type: String, required: true },
     batch: { type: Number, required: true },
-    recipients: { type: [{ _id: false, id: String, language: String, phone: String, vulnerable: Boolean }], required: true },
+    recipients: { type: [{ _id: false, id: String, language: String, phone: String, vulnerable: Boolean, gridId: String, buildingId: String }], required: true },
   },
   { collection: 'broadcast_batches', versionKey: false },
 );

@@ -17,9 +17,14 @@ export interface DeliveryDoc {
   position: number;
   vulnerable: boolean;
   channel: string;
-  status: 'sent' | 'failed';
+  /** `capped`: held back by the contact-frequency cap (the step still never messages them twice). */
+  status: 'sent' | 'failed' | 'capped';
   /** Why the gateway refused, when it did. */
   reason?: string;
+  /** The gateway's receipt for the transmission that reached the resident. */
+  receiptId?: string;
+  /** The channel that failed first, when the resident was reached on a second one. */
+  fallbackFrom?: string;
   drill: boolean;
   createdAt: Date;
 }
@@ -36,8 +41,10 @@ const schema = new Schema<DeliveryDoc>(
     position: { type: Number, required: true },
     vulnerable: { type: Boolean, required: true },
     channel: { type: String, required: true },
-    status: { type: String, required: true, enum: ['sent', 'failed'] },
+    status: { type: String, required: true, enum: ['sent', 'failed', 'capped'] },
     reason: { type: String },
+    receiptId: { type: String },
+    fallbackFrom: { type: String },
     drill: { type: Boolean, required: true },
     createdAt: { type: Date, required: true },
   },

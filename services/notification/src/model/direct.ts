@@ -10,6 +10,8 @@ export interface DirectDoc {
   channel: string;
   drill: boolean;
   status: 'pending' | 'sent' | 'failed';
+  /** A task message to a responder, or the answer that tells a resident their case was handled. */
+  purpose?: 'responder' | 'case-answer';
   createdAt: Date;
 }
 
@@ -23,6 +25,7 @@ const schema = new Schema<DirectDoc>(
     channel: { type: String, required: true },
     drill: { type: Boolean, required: true },
     status: { type: String, required: true, enum: ['pending', 'sent', 'failed'] },
+    purpose: { type: String, enum: ['responder', 'case-answer'] },
     createdAt: { type: Date, required: true },
   },
   { collection: 'direct_messages', versionKey: false },

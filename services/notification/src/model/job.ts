@@ -8,6 +8,8 @@ export interface JobDoc {
   stepId: string;
   communityId: string;
   groups: string[];
+  gridIds?: string[];
+  buildingIds?: string[];
   channels: string[];
   message: { zh: string; en: string };
   severity: string;
@@ -24,6 +26,16 @@ export interface JobDoc {
   batchesDone: number[];
   /** True once every batch is on the work stream; a retried broadcast before that re-publishes (deduplicated). */
   published: boolean;
+  contactCap?: { max: number; windowMinutes: number };
+  escalated?: boolean;
+  confirmWithinMinutes?: number;
+  /** Seconds predicted to reach everyone at the primary channel's rate, when the job was cut. */
+  predictedSeconds?: number;
+  frequencyCapped?: number;
+  fallbacks?: number;
+  byChannel?: Record<string, { sent: number; failed: number }>;
+  /** Seconds from `createdAt` until 50 / 90 / 100 % of recipients were settled (final figures). */
+  timeToReach?: { p50: number; p90: number; p100: number };
   createdAt: Date;
   completedAt?: Date;
 }
@@ -36,6 +48,8 @@ const schema = new Schema<JobDoc>(
     stepId: { type: String, required: true },
     communityId: { type: String, required: true },
     groups: { type: [String], required: true },
+    gridIds: { type: [String], default: undefined },
+    buildingIds: { type: [String], default: undefined },
     channels: { type: [String], required: true },
     message: { zh: { type: String, required: true }, en: { type: String, required: true } },
     severity: { type: String, required: true },
@@ -49,6 +63,14 @@ const schema = new Schema<JobDoc>(
     batchSize: { type: Number, required: true },
     batchesDone: { type: [Number], default: [] },
     published: { type: Boolean, required: true },
+    contactCap: { type: Schema.Types.Mixed },
+    escalated: { type: Boolean },
+    confirmWithinMinutes: { type: Number },
+    predictedSeconds: { type: Number },
+    frequencyCapped: { type: Number },
+    fallbacks: { type: Number },
+    byChannel: { type: Schema.Types.Mixed },
+    timeToReach: { type: Schema.Types.Mixed },
     createdAt: { type: Date, required: true },
     completedAt: { type: Date },
   },

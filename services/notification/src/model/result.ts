@@ -12,6 +12,10 @@ export interface ResultDoc {
   sent: number;
   failed: number;
   duplicatesSkipped: number;
+  frequencyCapped?: number;
+  fallbacks?: number;
+  /** Sent and failed per channel (the channel of each resident's final attempt). */
+  byChannel?: Record<string, { sent: number; failed: number }>;
   createdAt: Date;
 }
 
@@ -23,6 +27,9 @@ const schema = new Schema<ResultDoc>(
     sent: { type: Number, required: true },
     failed: { type: Number, required: true },
     duplicatesSkipped: { type: Number, required: true },
+    frequencyCapped: { type: Number },
+    fallbacks: { type: Number },
+    byChannel: { type: Schema.Types.Mixed },
     createdAt: { type: Date, required: true },
   },
   { collection: 'broadcast_batch_results', versionKey: false },

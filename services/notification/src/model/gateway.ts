@@ -1,0 +1,39 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { z } from 'zod';
+import type { notificationContract } from '@lifeline/contracts';
+
+/** One call to the simulated gateway: who each transmission reached and the answer (no personal data). */
+export interface GatewayCallDoc {
+  _id: string;
+  channel: string;
+  sandbox: boolean;
+  messages: { residentIds: string[]; status: 'sent' | 'failed'; receiptId: string }[];
+  at: Date;
+}
+
+const callSchema = new Schema<GatewayCallDoc>(
+  { _id: { type: String, required: true }, channel: String, sandbox: Boolean, messages: { type: Schema.Types.Mixed, default: [] }, at: Date },
+  { collection: 'gateway_calls', versionKey: false },
+);
+
+export function gatewayCallModel(db: Connection): Model<GatewayCallDoc> {
+  return (db.models.GatewayCall as Model<GatewayCallDoc> | undefined) ?? db.model<GatewayCallDoc>('GatewayCall', callSchema);
+}
+
+export const SIMULATOR_SETTINGS_ID = 'simulator';
+
+/** The simulated gateway's settings, one document every replica reads. */
+export interface SimulatorSettingsDoc {
+  _id: string;
+  settings: z.infer<typeof notificationContract.SimulatorSettings>;
+  updatedAt: Date;
+}
+
+const settingsSchema = new Schema<SimulatorSettingsDoc>(
+  { _id: { type: String, required: true }, settings: { type: Schema.Types.Mixed, required: true }, updatedAt: Date },
+  { collection: 'gateway_settings', versionKey: false },
+);
+
+export function simulatorSettingsModel(db: Connection): Model<SimulatorSettingsDoc> {
+  return (db.models.SimulatorSettings as Model<SimulatorSettingsDoc> | undefined) ?? db.model<SimulatorSettingsDoc>('SimulatorSettings', settingsSchema);
+}
