@@ -1,4 +1,5 @@
 import type { personnelContract, notificationContract, suppliesContract } from '@lifeline/contracts';
+import { partyOverlay } from './party';
 import { pad, pick, seededRandom } from './random';
 
 type OrgUnit = personnelContract.OrgUnit;
@@ -23,6 +24,8 @@ export interface SyntheticCity {
   depots: Depot[];
   items: Item[];
   lots: Lot[];
+  /** The Party overlay (committee → grid branch → courtyard group) of every community. */
+  partyUnits?: personnelContract.PartyUnit[];
 }
 
 const COMMUNITIES_PER_DISTRICT = 8;
@@ -58,7 +61,7 @@ const nameOf = (rand: () => number) => pick(rand, SURNAMES) + pick(rand, GIVEN);
  */
 export function buildCity(shape: CityShape): SyntheticCity {
   const rand = seededRandom(shape.seed);
-  const city: SyntheticCity = { units: [], people: [], residents: [], depots: [], items: ITEMS, lots: [] };
+  const city: SyntheticCity = { units: [], people: [], residents: [], depots: [], items: ITEMS, lots: [], partyUnits: [] };
   const districts = Math.max(1, Math.ceil(shape.communities / COMMUNITIES_PER_DISTRICT));
   city.depots.push({ id: 'depot-city', name: { zh: '市级应急物资储备库', en: 'City emergency reserve' }, level: 'city', areaId: 'city' });
   addLots(city, 'depot-city', 400, shape.today, rand);
@@ -83,6 +86,7 @@ export function buildCity(shape: CityShape): SyntheticCity {
       city.depots.push({ id: `depot-${communityId}`, name: { zh: `社区${communityNo}储备点`, en: `Community ${communityNo} stockpile` }, level: 'community', areaId: communityId, parentId: `depot-${districtId}` });
       addLots(city, `depot-${communityId}`, 8, shape.today, rand);
       addCommunity(city, communityId, residents, () => ++residentNo, rand);
+      city.partyUnits!.push(...partyOverlay(communityId, city.units, city.people));
     }
   }
   return city;

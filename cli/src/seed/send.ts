@@ -22,6 +22,7 @@ export async function sendCity(nc: NatsConnection, city: SyntheticCity, onProgre
     counts.people += (await call(nc, personnel.seed, { units: [], people }, { timeoutMs: 60_000 })).people;
     onProgress('people', counts.people, city.people.length);
   }
+  for (const partyUnits of chunks(city.partyUnits ?? [], 5000)) await call(nc, personnel.seed, { units: [], people: [], partyUnits }, { timeoutMs: 60_000 });
   const stock = await call(nc, supplies.seed, { depots: city.depots, items: city.items, lots: city.lots }, { timeoutMs: 60_000 });
   counts.depots = stock.depots;
   counts.lots = stock.lots;

@@ -5,6 +5,7 @@ import { LifelineError, personnelContract, personnelEvents, STREAMS } from '@lif
 import { decodeJson, type ServiceContext } from '@lifeline/platform';
 import type { PersonnelConfig } from './config';
 import { HELD_STATUSES } from './domain/transitions';
+import type { Roster } from './roster';
 import type { TaskDesk } from './tasks';
 
 export const DRILL_CONSUMER = 'drill-responders';
@@ -20,7 +21,7 @@ const MOVED_ON = new Set(['forbidden', 'invalid_state', 'not_found']);
  * completes after DRILL_COMPLETE_DELAY_MS, through the task desk the endpoints use (so events are published).
  * The JetStream message is acknowledged only afterwards; a redelivery finds the task already done.
  */
-export async function startDrillResponders(ctx: ServiceContext, desk: TaskDesk, settings: PersonnelConfig): Promise<() => Promise<void>> {
+export async function startDrillResponders(ctx: ServiceContext, desk: TaskDesk, roster: Roster, settings: PersonnelConfig): Promise<() => Promise<void>> {
   const ackWaitMs = Math.max(30_000, 2 * (settings.DRILL_ACK_DELAY_MS + settings.DRILL_COMPLETE_DELAY_MS));
   const jsm = await jetstreamManager(ctx.nc);
   const exists = await jsm.consumers.info(STREAMS.events.name, DRILL_CONSUMER).then(
@@ -49,7 +50,7 @@ export async function startDrillResponders(ctx: ServiceContext, desk: TaskDesk, 
       msg.term();
       return;
     }
-    if (assigned.data.drill && assigned.data.ownerId) await actAsOwner(desk, assigned.data.taskId, assigned.data.ownerId, settings, () => msg.working());
+    if (assigned.data.drill && assigned.data.ownerId) await actAsOwner(desk, assigned.data.taskId, assigned.data.ownerId, settings, () => msg.working(), await roster.drillBehaviourOf(assigned.data.ownerId));
     msg.ack();
   };
 
@@ -72,14 +73,30 @@ export async function startDrillResponders(ctx: ServiceContext, desk: TaskDesk, 
   };
 }
 
-/** The simulated owner: acknowledge if still assigned to them, then complete; nothing if the task moved on. */
-export async function actAsOwner(desk: TaskDesk, taskId: string, ownerId: string, settings: PersonnelConfig, keepAlive: () => void): Promise<void> {
+/**
+ * The simulated owner: acknowledge if still assigned to them, then complete; nothing if the task moved on.
+ * The roster's `drillBehaviour` can make the person never acknowledge (`ignore`: the deadline passes and the task
+ * falls back) or decline at once (`decline`).
+ */
+export async function actAsOwner(
+  desk: TaskDesk,
+  taskId: string,
+  ownerId: string,
+  settings: PersonnelConfig,
+  keepAlive: () => void,
+  behaviour: personnelContract.DrillBehaviour = 'acknowledge',
+): Promise<void> {
   const current = await desk.find(taskId);
   if (!current || current.ownerId !== ownerId || !HELD_STATUSES.includes(current.status)) return;
+  if (behaviour === 'ignore' && current.status === 'assigned') return;
   try {
     if (current.status === 'assigned') {
       keepAlive();
       await sleep(settings.DRILL_ACK_DELAY_MS);
+      if (behaviour === 'decline') {
+        await desk.decline(taskId, ownerId);
+        return;
+      }
       await desk.acknowledge(taskId, ownerId);
     }
     keepAlive();

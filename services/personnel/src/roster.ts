@@ -2,12 +2,16 @@ import { LifelineError, type Area, type personnelContract } from '@lifeline/cont
 import type { Model } from 'mongoose';
 import { isDuplicateKey, type PiiVault } from '@lifeline/platform';
 import { resolveArea, type AreaUnit } from './domain/area';
-import { rankCandidates, type TaskNeed } from './domain/candidates';
+import { qualifiedFor, rankCandidates, type TaskNeed } from './domain/candidates';
+import type { CommunityShape } from './domain/readiness';
 import { claimIdOf, type ClaimDoc } from './model/claim';
 import type { OrgUnitDoc } from './model/org-unit';
+import type { PartyUnitDoc } from './model/party-unit';
 import type { PersonDoc } from './model/person';
+import type { TeamDoc } from './model/team';
 
-type SeedRequest = { units: personnelContract.OrgUnit[]; people: personnelContract.PersonRecord[] };
+type SeedRequest = { units: personnelContract.OrgUnit[]; people: personnelContract.PersonRecord[]; partyUnits?: personnelContract.PartyUnit[] | undefined; teams?: personnelContract.Team[] | undefined };
+type SeedResult = { units: number; people: number; partyUnits?: number; teams?: number };
 const BATCH = 1000;
 
 function batches<T>(items: readonly T[]): T[][] {
@@ -21,16 +25,18 @@ export class Roster {
     private readonly people: Model<PersonDoc>,
     private readonly claims: Model<ClaimDoc>,
     private readonly vault: PiiVault,
+    private readonly partyUnits: Model<PartyUnitDoc>,
+    private readonly teams: Model<TeamDoc>,
   ) {}
 
   /** Idempotent upsert by id; names and phones are sealed before they reach the store. */
-  async seed(request: SeedRequest): Promise<{ units: number; people: number }> {
+  async seed(request: SeedRequest): Promise<SeedResult> {
     for (const batch of batches(request.units)) {
       await this.units.bulkWrite(
         batch.map((u) => ({
           updateOne: {
             filter: { _id: u.id },
-            update: { $set: { level: u.level, parentId: u.parentId, name: u.name, population: u.population ?? 0 } },
+            update: { $set: { level: u.level, parentId: u.parentId, name: u.name, population: u.population ?? 0, households: u.households } },
             upsert: true,
           },
         })),
@@ -51,6 +57,13 @@ export class Roster {
                 available: p.available ?? true,
                 name: this.vault.seal(p.name),
                 phone: this.vault.seal(p.phone),
+                buildingId: p.buildingId,
+                partyUnitId: p.partyUnitId,
+                profession: p.profession,
+                workUnit: p.workUnit,
+                qualifications: p.qualifications,
+                teamIds: p.teamIds,
+                drillBehaviour: p.drillBehaviour,
               },
             },
             upsert: true,
@@ -59,7 +72,20 @@ export class Roster {
         { ordered: false },
       );
     }
-    return { units: request.units.length, people: request.people.length };
+    const result: SeedResult = { units: request.units.length, people: request.people.length };
+    if (request.partyUnits) result.partyUnits = await this.upsertById(this.partyUnits, request.partyUnits);
+    if (request.teams) result.teams = await this.upsertById(this.teams, request.teams);
+    return result;
+  }
+
+  private async upsertById<D extends { _id: string }>(model: Model<D>, rows: readonly ({ id: string } & Record<string, unknown>)[]): Promise<number> {
+    for (const batch of batches(rows)) {
+      await model.bulkWrite(
+        batch.map(({ id, ...rest }) => ({ updateOne: { filter: { _id: id }, update: { $set: rest }, upsert: true } })) as never,
+        { ordered: false },
+      );
+    }
+    return rows.length;
   }
 
   async resolveArea(area: Area): Promise<personnelContract.ResolvedArea> {
@@ -77,8 +103,7 @@ export class Roster {
   /** Claim the first free candidate for a task: a unique insert, so two tasks never take the same person. */
   async claimNextCandidate(need: TaskNeed): Promise<string | undefined> {
     const filter: Record<string, unknown> = { communityId: need.communityId, type: need.role, available: true };
-    if (need.skill !== undefined) filter.skills = need.skill;
-    const docs = await this.people.find(filter, { _id: 1, type: 1, communityId: 1, skills: 1, available: 1 }).lean();
+    const docs = await this.people.find(filter, { _id: 1, type: 1, communityId: 1, gridId: 1, skills: 1, qualifications: 1, available: 1 }).lean();
     const held = await this.claims.find({ _id: { $in: docs.map((p) => claimIdOf(need.incidentId, p._id)) } }, { personId: 1, taskId: 1 }).lean();
     const candidates = rankCandidates(
       docs.map((p) => ({ ...p, id: p._id })),
@@ -102,11 +127,49 @@ export class Roster {
     }
   }
 
-  /** Release every claim on a task except the current owner's (all of them once the task is closed). */
-  async releaseClaims(taskId: string, keepOwnerId?: string): Promise<void> {
+  /** Release the claims these people hold on a task (every claim of the task when none are named). */
+  async releaseClaims(taskId: string, personIds?: readonly string[]): Promise<void> {
     const filter: Record<string, unknown> = { taskId };
-    if (keepOwnerId !== undefined) filter.personId = { $ne: keepOwnerId };
+    if (personIds !== undefined) filter.personId = { $in: personIds };
     await this.claims.deleteMany(filter);
+  }
+
+  /** How a simulated drill responder behaves for this person (`acknowledge` unless the roster says otherwise). */
+  async drillBehaviourOf(personId: string): Promise<personnelContract.DrillBehaviour> {
+    const person = await this.people.findById(personId, { drillBehaviour: 1 }).lean();
+    return person?.drillBehaviour ?? 'acknowledge';
+  }
+
+  async unknownCommunities(ids: readonly string[]): Promise<string[]> {
+    const found = new Set((await this.units.find({ _id: { $in: [...ids] }, level: 'community' }, { _id: 1 }).lean()).map((u) => u._id));
+    return ids.filter((id) => !found.has(id));
+  }
+
+  /** Available volunteers of these communities qualified for the skill (ids, sorted). */
+  async volunteersFor(communityIds: readonly string[], skill: string | undefined, today: string): Promise<string[]> {
+    const docs = await this.people.find({ communityId: { $in: [...communityIds] }, type: 'volunteer', available: true }, { _id: 1, skills: 1, qualifications: 1 }).lean();
+    return docs.filter((p) => qualifiedFor(p, skill, today)).map((p) => p._id).sort();
+  }
+
+  /** What the readiness analysis needs about each community: grids, people (no personal fields), Party units. */
+  async communityShapes(communityIds: readonly string[]): Promise<CommunityShape[]> {
+    const ids = [...communityIds];
+    const [communities, grids, people, partyUnits] = await Promise.all([
+      this.units.find({ _id: { $in: ids } }, { _id: 1, population: 1, households: 1 }).lean(),
+      this.units.find({ level: 'grid', parentId: { $in: ids } }, { _id: 1, parentId: 1, population: 1, households: 1 }).lean(),
+      this.people.find({ communityId: { $in: ids } }, { _id: 1, type: 1, communityId: 1, gridId: 1, partyUnitId: 1, available: 1, skills: 1, qualifications: 1 }).lean(),
+      this.partyUnits.find({ communityId: { $in: ids } }, { _id: 1, level: 1, communityId: 1, gridId: 1, parentId: 1 }).lean(),
+    ]);
+    return communities.map((c) => ({
+      communityId: c._id,
+      population: c.population ?? 0,
+      households: c.households ?? undefined,
+      grids: grids.filter((g) => g.parentId === c._id).map((g) => ({ id: g._id, population: g.population ?? 0, households: g.households ?? undefined })),
+      people: people
+        .filter((p) => p.communityId === c._id)
+        .map((p) => ({ id: p._id, type: p.type, gridId: p.gridId ?? undefined, partyUnitId: p.partyUnitId ?? undefined, available: p.available, skills: p.skills ?? [], qualifications: p.qualifications ?? [] })),
+      partyUnits: partyUnits.filter((u) => u.communityId === c._id).map((u) => ({ id: u._id, level: u.level, gridId: u.gridId ?? undefined, parentId: u.parentId ?? undefined })),
+    }));
   }
 
   /** The owner's phone, opened only to hand it to the notification service. */

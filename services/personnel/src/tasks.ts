@@ -1,16 +1,29 @@
 import { createHash } from 'node:crypto';
 import type { Model } from 'mongoose';
 import type { z } from 'zod';
-import { LifelineError, notification, personnelEvents, type personnelContract } from '@lifeline/contracts';
+import { LifelineError, notification, personnelEvents, type EventDef, type personnelContract } from '@lifeline/contracts';
 import { call, isDuplicateKey, type ServiceContext } from '@lifeline/platform';
 import { assignmentMessage, notifyKey } from './domain/message';
 import { summarize } from './domain/summary';
-import { decideAcknowledge, decideComplete, decideFallback, HELD_STATUSES, OPEN_STATUSES, type Decision } from './domain/transitions';
+import {
+  acknowledgeSpell,
+  closeSpell,
+  decideAcknowledge,
+  decideComplete,
+  decideDecline,
+  decideFallback,
+  decideStart,
+  dueAt,
+  isOverdue,
+  OPEN_STATUSES,
+  type Decision,
+} from './domain/transitions';
 import { KeyedSerializer } from './serial';
 import type { TaskNeed } from './domain/candidates';
 import type { Roster } from './roster';
 import type { StandDownDoc } from './model/stand-down';
 import type { TaskDoc } from './model/task';
+import { transitionIdOf, type TransitionDoc, type TransitionEvent } from './model/transition';
 
 type Task = personnelContract.Task;
 type DispatchRequest = z.infer<typeof personnelContract.DispatchRequest>;
@@ -18,6 +31,8 @@ type FallbackRequest = z.infer<typeof personnelContract.FallbackRequest>;
 
 const NOTIFY_TIMEOUT_MS = 5_000;
 const STAND_DOWN_CONCURRENCY = 16;
+/** A transition lost to another replica is re-decided on the new state, at most this often. */
+const MAX_ATTEMPTS = 6;
 
 /** A task id is derived from the dispatch's idempotency key, so a repeat can only ever find the same task. */
 export const taskIdFor = (idempotencyKey: string) => `task-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
@@ -37,24 +52,74 @@ export function toTask(doc: TaskDoc): Task {
   if (doc.skill) task.skill = doc.skill;
   if (doc.ownerId) task.ownerId = doc.ownerId;
   if (doc.hours !== undefined && doc.hours !== null) task.hours = doc.hours;
+  if (doc.ackDueAt && doc.status === 'assigned') task.ackDueAt = new Date(doc.ackDueAt).toISOString();
   return task;
 }
 
-/** The owner whose claim must survive a settle: only a task still held keeps one. */
-const heldBy = (doc: TaskDoc) => (HELD_STATUSES.includes(doc.status) ? doc.ownerId : undefined);
+/** What one transition changes and the effects it owes once stored. */
+interface Change {
+  set: Partial<TaskDoc>;
+  events: TransitionEvent[];
+  release: string[];
+  notify?: string;
+}
 
-const needOf = (doc: TaskDoc): TaskNeed => ({
+/** How a command treats the task it finds: a decision, whether it needs the next candidate, and the change. */
+interface Plan {
+  decision: Decision;
+  needsOwner?: boolean;
+  build?: (doc: TaskDoc, now: Date, nextOwner: string | undefined) => Change;
+}
+
+const needOf = (doc: TaskDoc, now: Date): TaskNeed => ({
   taskId: doc._id,
   incidentId: doc.incidentId,
   communityId: doc.communityId,
   role: doc.role,
   skill: doc.skill ?? undefined,
+  gridId: doc.gridId ?? undefined,
   previousOwners: doc.owners ?? [],
+  today: now.toISOString().slice(0, 10),
 });
 
-function enforce(decision: Decision): 'apply' | 'repeat' {
-  if (decision.kind === 'reject') throw new LifelineError(decision.code, decision.message);
-  return decision.kind;
+const eventOf = (name: TransitionEvent['name'], id: string, view: TaskDoc): TransitionEvent => ({ name, id, task: toTask(view) as unknown as Record<string, unknown> });
+
+/** A new owner takes the task (first assignment or hand-over): fields and the `task-assigned` event. */
+function assignTo(doc: TaskDoc, owner: string, now: Date, base: Partial<TaskDoc>): Change {
+  const set: Partial<TaskDoc> = {
+    ...base,
+    ownerId: owner,
+    owners: [...(doc.owners ?? []), owner],
+    status: 'assigned',
+    assignedAt: now,
+    ackDueAt: dueAt(doc, now),
+    spells: [...(base.spells ?? doc.spells ?? []), { ownerId: owner, assignedAt: now }],
+  };
+  return { set, events: [eventOf('assigned', `${doc._id}:assigned:${owner}`, { ...doc, ...set })], release: [], notify: owner };
+}
+
+/** The current owner leaves (timed out or declined) and the next candidate, if any, takes over. */
+function handOver(cause: 'timed-out' | 'declined', key?: string) {
+  return (doc: TaskDoc, now: Date, next: string | undefined): Change => {
+    const leaving = doc.status === 'assigned' && doc.ownerId ? doc.ownerId : undefined;
+    const base: Partial<TaskDoc> = {
+      spells: leaving ? closeSpell(doc.spells ?? [], leaving, cause, now) : (doc.spells ?? []),
+      timedOutOwners: cause === 'timed-out' && leaving ? [...(doc.timedOutOwners ?? []), leaving] : (doc.timedOutOwners ?? []),
+      fallbackKeys: key ? [...(doc.fallbackKeys ?? []), key] : (doc.fallbackKeys ?? []),
+    };
+    const left = leaving ? [eventOf(cause === 'timed-out' ? 'timedOut' : 'declined', `${doc._id}:${cause}:${leaving}`, { ...doc, status: cause })] : [];
+    if (next) {
+      const change = assignTo(doc, next, now, base);
+      return { ...change, events: [...left, ...change.events], release: leaving ? [leaving] : [] };
+    }
+    const set: Partial<TaskDoc> = { ...base, ownerId: null as unknown as undefined, ackDueAt: null, status: leaving ? cause : doc.status };
+    const nobody = eventOf('unassigned', `${doc._id}:unassigned:${doc.owners?.length ?? 0}`, { ...doc, ...set, ownerId: undefined });
+    return { set, events: [...left, nobody], release: leaving ? [leaving] : [] };
+  };
+}
+
+function closeAll(doc: TaskDoc, set: Partial<TaskDoc>, event: TransitionEvent['name'], id: string): Change {
+  return { set, events: [eventOf(event, id, { ...doc, ...set })], release: ['*'] };
 }
 
 async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<unknown>): Promise<void> {
@@ -62,10 +127,11 @@ async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => 
 }
 
 /**
- * The task desk: dispatch with exactly one owner, fallback, acknowledgement, completion and stand-down.
- * Each command is idempotent through single-document conditional updates; events are published after the
- * state is stored, with ids deterministic for the fact, and re-published on a repeat (JetStream dedupes).
- * Transitions of one task run one at a time in this process (see KeyedSerializer for why).
+ * The task desk: dispatch with exactly one owner, deadline sweep and fallback, decline, acknowledgement, start,
+ * completion and stand-down. Every change is a revision claimed by a unique insert into `task_transitions`
+ * (one winner per revision across replicas and restarts), then applied to the task document; effects
+ * (events with deterministic ids, claim releases, the owner's message) follow and are replayed if a crash
+ * interrupted them. Transitions of one task also run one at a time within this process.
  */
 export class TaskDesk {
   private readonly serial = new KeyedSerializer();
@@ -74,11 +140,20 @@ export class TaskDesk {
     private readonly ctx: ServiceContext,
     private readonly roster: Roster,
     private readonly tasks: Model<TaskDoc>,
+    private readonly transitions: Model<TransitionDoc>,
     private readonly standDowns: Model<StandDownDoc>,
   ) {}
 
+  /** The task with every stored revision applied (a revision claimed but not yet applied is rolled forward). */
   async find(taskId: string): Promise<TaskDoc | null> {
-    return this.tasks.findById(taskId).lean<TaskDoc>();
+    let doc = await this.tasks.findById(taskId).lean<TaskDoc>();
+    while (doc) {
+      const next = await this.transitions.findById(transitionIdOf(taskId, (doc.rev ?? 0) + 1)).lean<TransitionDoc>();
+      if (!next) break;
+      await this.tasks.updateOne({ _id: taskId, rev: doc.rev ?? null }, { $set: { ...next.set, rev: next.rev } });
+      doc = { ...doc, ...(next.set as Partial<TaskDoc>), rev: next.rev };
+    }
+    return doc;
   }
 
   private async mustFind(taskId: string): Promise<TaskDoc> {
@@ -87,58 +162,65 @@ export class TaskDesk {
     return doc;
   }
 
-  async dispatch(request: DispatchRequest): Promise<Task> {
-    const taskId = taskIdFor(request.idempotencyKey);
-    const doc = await this.serial.run(taskId, async () => {
-      const found = (await this.find(taskId)) ?? (await this.createTask(taskId, request));
-      return found.assigning ? this.assignFirstOwner(found) : found;
-    });
-    if (doc.status === 'assigned') await this.announceOwner(doc);
-    return toTask(doc);
-  }
-
-  private async createTask(taskId: string, r: DispatchRequest): Promise<TaskDoc> {
-    if (!(await this.roster.communityExists(r.communityId))) throw new LifelineError('not_found', `no community ${r.communityId}`, { communityId: r.communityId });
-    const fresh = {
-      _id: taskId,
-      idempotencyKey: r.idempotencyKey,
-      incidentId: r.incidentId,
-      communityId: r.communityId,
-      stepId: r.stepId,
-      role: r.role,
-      skill: r.skill,
-      task: r.task,
-      severity: r.severity,
-      drill: r.drill,
-      owners: [],
-      status: 'unassigned' as const,
-      assigning: true,
-      timedOutOwners: [],
-      fallbackKeys: [],
-    };
-    try {
-      await this.tasks.create(fresh);
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+  /** Decide on the current revision, claim the next candidate if needed, and commit; re-decide if another replica won. */
+  private async transit(taskId: string, plan: (doc: TaskDoc, now: Date) => Plan): Promise<TaskDoc> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const doc = await this.mustFind(taskId);
+      const now = new Date();
+      const { decision, needsOwner, build } = plan(doc, now);
+      if (decision.kind === 'reject') throw new LifelineError(decision.code, decision.message);
+      if (decision.kind === 'repeat' || !build) {
+        await this.settleLatest(doc);
+        return doc;
+      }
+      const owner = needsOwner ? await this.roster.claimNextCandidate(needOf(doc, now)) : undefined;
+      const change = build(doc, now, owner);
+      const committed = await this.commit(doc, change);
+      if (committed) return committed;
+      if (owner && (await this.find(taskId))?.ownerId !== owner) await this.roster.releaseClaims(taskId, [owner]);
     }
-    return this.mustFind(taskId);
+    throw new LifelineError('conflict', `task ${taskId} kept changing; retry`);
   }
 
-  /** First owner decision; a concurrent twin of this dispatch may win, in which case its owner stands. */
-  private async assignFirstOwner(doc: TaskDoc): Promise<TaskDoc> {
-    const ownerId = await this.roster.claimNextCandidate(needOf(doc));
-    const update = ownerId
-      ? { $set: { ownerId, owners: [ownerId], status: 'assigned', assignedAt: new Date(), assigning: false } }
-      : { $set: { status: 'unassigned', assigning: false } };
-    const settled = (await this.tasks.findOneAndUpdate({ _id: doc._id, assigning: true, status: 'unassigned' }, update, { new: true }).lean<TaskDoc>()) ?? (await this.mustFind(doc._id));
-    await this.roster.releaseClaims(doc._id, heldBy(settled));
-    return settled;
+  /** Claim revision rev+1 by unique insert; the winner applies it and carries out its effects. Null if another won. */
+  private async commit(doc: TaskDoc, change: Change): Promise<TaskDoc | null> {
+    const rev = (doc.rev ?? 0) + 1;
+    const transition: TransitionDoc = { _id: transitionIdOf(doc._id, rev), taskId: doc._id, rev, set: change.set, events: change.events, release: change.release, notify: change.notify ?? null, settled: false };
+    try {
+      await this.transitions.create(transition);
+    } catch (err) {
+      if (isDuplicateKey(err)) return null;
+      throw err;
+    }
+    await this.tasks.updateOne({ _id: doc._id, rev: doc.rev ?? null }, { $set: { ...change.set, rev } });
+    const after = { ...doc, ...change.set, rev } as TaskDoc;
+    await this.carryOut(transition, after);
+    return after;
   }
 
-  /** Publish `task-assigned` and message the owner; a notification outage does not fail the dispatch. */
-  private async announceOwner(doc: TaskDoc): Promise<void> {
-    const ownerId = doc.ownerId!;
-    await this.ctx.events.publish(personnelEvents.assigned, `${doc._id}:assigned:${ownerId}`, toTask(doc), doc.incidentId);
+  /** A transition's effects, each idempotent: events (deduplicated by id), claim releases, the owner's message. */
+  async carryOut(t: TransitionDoc, doc: TaskDoc): Promise<void> {
+    for (const e of t.events ?? []) await this.ctx.events.publish(personnelEvents[e.name] as EventDef, e.id, e.task, doc.incidentId);
+    if (t.release?.length) await this.roster.releaseClaims(doc._id, t.release.includes('*') ? undefined : t.release);
+    if (t.notify) await this.notifyOwner(doc, t.notify);
+    await this.transitions.updateOne({ _id: t._id }, { $set: { settled: true } });
+  }
+
+  /** On a repeated command: finish the latest transition's effects if a crash interrupted them. */
+  private async settleLatest(doc: TaskDoc): Promise<void> {
+    if (!doc.rev) return;
+    const latest = await this.transitions.findById(transitionIdOf(doc._id, doc.rev)).lean<TransitionDoc>();
+    if (latest && !latest.settled) await this.carryOut(latest, doc);
+  }
+
+  /** Replay the effects of a transition left unsettled (called by the sweeper). */
+  async settle(t: TransitionDoc): Promise<void> {
+    const doc = await this.find(t.taskId);
+    if (doc) await this.carryOut(t, doc);
+  }
+
+  /** Message the owner through notification; an outage does not fail the command (the deadline covers it). */
+  private async notifyOwner(doc: TaskDoc, ownerId: string): Promise<void> {
     try {
       const phone = await this.roster.phoneOf(ownerId);
       if (phone === undefined) throw new LifelineError('not_found', 'owner left the roster');
@@ -161,82 +243,106 @@ export class TaskDesk {
     }
   }
 
-  async fallback(request: FallbackRequest): Promise<Task> {
-    const doc = await this.serial.run(request.taskId, () => this.applyFallback(request.taskId, request.idempotencyKey));
-    if (doc.status === 'assigned') await this.announceOwner(doc);
+  async dispatch(request: DispatchRequest): Promise<Task> {
+    const taskId = taskIdFor(request.idempotencyKey);
+    const doc = await this.serial.run(taskId, async () => {
+      if (!(await this.tasks.exists({ _id: taskId }))) await this.createTask(taskId, request);
+      return this.transit(taskId, (found) => ({
+        decision: found.assigning ? { kind: 'apply' } : { kind: 'repeat' },
+        needsOwner: true,
+        build: (d, now, owner) => {
+          if (owner) return assignTo(d, owner, now, { assigning: false, spells: [] });
+          const set: Partial<TaskDoc> = { status: 'unassigned', assigning: false };
+          return { set, events: [eventOf('unassigned', `${d._id}:unassigned:0`, { ...d, ...set })], release: [] };
+        },
+      }));
+    });
     return toTask(doc);
   }
 
-  private async applyFallback(taskId: string, key: string): Promise<TaskDoc> {
-    let doc = await this.mustFind(taskId);
-    let decision = decideFallback(doc, key);
-    if (decision.kind === 'apply') {
-      const begun = await this.beginFallback(doc, key);
-      doc = begun ?? (await this.mustFind(taskId));
-      decision = begun ? { kind: 'resume' } : decideFallback(doc, key);
-      if (decision.kind === 'apply') throw new LifelineError('conflict', 'the task changed during the fallback; retry');
+  private async createTask(taskId: string, r: DispatchRequest): Promise<void> {
+    if (!(await this.roster.communityExists(r.communityId))) throw new LifelineError('not_found', `no community ${r.communityId}`, { communityId: r.communityId });
+    const fresh: Partial<TaskDoc> = {
+      _id: taskId,
+      idempotencyKey: r.idempotencyKey,
+      incidentId: r.incidentId,
+      communityId: r.communityId,
+      stepId: r.stepId,
+      role: r.role,
+      task: r.task,
+      severity: r.severity,
+      drill: r.drill,
+      owners: [],
+      status: 'unassigned',
+      assigning: true,
+      timedOutOwners: [],
+      fallbackKeys: [],
+      rev: 0,
+      spells: [],
+    };
+    if (r.skill) fresh.skill = r.skill;
+    if (r.gridId) fresh.gridId = r.gridId;
+    if (r.ackDeadlineSeconds) fresh.ackDeadlineSeconds = r.ackDeadlineSeconds;
+    try {
+      await this.tasks.create(fresh);
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
     }
-    if (decision.kind === 'reject') throw new LifelineError(decision.code, decision.message);
-    return decision.kind === 'resume' ? this.finishFallback(doc, key) : doc;
   }
 
-  /** Step 1: the owner who missed the deadline moves out (recorded as timed out); the key marks the work under way. */
-  private async beginFallback(doc: TaskDoc, key: string): Promise<TaskDoc | null> {
-    const timedOut = doc.status === 'assigned' && doc.ownerId ? { $push: { timedOutOwners: doc.ownerId } } : {};
-    return this.tasks
-      .findOneAndUpdate(
-        { _id: doc._id, status: doc.status, ownerId: doc.ownerId ?? null, pendingFallback: null, fallbackKeys: { $ne: key } },
-        { $set: { status: 'unassigned', pendingFallback: key }, $unset: { ownerId: 1 }, ...timedOut },
-        { new: true },
-      )
-      .lean<TaskDoc>();
+  /** The workflow's (or an operator's) fallback; idempotent by key and consistent with the service's own sweep. */
+  async fallback(request: FallbackRequest): Promise<Task> {
+    const doc = await this.serial.run(request.taskId, () =>
+      this.transit(request.taskId, (d, now) => ({ decision: decideFallback(d, request.idempotencyKey, now, request.ownerId), needsOwner: true, build: handOver('timed-out', request.idempotencyKey) })),
+    );
+    return toTask(doc);
   }
 
-  /** Step 2: release the previous owners, claim the next candidate (never a previous owner), settle the key. */
-  private async finishFallback(doc: TaskDoc, key: string): Promise<TaskDoc> {
-    await this.roster.releaseClaims(doc._id);
-    const ownerId = await this.roster.claimNextCandidate(needOf(doc));
-    const settle = { $addToSet: { fallbackKeys: key }, $unset: { pendingFallback: 1 } };
-    const update = ownerId
-      ? { ...settle, $set: { ownerId, status: 'assigned', assignedAt: new Date() }, $push: { owners: ownerId } }
-      : { ...settle, $set: { status: 'unassigned' } };
-    const settled = (await this.tasks.findOneAndUpdate({ _id: doc._id, pendingFallback: key, status: 'unassigned' }, update, { new: true }).lean<TaskDoc>()) ?? (await this.mustFind(doc._id));
-    await this.roster.releaseClaims(doc._id, heldBy(settled));
-    return settled;
+  /** The sweep: an overdue owner is recorded as timed out and the next candidate takes over. */
+  async timeOut(taskId: string): Promise<TaskDoc> {
+    return this.serial.run(taskId, () =>
+      this.transit(taskId, (d, now) => ({ decision: isOverdue(d, now) ? { kind: 'apply' } : { kind: 'repeat' }, needsOwner: true, build: handOver('timed-out') })),
+    );
+  }
+
+  async decline(taskId: string, personId: string): Promise<Task> {
+    const doc = await this.serial.run(taskId, () => this.transit(taskId, (d) => ({ decision: decideDecline(d, personId), needsOwner: true, build: handOver('declined') })));
+    return toTask(doc);
   }
 
   async acknowledge(taskId: string, personId: string): Promise<Task> {
-    return this.serial.run(taskId, () => this.applyAcknowledge(taskId, personId));
+    const doc = await this.serial.run(taskId, () =>
+      this.transit(taskId, (d) => ({
+        decision: decideAcknowledge(d, personId),
+        build: (t, now) => {
+          const set: Partial<TaskDoc> = { status: 'acknowledged', acknowledgedAt: now, ackDueAt: null, spells: acknowledgeSpell(t.spells ?? [], personId, now) };
+          return { set, events: [eventOf('acknowledged', `${t._id}:acknowledged`, { ...t, ...set })], release: [] };
+        },
+      })),
+    );
+    return toTask(doc);
   }
 
-  private async applyAcknowledge(taskId: string, personId: string): Promise<Task> {
-    let doc = await this.mustFind(taskId);
-    if (enforce(decideAcknowledge(doc, personId)) === 'apply') {
-      const updated = await this.tasks
-        .findOneAndUpdate({ _id: taskId, ownerId: personId, status: 'assigned' }, { $set: { status: 'acknowledged', acknowledgedAt: new Date() } }, { new: true })
-        .lean<TaskDoc>();
-      doc = updated ?? (await this.mustFind(taskId));
-      if (!updated) enforce(decideAcknowledge(doc, personId));
-    }
-    if (doc.status === 'acknowledged') await this.ctx.events.publish(personnelEvents.acknowledged, `${taskId}:acknowledged`, toTask(doc), doc.incidentId);
+  async start(taskId: string, personId: string): Promise<Task> {
+    const doc = await this.serial.run(taskId, () =>
+      this.transit(taskId, (d) => ({
+        decision: decideStart(d, personId),
+        build: (t) => {
+          const set: Partial<TaskDoc> = { status: 'in-progress' };
+          return { set, events: [eventOf('started', `${t._id}:started`, { ...t, ...set })], release: [] };
+        },
+      })),
+    );
     return toTask(doc);
   }
 
   async complete(taskId: string, personId: string, hours: number): Promise<Task> {
-    return this.serial.run(taskId, () => this.applyComplete(taskId, personId, hours));
-  }
-
-  private async applyComplete(taskId: string, personId: string, hours: number): Promise<Task> {
-    let doc = await this.mustFind(taskId);
-    if (enforce(decideComplete(doc, personId)) === 'apply') {
-      const updated = await this.tasks
-        .findOneAndUpdate({ _id: taskId, ownerId: personId, status: { $in: ['acknowledged', 'in-progress'] } }, { $set: { status: 'done', hours, doneAt: new Date() } }, { new: true })
-        .lean<TaskDoc>();
-      doc = updated ?? (await this.mustFind(taskId));
-      if (!updated) enforce(decideComplete(doc, personId));
-    }
-    await this.roster.releaseClaims(taskId);
-    await this.ctx.events.publish(personnelEvents.completed, `${taskId}:done`, toTask(doc), doc.incidentId);
+    const doc = await this.serial.run(taskId, () =>
+      this.transit(taskId, (d) => ({
+        decision: decideComplete(d, personId),
+        build: (t, now) => closeAll(t, { status: 'done', hours, doneAt: now, spells: closeSpell(t.spells ?? [], personId, 'done', now) }, 'completed', `${t._id}:done`),
+      })),
+    );
     return toTask(doc);
   }
 
@@ -247,30 +353,47 @@ export class TaskDesk {
     const open = await this.tasks.find({ incidentId, status: { $in: OPEN_STATUSES } }, { _id: 1 }).lean<{ _id: string }[]>();
     await inBatches(open, STAND_DOWN_CONCURRENCY, (t) =>
       this.serial.run(t._id, () =>
-        this.tasks.updateOne({ _id: t._id, status: { $in: OPEN_STATUSES } }, { $set: { status: 'stood-down', stoodDownBy: idempotencyKey, stoodDownAt: new Date(), assigning: false } }),
+        this.transit(t._id, (d) => ({
+          decision: OPEN_STATUSES.includes(d.status) ? { kind: 'apply' } : { kind: 'repeat' },
+          build: (doc, now) =>
+            closeAll(
+              doc,
+              { status: 'stood-down', stoodDownBy: idempotencyKey, stoodDownAt: now, assigning: false, ackDueAt: null, spells: closeSpell(doc.spells ?? [], doc.ownerId, 'stood-down', now) },
+              'stoodDown',
+              `${doc._id}:stood-down`,
+            ),
+        })),
       ),
     );
-    const mine = await this.tasks.find({ incidentId, stoodDownBy: idempotencyKey }).lean<TaskDoc[]>();
-    await inBatches(mine, STAND_DOWN_CONCURRENCY, async (doc) => {
-      await this.roster.releaseClaims(doc._id);
-      await this.ctx.events.publish(personnelEvents.stoodDown, `${doc._id}:stood-down`, toTask(doc), incidentId);
-    });
+    const mine = await this.tasks.countDocuments({ incidentId, stoodDownBy: idempotencyKey });
     try {
-      await this.standDowns.create({ _id: idempotencyKey, incidentId, stoodDown: mine.length });
+      await this.standDowns.create({ _id: idempotencyKey, incidentId, stoodDown: mine });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
     const first = await this.standDowns.findById(idempotencyKey).lean<StandDownDoc>();
-    return { incidentId: first?.incidentId ?? incidentId, stoodDown: first?.stoodDown ?? mine.length };
+    return { incidentId: first?.incidentId ?? incidentId, stoodDown: first?.stoodDown ?? mine };
   }
 
   async summary(incidentId: string): Promise<personnelContract.PersonnelSummary> {
-    const docs = await this.tasks.find({ incidentId }, { communityId: 1, status: 1, acknowledgedAt: 1, owners: 1, timedOutOwners: 1 }).lean<TaskDoc[]>();
+    const docs = await this.tasks.find({ incidentId }, { communityId: 1, role: 1, status: 1, acknowledgedAt: 1, owners: 1, timedOutOwners: 1, spells: 1, hours: 1, ownerId: 1 }).lean<TaskDoc[]>();
     return summarize(incidentId, docs);
   }
 
   async listByIncident(incidentId: string, limit = 5000): Promise<Task[]> {
     const docs = await this.tasks.find({ incidentId }).sort({ _id: 1 }).limit(limit).lean<TaskDoc[]>();
-    return docs.map(toTask);
+    const current = await Promise.all(docs.map((d) => (d.rev === undefined ? d : this.find(d._id))));
+    return current.flatMap((d) => (d ? [toTask(d)] : []));
+  }
+
+  /** Assigned tasks whose stored deadline has passed (the sweeper's work list). */
+  async overdue(now: Date, limit: number): Promise<string[]> {
+    const docs = await this.tasks.find({ status: 'assigned', ackDueAt: { $lte: now } }, { _id: 1 }).limit(limit).lean<{ _id: string }[]>();
+    return docs.map((d) => d._id);
+  }
+
+  /** Transitions whose effects were not confirmed within `graceMs` (a crash between commit and effects). */
+  async unsettled(now: Date, graceMs: number, limit: number): Promise<TransitionDoc[]> {
+    return this.transitions.find({ settled: false, createdAt: { $lt: new Date(now.getTime() - graceMs) } }).limit(limit).lean<TransitionDoc[]>();
   }
 }

@@ -36,8 +36,8 @@ describe('area resolution', () => {
       ok: true,
       resolved: {
         districts: [
-          { districtId: 'd1', communities: [ { communityId: 'c1', population: 100 }, { communityId: 'c2', population: 200 } ] },
-          { districtId: 'd2', communities: [{ communityId: 'c3', population: 300 }] },
+          { districtId: 'd1', communities: [ { communityId: 'c1', population: 100, subDistrictId: 'd1s1' }, { communityId: 'c2', population: 200, subDistrictId: 'd1s1' } ] },
+          { districtId: 'd2', communities: [{ communityId: 'c3', population: 300, subDistrictId: 'd2s1' }] },
         ],
       },
     });
@@ -45,7 +45,7 @@ describe('area resolution', () => {
 
   it('expands a district into all of its communities', () => {
     const out = resolveArea({ districtIds: ['d2'] }, units);
-    expect(out).toEqual({ ok: true, resolved: { districts: [{ districtId: 'd2', communities: [ { communityId: 'c3', population: 300 }, { communityId: 'c4', population: 400 } ] }] } });
+    expect(out).toEqual({ ok: true, resolved: { districts: [{ districtId: 'd2', communities: [ { communityId: 'c3', population: 300, subDistrictId: 'd2s1' }, { communityId: 'c4', population: 400 } ] }] } });
   });
 
   it('city-wide brings every district, even one without communities, and every community under a district', () => {
@@ -59,7 +59,7 @@ describe('area resolution', () => {
 
   it('counts a community named twice (directly and through its district) once', () => {
     const out = resolveArea({ communityIds: ['c1', 'c1'], districtIds: ['d1'] }, units);
-    expect(out.ok && out.resolved.districts).toEqual([{ districtId: 'd1', communities: [ { communityId: 'c1', population: 100 }, { communityId: 'c2', population: 200 } ] }]);
+    expect(out.ok && out.resolved.districts).toEqual([{ districtId: 'd1', communities: [ { communityId: 'c1', population: 100, subDistrictId: 'd1s1' }, { communityId: 'c2', population: 200, subDistrictId: 'd1s1' } ] }]);
   });
 
   it('lists unknown ids: missing, not a community/district, or orphaned', () => {

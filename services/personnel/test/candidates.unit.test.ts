@@ -1,7 +1,7 @@
-import { rankCandidates, type CandidatePerson, type TaskNeed } from '../src/domain/candidates';
+import { qualifiedFor, rankCandidates, type CandidatePerson, type TaskNeed } from '../src/domain/candidates';
 
 const person = (id: string, over: Partial<CandidatePerson> = {}): CandidatePerson => ({ id, type: 'grid-worker', communityId: 'c1', skills: [], available: true, ...over });
-const need: TaskNeed = { taskId: 't1', incidentId: 'inc-1', communityId: 'c1', role: 'grid-worker', previousOwners: [] };
+const need: TaskNeed = { taskId: 't1', incidentId: 'inc-1', communityId: 'c1', role: 'grid-worker', previousOwners: [], today: '2026-06-01' };
 const ids = (people: CandidatePerson[]) => people.map((p) => p.id);
 
 describe('candidate selection (专人专事)', () => {
@@ -36,5 +36,21 @@ describe('candidate selection (专人专事)', () => {
 
   it('returns nobody when nobody fits (the workflow decides what to do)', () => {
     expect(rankCandidates([person('p1', { available: false })], need)).toEqual([]);
+  });
+
+  it('blocks a person whose qualification for the skill has expired, even if the skill is listed', () => {
+    const people = [
+      person('p1', { skills: ['first-aid'], qualifications: [{ skill: 'first-aid', expiresOn: '2026-05-31' }] }),
+      person('p2', { qualifications: [{ skill: 'first-aid', expiresOn: '2026-06-01' }] }),
+      person('p3', { skills: ['first-aid'] }),
+    ];
+    expect(ids(rankCandidates(people, { ...need, skill: 'first-aid' }))).toEqual(['p2', 'p3']);
+    expect(qualifiedFor(people[0]!, 'first-aid', '2026-05-30')).toBe(true);
+    expect(qualifiedFor(people[0]!, undefined, '2027-01-01')).toBe(true);
+  });
+
+  it('puts people of the task grid first, then the rest by id', () => {
+    const people = [person('p1', { gridId: 'g1' }), person('p2', { gridId: 'g2' }), person('p3', { gridId: 'g2' })];
+    expect(ids(rankCandidates(people, { ...need, gridId: 'g2' }))).toEqual(['p2', 'p3', 'p1']);
   });
 });

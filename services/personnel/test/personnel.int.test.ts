@@ -70,7 +70,7 @@ afterAll(async () => {
 describe('personnel over NATS', () => {
   it('resolves a community to its district with its population, and names unknown ids', async () => {
     const resolved = await call(nc, personnel.resolveArea, { area: { communityIds: [communityId] } });
-    expect(resolved).toEqual({ districts: [{ districtId, communities: [{ communityId, population: 1200 }] }] });
+    expect(resolved).toEqual({ districts: [{ districtId, communities: [{ communityId, population: 1200, subDistrictId: `s-it-${run}` }] }] });
     expect(await call(nc, personnel.resolveArea, { area: { districtIds: [districtId] } })).toEqual(resolved);
     const err = await expectError(call(nc, personnel.resolveArea, { area: { communityIds: [communityId, `missing-${run}`] } }), 'not_found');
     expect(err.details).toEqual({ communityIds: [`missing-${run}`], districtIds: [] });
@@ -117,7 +117,7 @@ describe('personnel over NATS', () => {
     await expectError(call(nc, personnel.acknowledge, { taskId: t.taskId, personId: pid('a') }), 'forbidden');
 
     const nobody = await call(nc, personnel.fallback, { idempotencyKey: `it-${run}:t1:fb2`, taskId: t.taskId, reason: 'no acknowledgement in time' });
-    expect(nobody.status).toBe('unassigned');
+    expect(nobody.status).toBe('timed-out');
     expect(nobody.ownerId).toBeUndefined();
   });
 

@@ -1,4 +1,4 @@
-import { decideAcknowledge, decideComplete, decideFallback } from '../src/domain/transitions';
+import { decideAcknowledge, decideComplete, decideDecline, decideFallback, decideStart, isOverdue } from '../src/domain/transitions';
 import { summarize } from '../src/domain/summary';
 import { assignmentMessage, notifyKey } from '../src/domain/message';
 
@@ -19,13 +19,39 @@ describe('task transitions', () => {
     expect(decideComplete({ status: 'acknowledged', ownerId: 'p1' }, 'p9')).toMatchObject({ kind: 'reject', code: 'forbidden' });
   });
 
-  it('falls back only an unacknowledged task, once per key, resuming a key that was under way', () => {
-    expect(decideFallback({ status: 'assigned', ownerId: 'p1', fallbackKeys: [] }, 'k1')).toEqual({ kind: 'apply' });
-    expect(decideFallback({ status: 'assigned', ownerId: 'p2', fallbackKeys: ['k1'] }, 'k1')).toEqual({ kind: 'repeat' });
-    expect(decideFallback({ status: 'unassigned', pendingFallback: 'k1' }, 'k1')).toEqual({ kind: 'resume' });
-    expect(decideFallback({ status: 'unassigned', pendingFallback: 'k1' }, 'k2')).toMatchObject({ kind: 'reject', code: 'conflict' });
-    expect(decideFallback({ status: 'acknowledged', ownerId: 'p1' }, 'k3')).toEqual({ kind: 'repeat' });
-    expect(decideFallback({ status: 'stood-down' }, 'k3')).toMatchObject({ kind: 'reject', code: 'invalid_state' });
+  it('falls back only an unacknowledged task, once per key', () => {
+    const now = new Date('2026-06-01T10:00:00Z');
+    expect(decideFallback({ status: 'assigned', ownerId: 'p1', fallbackKeys: [] }, 'k1', now)).toEqual({ kind: 'apply' });
+    expect(decideFallback({ status: 'assigned', ownerId: 'p2', fallbackKeys: ['k1'] }, 'k1', now)).toEqual({ kind: 'repeat' });
+    expect(decideFallback({ status: 'timed-out' }, 'k2', now)).toEqual({ kind: 'apply' });
+    expect(decideFallback({ status: 'acknowledged', ownerId: 'p1' }, 'k3', now)).toEqual({ kind: 'repeat' });
+    expect(decideFallback({ status: 'stood-down' }, 'k3', now)).toMatchObject({ kind: 'reject', code: 'invalid_state' });
+  });
+
+  it('leaves the task as is when the named owner already moved on or the service-kept deadline has not passed', () => {
+    const now = new Date('2026-06-01T10:00:00Z');
+    const later = new Date('2026-06-01T10:00:30Z');
+    expect(decideFallback({ status: 'assigned', ownerId: 'p2' }, 'k1', now, 'p1')).toEqual({ kind: 'repeat' });
+    expect(decideFallback({ status: 'assigned', ownerId: 'p2' }, 'k1', now, 'p2')).toEqual({ kind: 'apply' });
+    expect(decideFallback({ status: 'assigned', ownerId: 'p2', ackDueAt: later }, 'k1', now)).toEqual({ kind: 'repeat' });
+    expect(decideFallback({ status: 'assigned', ownerId: 'p2', ackDueAt: now }, 'k1', later)).toEqual({ kind: 'apply' });
+    expect(isOverdue({ status: 'assigned', ownerId: 'p2', ackDueAt: now }, later)).toBe(true);
+    expect(isOverdue({ status: 'acknowledged', ownerId: 'p2', ackDueAt: now }, later)).toBe(false);
+    expect(isOverdue({ status: 'assigned', ownerId: 'p2' }, later)).toBe(false);
+  });
+
+  it('lets only the current owner decline, before acknowledging; a second decline by them is a repeat', () => {
+    expect(decideDecline({ status: 'assigned', ownerId: 'p1' }, 'p1')).toEqual({ kind: 'apply' });
+    expect(decideDecline({ status: 'assigned', ownerId: 'p1' }, 'p2')).toMatchObject({ kind: 'reject', code: 'forbidden' });
+    expect(decideDecline({ status: 'acknowledged', ownerId: 'p1' }, 'p1')).toMatchObject({ kind: 'reject', code: 'invalid_state' });
+    const spells = [{ ownerId: 'p1', assignedAt: new Date(), outcome: 'declined' as const }];
+    expect(decideDecline({ status: 'assigned', ownerId: 'p2', spells }, 'p1')).toEqual({ kind: 'repeat' });
+  });
+
+  it('starts only an acknowledged task', () => {
+    expect(decideStart({ status: 'acknowledged', ownerId: 'p1' }, 'p1')).toEqual({ kind: 'apply' });
+    expect(decideStart({ status: 'assigned', ownerId: 'p1' }, 'p1')).toMatchObject({ kind: 'reject', code: 'invalid_state' });
+    expect(decideStart({ status: 'in-progress', ownerId: 'p1' }, 'p1')).toEqual({ kind: 'repeat' });
   });
 });
 
@@ -37,7 +63,7 @@ describe('personnel figures', () => {
       { communityId: 'c1', status: 'acknowledged', acknowledgedAt: at, owners: ['p2', 'p3'], timedOutOwners: ['p2'] },
       { communityId: 'c2', status: 'unassigned', owners: ['p4'], timedOutOwners: ['p4'] },
     ]);
-    expect(out).toEqual({
+    expect(out).toMatchObject({
       incidentId: 'inc-1',
       tasks: 3,
       acknowledged: 2,
@@ -45,7 +71,39 @@ describe('personnel figures', () => {
       timedOut: 2,
       fallbacks: 1,
       byCommunity: { c1: { tasks: 2, acknowledged: 2, done: 1 }, c2: { tasks: 1, acknowledged: 0, done: 0 } },
+      nonAcknowledging: ['p2', 'p4'],
     });
+  });
+
+  it('gives acknowledgement rate and delay per role, unacknowledged roles, declines and hours per participant', () => {
+    const t0 = new Date('2026-06-01T10:00:00Z');
+    const sec = (s: number) => new Date(t0.getTime() + s * 1000);
+    const out = summarize('inc-1', [
+      {
+        communityId: 'c1',
+        role: 'grid-worker',
+        status: 'done',
+        acknowledgedAt: sec(70),
+        owners: ['p1', 'p2'],
+        ownerId: 'p2',
+        hours: 3,
+        timedOutOwners: ['p1'],
+        spells: [
+          { ownerId: 'p1', assignedAt: t0, outcome: 'timed-out', endedAt: sec(60) },
+          { ownerId: 'p2', assignedAt: sec(60), acknowledgedAt: sec(70), outcome: 'done' },
+        ],
+      },
+      { communityId: 'c1', role: 'grid-worker', status: 'acknowledged', acknowledgedAt: sec(30), owners: ['p3'], ownerId: 'p3', spells: [{ ownerId: 'p3', assignedAt: t0, acknowledgedAt: sec(30) }] },
+      { communityId: 'c1', role: 'volunteer', status: 'declined', owners: ['p4'], spells: [{ ownerId: 'p4', assignedAt: t0, outcome: 'declined', endedAt: sec(5) }] },
+    ]);
+    expect(out.byRole).toEqual({
+      'grid-worker': { assignments: 3, acknowledged: 2, rate: 0.667, medianAckSeconds: 10, p90AckSeconds: 30 },
+      volunteer: { assignments: 1, acknowledged: 0, rate: 0 },
+    });
+    expect(out.unacknowledgedRoles).toEqual(['volunteer']);
+    expect(out.declined).toBe(1);
+    expect(out.hoursByParticipant).toEqual({ p2: 3 });
+    expect(out.nonAcknowledging).toEqual(['p1', 'p4']);
   });
 });
 

@@ -10,17 +10,20 @@ export interface AreaUnit {
 
 export type AreaResolution = { ok: true; resolved: personnelContract.ResolvedArea } | { ok: false; unknownCommunityIds: string[]; unknownDistrictIds: string[] };
 
-/** The district a unit belongs to, walking `parentId` upwards; undefined for orphans and cycles. */
-export function districtOf(unitId: string, units: ReadonlyMap<string, AreaUnit>): string | undefined {
+/** The nearest ancestor (or the unit itself) at `level`, walking `parentId` upwards; undefined for orphans and cycles. */
+export function ancestorAt(unitId: string, units: ReadonlyMap<string, AreaUnit>, level: AreaUnit['level']): string | undefined {
   const seen = new Set<string>();
   let unit = units.get(unitId);
   while (unit && !seen.has(unit.id)) {
-    if (unit.level === 'district') return unit.id;
+    if (unit.level === level) return unit.id;
     seen.add(unit.id);
     unit = unit.parentId === undefined ? undefined : units.get(unit.parentId);
   }
   return undefined;
 }
+
+/** The district a unit belongs to, walking `parentId` upwards; undefined for orphans and cycles. */
+export const districtOf = (unitId: string, units: ReadonlyMap<string, AreaUnit>): string | undefined => ancestorAt(unitId, units, 'district');
 
 /**
  * Expand an incident area into districts and their communities with populations.
@@ -31,11 +34,14 @@ export function districtOf(unitId: string, units: ReadonlyMap<string, AreaUnit>)
 export function resolveArea(area: Area, unitList: readonly AreaUnit[]): AreaResolution {
   const units = new Map(unitList.map((u) => [u.id, u]));
   const communities = unitList.filter((u) => u.level === 'community');
-  const chosen = new Map<string, Map<string, number>>();
+  type Entry = { communityId: string; population: number; subDistrictId?: string };
+  const chosen = new Map<string, Map<string, Entry>>();
   const add = (districtId: string, community?: AreaUnit) => {
-    const inDistrict = chosen.get(districtId) ?? new Map<string, number>();
+    const inDistrict = chosen.get(districtId) ?? new Map<string, Entry>();
     chosen.set(districtId, inDistrict);
-    if (community) inDistrict.set(community.id, community.population);
+    if (!community) return;
+    const subDistrictId = ancestorAt(community.id, units, 'sub-district');
+    inDistrict.set(community.id, { communityId: community.id, population: community.population, ...(subDistrictId ? { subDistrictId } : {}) });
   };
 
   const unknownCommunityIds: string[] = [];
@@ -66,7 +72,7 @@ export function resolveArea(area: Area, unitList: readonly AreaUnit[]): AreaReso
   const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const districts = [...chosen.keys()].sort(byId).map((districtId) => ({
     districtId,
-    communities: [...chosen.get(districtId)!.entries()].sort(([a], [b]) => byId(a, b)).map(([communityId, population]) => ({ communityId, population })),
+    communities: [...chosen.get(districtId)!.entries()].sort(([a], [b]) => byId(a, b)).map(([, entry]) => entry),
   }));
   return { ok: true, resolved: { districts } };
 }

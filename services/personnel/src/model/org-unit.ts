@@ -7,6 +7,7 @@ export interface OrgUnitDoc {
   parentId?: string;
   name: { zh: string; en: string };
   population: number;
+  households?: number;
 }
 
 const schema = new Schema<OrgUnitDoc>(
@@ -16,6 +17,7 @@ const schema = new Schema<OrgUnitDoc>(
     parentId: { type: String },
     name: { zh: { type: String, required: true }, en: { type: String, required: true } },
     population: { type: Number, required: true, default: 0 },
+    households: { type: Number },
   },
   { collection: 'org_units', versionKey: false, timestamps: true },
 );

@@ -14,6 +14,13 @@ export interface PersonDoc {
   available: boolean;
   name: string;
   phone: string;
+  buildingId?: string;
+  partyUnitId?: string;
+  profession?: string;
+  workUnit?: string;
+  qualifications?: { skill: string; expiresOn: string }[];
+  teamIds?: string[];
+  drillBehaviour?: 'acknowledge' | 'ignore' | 'decline';
 }
 
 const schema = new Schema<PersonDoc>(
@@ -26,6 +33,13 @@ const schema = new Schema<PersonDoc>(
     available: { type: Boolean, required: true, default: true },
     name: { type: String, required: true },
     phone: { type: String, required: true },
+    buildingId: { type: String },
+    partyUnitId: { type: String },
+    profession: { type: String },
+    workUnit: { type: String },
+    qualifications: { type: [{ _id: false, skill: String, expiresOn: String }], default: undefined },
+    teamIds: { type: [String], default: undefined },
+    drillBehaviour: { type: String },
   },
   { collection: 'people', versionKey: false, timestamps: true },
 );
