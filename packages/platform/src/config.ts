@@ -13,6 +13,8 @@ export const ServiceEnv = BaseEnv.extend({
   MONGO_URL: z.string().default('mongodb://127.0.0.1:27017'),
   LIFELINE_PII_KEY: z.string().regex(/^[0-9a-f]{64}$/, '32 bytes as 64 hex characters'),
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Interface the admin/health HTTP server binds (0.0.0.0 in containers so probes reach it). */
+  HTTP_HOST: z.string().default('127.0.0.1'),
 });
 export type ServiceEnv = z.infer<typeof ServiceEnv>;
 

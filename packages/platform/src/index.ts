@@ -8,4 +8,5 @@ export * from './pii';
 export * from './serve';
 export * from './http';
 export * from './runtime';
+export * from './health';
 export { startTelemetry, stopTelemetry, inSpan, injectTrace, extractTrace, tracer } from './telemetry';

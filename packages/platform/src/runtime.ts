@@ -10,6 +10,7 @@ import { connectNats, EventPublisher } from './nats';
 import { PiiVault } from './pii';
 import { serveEndpoints, type Handlers } from './serve';
 import { createHttpApp, finishHttpApp, listen } from './http';
+import { registerHealth } from './health';
 import { stopTelemetry } from './telemetry';
 
 /** What every service's wiring receives: its config, logger, connections and vault. */
@@ -47,11 +48,12 @@ export async function runService<T extends Record<string, Endpoint>>(def: Servic
   const service = await serveEndpoints(nc, { name: def.name, version: '0.1.0', description: def.description }, def.endpoints, handlers, log);
   const stopBackground = def.background ? await def.background(ctx) : async () => {};
   let server: Server | undefined;
-  if (def.http && config.HTTP_PORT !== undefined) {
+  if (config.HTTP_PORT !== undefined) {
     const app = createHttpApp();
-    def.http(app, ctx);
+    registerHealth(app, { nats: async () => !nc.isClosed(), store: () => db.db!.admin().ping().then(() => true) });
+    def.http?.(app, ctx);
     finishHttpApp(app, log);
-    server = await listen(app, config.HTTP_PORT);
+    server = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
   }
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'stopping');

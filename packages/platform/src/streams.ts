@@ -4,8 +4,11 @@ import { STREAMS } from '@lifeline/contracts';
 
 const DAY_NS = nanos(24 * 3600 * 1000);
 
-/** Create or update Lifeline's JetStream streams (needs a user allowed to manage streams). */
-export async function ensureStreams(nc: NatsConnection): Promise<void> {
+/**
+ * Create or update Lifeline's JetStream streams (needs a user allowed to manage streams). `replicas` is the
+ * JetStream replication factor: 1 on a single server, 3 on the production cluster (survives one node down).
+ */
+export async function ensureStreams(nc: NatsConnection, opts: { replicas?: number } = {}): Promise<void> {
   const jsm = await jetstreamManager(nc);
   for (const s of Object.values(STREAMS)) {
     const config: Partial<StreamConfig> & { name: string } = {
@@ -15,6 +18,7 @@ export async function ensureStreams(nc: NatsConnection): Promise<void> {
       storage: StorageType.File,
       max_age: s.maxAgeDays * DAY_NS,
       duplicate_window: nanos(s.duplicateWindowSeconds * 1000),
+      num_replicas: opts.replicas ?? 1,
     };
     const exists = await jsm.streams.info(s.name).then(
       () => true,
