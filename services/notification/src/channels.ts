@@ -86,7 +86,7 @@ export class SimulatedGateway implements Gateway {
     return this.settings;
   }
 
-  async transmit(channel: Channel, sandbox: boolean, messages: readonly GatewayMessage[]): Promise<GatewayAnswer[]> {
+  async transmit(channel: Channel, sandbox: boolean, messages: readonly GatewayMessage[], context: TransmitContext): Promise<GatewayAnswer[]> {
     const settings = await this.current();
     const delayMs = settings.delayMs || this.defaults.delayMs;
     if (delayMs > 0) await sleep(delayMs);
@@ -101,6 +101,8 @@ export class SimulatedGateway implements Gateway {
       _id: `call-${randomUUID()}`,
       channel,
       sandbox,
+      incidentId: context.incidentId,
+      keyPrefix: context.keyPrefix,
       messages: messages.map((m, i) => ({ residentIds: m.residentIds, status: answers[i]!.status, receiptId: answers[i]!.receiptId })),
       at: new Date(),
     } as never);

@@ -7,14 +7,18 @@ export interface GatewayCallDoc {
   _id: string;
   channel: string;
   sandbox: boolean;
+  incidentId: string;
+  /** The job, message or case the call was made for. */
+  keyPrefix: string;
   messages: { residentIds: string[]; status: 'sent' | 'failed'; receiptId: string }[];
   at: Date;
 }
 
 const callSchema = new Schema<GatewayCallDoc>(
-  { _id: { type: String, required: true }, channel: String, sandbox: Boolean, messages: { type: Schema.Types.Mixed, default: [] }, at: Date },
+  { _id: { type: String, required: true }, channel: String, sandbox: Boolean, incidentId: String, keyPrefix: String, messages: { type: Schema.Types.Mixed, default: [] }, at: Date },
   { collection: 'gateway_calls', versionKey: false },
 );
+callSchema.index({ incidentId: 1 });
 
 export function gatewayCallModel(db: Connection): Model<GatewayCallDoc> {
   return (db.models.GatewayCall as Model<GatewayCallDoc> | undefined) ?? db.model<GatewayCallDoc>('GatewayCall', callSchema);
