@@ -1,4 +1,4 @@
-/* global window, document, location, Option, sessionStorage, localStorage, atob, TextDecoderStream */
+/* global window, document, location, Option */
 // Lifeline operator console: plain browser JavaScript, no build step, nothing loaded from outside this server.
 (() => {
   'use strict';
