@@ -38,12 +38,14 @@ export function buildIncentives(ctx: ServiceContext): Incentives {
     async summary({ incidentId }) {
       const [awarded, done, flagsRaised, honoursConfirmed] = await Promise.all([
         ledger.find({ incidentId, kind: 'award' }),
-        completions.find({ incidentId }, { hours: 1 }).lean(),
+        completions.find({ incidentId }, { _id: 1, hours: 1 }).lean(),
         flags.countDocuments({ incidentId }),
         honours.confirmedIn(incidentId),
       ]);
       const rows = awarded.map((e) => ({ participantId: e.participantId, points: e.points, participantType: e.basis?.participantType, allowanceCny: e.allowanceCny }));
-      const volunteerHours = done.reduce((n, c) => n + c.hours, 0);
+      // Hours as paid (after the plausibility checks) where the task was settled, as reported where not yet.
+      const paidHours = new Map(awarded.map((e) => [e.cause, e.basis?.hours]));
+      const volunteerHours = done.reduce((n, c) => n + (paidHours.get(`task-completed:${c._id}`) ?? c.hours), 0);
       return { ...summarise(incidentId, tallyByParticipant(rows)), ...reviewFigures(rows, { volunteerHours, flagsRaised, honoursConfirmed }) };
     },
     verify: ({ participantId }) => verifyLedger(ledger, participantId),

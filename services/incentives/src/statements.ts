@@ -4,9 +4,7 @@ import type { LedgerStore } from './model/ledger';
 
 /** Verify one participant's chain, or every chain; name each broken entry (participant, seq, entry id, why). */
 export async function verifyLedger(ledger: LedgerStore, participantId?: string): Promise<incentivesContract.VerifyResult> {
-  const ids = participantId ? [participantId] : await ledger.participants();
-  const reports = [];
-  for (const id of ids) reports.push(await ledger.verify(id));
+  const reports = participantId ? [await ledger.verify(participantId)] : await ledger.verifyAll();
   return {
     ok: reports.every((r) => r.ok),
     participants: reports.length,

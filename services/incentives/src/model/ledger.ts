@@ -38,6 +38,12 @@ const MAX_APPEND_ATTEMPTS = 200;
 
 export type LedgerStore = ReturnType<typeof ledgerStore>;
 
+/** A chain that verifies but is shorter than its head lost entries from its end. */
+function againstHead(report: VerifyReport, length: number, headSeq: number | undefined): VerifyReport {
+  if (!report.ok || headSeq === undefined || headSeq <= length) return report;
+  return { ...report, ok: false, firstBrokenSeq: length + 1, firstBrokenEntryId: null, reason: `entries after seq ${length} are missing (the head is at seq ${headSeq})` };
+}
+
 /** An entry's id follows from its cause, so a repeat finds the first entry by id (and two cannot coexist). */
 export function entryIdFor(ledger: LedgerName, cause: string): string {
   return `${ledger === 'points' ? 'led' : 'stk'}-${createHash('sha256').update(cause).digest('hex').slice(0, 32)}`;
@@ -99,16 +105,43 @@ export function ledgerStore(db: Connection, ledger: LedgerName = 'points') {
     }
   }
 
-  async function append(participantId: string, cause: string, drafting: Drafting): Promise<AppendResult> {
+  /**
+   * Appends to one chain queue up inside this process, so its own callers do not race each other through
+   * retries; the unique (participantId, seq) insert still decides between processes (replicas).
+   */
+  const queues = new Map<string, Promise<unknown>>();
+  function append(participantId: string, cause: string, drafting: Drafting): Promise<AppendResult> {
+    const previous = queues.get(participantId) ?? Promise.resolve();
+    const mine = previous.then(
+      () => appendRacing(participantId, cause, drafting),
+      () => appendRacing(participantId, cause, drafting),
+    );
+    queues.set(participantId, mine);
+    const forget = () => {
+      if (queues.get(participantId) === mine) queues.delete(participantId);
+    };
+    mine.then(forget, forget);
+    return mine;
+  }
+
+  async function appendRacing(participantId: string, cause: string, drafting: Drafting): Promise<AppendResult> {
     const entryId = entryIdFor(ledger, cause);
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
       // By id first (an exact _id is the one query FerretDB answers without a scan); by cause for entries with older ids.
       const prior = (await entries.findById(entryId).lean()) ?? (attempt > 0 ? await entries.findOne({ cause }).lean() : null);
       if (prior) return repeatOf(prior, { participantId, cause });
       await createHeadIfMissing(participantId);
-      const head = await settledHead(participantId);
+      // First try on the stored head (reads by _id only); after a lost race, fold in what the head missed (a scan).
+      const settled = attempt > 0;
+      const head = settled ? await settledHead(participantId) : await storedHead(participantId);
       const draft = typeof drafting === 'function' ? await drafting(head) : drafting;
-      const next = chainNext(head, draft);
+      let next;
+      try {
+        next = chainNext(head, draft);
+      } catch (err) {
+        if (settled) throw err;
+        continue; // a stale head may understate the balance: decide on the settled head
+      }
       const doc: EntryDoc = { _id: entryId, ...draft, seq: next.seq, prevHash: next.prevHash, hash: next.hash, balance: next.balance, createdAt: new Date() };
       try {
         await entries.create(doc);
@@ -139,16 +172,18 @@ export function ledgerStore(db: Connection, ledger: LedgerName = 'points') {
    */
   async function verify(participantId: string): Promise<VerifyReport> {
     const chain = await entries.find({ participantId }).sort({ seq: 1 }).lean();
-    const report = verifyChain(participantId, chain);
     const head = await heads.findById(participantId).lean();
-    if (!report.ok || !head || head.seq <= chain.length) return report;
-    return { ...report, ok: false, firstBrokenSeq: chain.length + 1, firstBrokenEntryId: null, reason: `entries after seq ${chain.length} are missing (the head is at seq ${head.seq})` };
+    return againstHead(verifyChain(participantId, chain), chain.length, head?.seq);
   }
 
-  /** Every participant with a head or an entry (a head without entries, or entries without a head, are both checked). */
-  async function participants(): Promise<string[]> {
-    const [withHead, withEntries] = await Promise.all([heads.find({}, { _id: 1 }).lean(), entries.distinct('participantId')]);
-    return [...new Set([...withHead.map((h) => h._id), ...(withEntries as string[])])].sort();
+  /** Every chain at once: one read of all entries and heads (a query per participant would scan the store each time). */
+  async function verifyAll(): Promise<VerifyReport[]> {
+    const [all, allHeads] = await Promise.all([entries.find({}).sort({ participantId: 1, seq: 1 }).lean(), heads.find({}).lean()]);
+    const chains = new Map<string, EntryDoc[]>();
+    for (const h of allHeads) chains.set(h._id, []);
+    for (const e of all) (chains.get(e.participantId) ?? chains.set(e.participantId, []).get(e.participantId)!).push(e);
+    const seqOf = new Map(allHeads.map((h) => [h._id, h.seq]));
+    return [...chains].sort(([a], [b]) => a.localeCompare(b)).map(([participantId, chain]) => againstHead(verifyChain(participantId, chain), chain.length, seqOf.get(participantId)));
   }
 
   /** Entries matching a filter (award tallies, statements); read whole and grouped in code, see README. */
@@ -156,5 +191,5 @@ export function ledgerStore(db: Connection, ledger: LedgerName = 'points') {
     return entries.find(filter).lean();
   }
 
-  return { append, head: settledHead, list, verify, participants, find };
+  return { append, head: settledHead, list, verify, verifyAll, find };
 }
