@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { causeKey, chainNext, EMPTY_HEAD, entryHash, GENESIS_HASH, nextBalance, verifyChain, type ChainedEntry } from '../src/domain/ledger';
 import { leaderboard, summarise, tallyByParticipant } from '../src/domain/standings';
 
@@ -28,6 +29,13 @@ describe('ledger hashing', () => {
     for (const v of variants) expect(entryHash({ ...fields, ...v })).not.toBe(base);
   });
 
+  it('hashes the community when an entry has one, and hashes older entries without one exactly as before', () => {
+    const before = JSON.stringify([GENESIS_HASH, 'p-1', 1, 'award', 20, 'task-completed:t-1', 'inc-1']);
+    expect(entryHash(fields)).toBe(createHash('sha256').update(before).digest('hex'));
+    expect(entryHash({ ...fields, communityId: 'c-1' })).not.toBe(entryHash(fields));
+    expect(entryHash({ ...fields, communityId: 'c-1' })).not.toBe(entryHash({ ...fields, communityId: 'c-2' }));
+  });
+
   it('keeps field boundaries unambiguous', () => {
     expect(entryHash({ ...fields, participantId: 'p-1', cause: 'x:y' })).not.toBe(entryHash({ ...fields, participantId: 'p-1x', cause: ':y' }));
   });
@@ -47,14 +55,14 @@ describe('ledger hashing', () => {
 
 describe('verifying a chain', () => {
   it('accepts an intact chain and reports its balance', () => {
-    expect(verifyChain('p-1', chain(20, 30, 5))).toEqual({ participantId: 'p-1', ok: true, entries: 3, firstBrokenSeq: null, reason: null, balance: 55 });
+    expect(verifyChain('p-1', chain(20, 30, 5))).toEqual({ participantId: 'p-1', ok: true, entries: 3, firstBrokenSeq: null, firstBrokenEntryId: null, reason: null, balance: 55 });
     expect(verifyChain('p-1', []).ok).toBe(true);
   });
 
-  it('reports the first entry whose contents were edited', () => {
-    const entries = chain(20, 30, 5);
+  it('reports the first entry whose contents were edited, by seq and stored id', () => {
+    const entries = chain(20, 30, 5).map((e, i) => ({ ...e, _id: `led-${i + 1}` }));
     entries[1] = { ...entries[1]!, points: 300, balance: 320 };
-    expect(verifyChain('p-1', entries)).toMatchObject({ ok: false, firstBrokenSeq: 2, reason: expect.stringContaining('hash') });
+    expect(verifyChain('p-1', entries)).toMatchObject({ ok: false, firstBrokenSeq: 2, firstBrokenEntryId: 'led-2', reason: expect.stringContaining('hash') });
   });
 
   it('reports an edit that recomputed the hash as a broken link to the next entry', () => {

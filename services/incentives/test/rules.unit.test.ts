@@ -17,7 +17,7 @@ describe('incentive rules v1', () => {
   });
 
   it('pays points per hour scaled by severity, rounded', () => {
-    expect(pointsForTask(RULES_V1, work)).toEqual({ participantType: 'resident-volunteer', points: 20, capped: false, rulesVersion: 'v1' });
+    expect(pointsForTask(RULES_V1, work)).toEqual({ participantType: 'resident-volunteer', points: 20, capped: false, rulesVersion: 'v1', allowanceCny: 0 });
     expect(pointsForTask(RULES_V1, { ...work, severity: 'III', hours: 1.3 }).points).toBe(Math.round(10 * 1.3 * 1.2));
   });
 
