@@ -177,6 +177,7 @@ export class TaskDesk {
       const change = build(doc, now, owner);
       const committed = await this.commit(doc, change);
       if (committed) return committed;
+      this.ctx.log.debug({ taskId, rev: (doc.rev ?? 0) + 1 }, 'revision taken by another writer; deciding again');
       if (owner && (await this.find(taskId))?.ownerId !== owner) await this.roster.releaseClaims(taskId, [owner]);
     }
     throw new LifelineError('conflict', `task ${taskId} kept changing; retry`);
