@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerIncidentCommands } from './commands/incident';
+import { registerLedgerCommands } from './commands/ledger';
 import { registerSeedCommand } from './commands/seed';
 import { registerStackCommands } from './commands/stack';
 import { registerTokenCommand } from './commands/token';
@@ -9,6 +10,7 @@ registerStackCommands(program);
 registerSeedCommand(program);
 registerTokenCommand(program);
 registerIncidentCommands(program);
+registerLedgerCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string; details?: unknown };
