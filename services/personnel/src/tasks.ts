@@ -195,6 +195,7 @@ export class TaskDesk {
     }
     await this.tasks.updateOne({ _id: doc._id, rev: doc.rev ?? null }, { $set: { ...change.set, rev } });
     const after = { ...doc, ...change.set, rev } as TaskDoc;
+    this.ctx.log.info({ taskId: doc._id, incidentId: doc.incidentId, rev, status: after.status, ownerId: after.ownerId ?? null, events: change.events.map((e) => e.name) }, 'task changed');
     await this.carryOut(transition, after);
     return after;
   }
