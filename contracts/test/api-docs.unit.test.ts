@@ -75,18 +75,21 @@ describe('API documents generated from the contracts', () => {
         }
       }
     }
-    expect(bodies.sort()).toEqual(['IncidentCommand', 'PlanVersionRequest', 'StartIncidentRequest']);
+    expect(bodies.sort()).toEqual(['AcceptProposalsRequest', 'IncidentCommand', 'PlanCreateRequest', 'PlanVersionRequest', 'StartIncidentRequest']);
     for (const name of bodies) expect(openApi.components.schemas[name]).toBeDefined();
   });
 
   it('documents every command-center route', () => {
     expect(Object.keys(openApi.paths).sort()).toEqual([
       '/v1/asyncapi.json',
+      '/v1/audit',
       '/v1/health',
       '/v1/incidents',
       '/v1/incidents/{id}',
       '/v1/incidents/{id}/commands',
+      '/v1/incidents/{id}/events',
       '/v1/incidents/{id}/report',
+      '/v1/incidents/{id}/report/proposals/accept',
       '/v1/openapi.json',
       '/v1/plans',
       '/v1/plans/{id}',

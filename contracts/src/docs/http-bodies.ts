@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DistrictId, IncidentId, IncidentPhase, IncidentStatus, LocalizedText, Severity, Slug } from '../common';
-import { AreaProgress, IncidentView, Review, TimelineEntry } from '../incident';
+import { IncidentView } from '../incident';
 import { PlanDocument, PlanKind } from '../plan';
 
 /**
@@ -44,15 +44,6 @@ export const IncidentDetail = IncidentView.extend({
   links: z.object({ temporalUi: z.string().describe('The incident workflow in the Temporal UI.') }),
 });
 
-export const IncidentReport = z.object({
-  incidentId: IncidentId,
-  title: z.string(),
-  severity: Severity,
-  timeline: z.array(TimelineEntry),
-  areas: z.array(AreaProgress),
-  review: Review,
-});
-
 export const PlanSummary = z.object({ id: Slug, version: z.number().int().positive(), title: LocalizedText, kind: PlanKind, hazard: z.string() });
 export const PlanList = z.object({ plans: z.array(PlanSummary) });
 export const PlanVersionInfo = z.object({ version: z.number().int().positive(), createdBy: z.string(), createdAt: z.iso.datetime() });
@@ -66,5 +57,19 @@ export const PlanRevision = z.object({
   version: z.number().int().positive().optional().describe('Ignored: the server assigns the next version.'),
 });
 export const PlanVersionRequest = z.object({ plan: PlanRevision });
+/** A new plan: a full plan document; the server stores it as version 1. */
+export const PlanCreateRequest = z.object({ plan: PlanRevision.extend({ id: Slug, version: z.literal(1).optional().describe('Ignored: a new plan is version 1.') }) });
+
+/** One JetStream event of an incident on the live stream (`event: event`). */
+export const LiveEventData = z.object({
+  seq: z.number().int().positive().describe('JetStream stream sequence; also the SSE id, for Last-Event-ID.'),
+  subject: z.string(),
+  type: z.string().describe('`<service>.<event>`, as in the AsyncAPI document.'),
+  time: z.string(),
+  data: z.unknown(),
+});
+
+export const AuditEntry = z.object({ at: z.iso.datetime(), subject: z.string(), role: z.string(), action: z.string(), target: z.string(), detail: z.unknown().optional() });
+export const AuditAnswer = z.object({ entries: z.array(AuditEntry) });
 
 export const HealthAnswer = z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.boolean()) });

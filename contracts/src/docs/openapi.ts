@@ -3,7 +3,23 @@ import { ERROR_CODES, ErrorBody, HTTP_STATUS, HttpError, type ErrorCode } from '
 import { AreaProgress, CommandResult, CommunityFigures, IncidentCommand, IncidentView, Review, StartIncidentRequest, StartIncidentResponse, TimelineEntry } from '../incident';
 import { PlanDocument, PlanStep } from '../plan';
 import { Role } from '../roles';
-import { HealthAnswer, IncidentDetail, IncidentList, IncidentReport, IncidentSummary, PlanAnswer, PlanCreated, PlanList, PlanSummary, PlanVersionInfo, PlanVersionRequest } from './http-bodies';
+import { AcceptProposalsRequest, AcceptProposalsResult, AfterActionReport } from '../review';
+import {
+  AuditAnswer,
+  HealthAnswer,
+  IncidentDetail,
+  IncidentList,
+  IncidentListQuery,
+  IncidentSummary,
+  LiveEventData,
+  PlanAnswer,
+  PlanCreated,
+  PlanCreateRequest,
+  PlanList,
+  PlanSummary,
+  PlanVersionInfo,
+  PlanVersionRequest,
+} from './http-bodies';
 import { mergeComponents, toComponents, type JsonSchema } from './json-schema';
 
 export const OPENAPI_VERSION = '3.1.0';
@@ -15,6 +31,8 @@ const REQUEST_SCHEMAS = [
   ['StartIncidentRequest', StartIncidentRequest, 'Start an incident from a plan. `area` must name communityIds, districtIds or cityWide: true.'],
   ['IncidentCommand', IncidentCommand, 'An operator command, validated before it reaches the incident workflow (Temporal Update).'],
   ['PlanVersionRequest', PlanVersionRequest, 'A new version of a plan; the server assigns the version number.'],
+  ['PlanCreateRequest', PlanCreateRequest, 'A new plan, stored as version 1.'],
+  ['AcceptProposalsRequest', AcceptProposalsRequest, 'Accept some (`proposalIds`) or all (`all: true`) of a report\'s plan-revision proposals.'],
   ['PlanStepInput', PlanStep, 'A plan step as posted (fields with defaults may be left out).'],
 ] as const;
 
@@ -32,7 +50,10 @@ const RESPONSE_SCHEMAS = [
   ['IncidentView', IncidentView, 'The incident as its workflow knows it.'],
   ['IncidentDetail', IncidentDetail, 'The incident view plus its workflow id and a link to the Temporal UI.'],
   ['CommandResult', CommandResult],
-  ['IncidentReport', IncidentReport, 'The after-action report of a reviewed incident.'],
+  ['AfterActionReport', AfterActionReport, 'The after-action report of a reviewed incident.'],
+  ['AcceptProposalsResult', AcceptProposalsResult],
+  ['LiveEventData', LiveEventData],
+  ['AuditAnswer', AuditAnswer],
   ['PlanStep', PlanStep, 'One step of a plan phase, by kind.'],
   ['PlanDocument', PlanDocument, 'A plan version (step ids are unique across phases).'],
   ['PlanSummary', PlanSummary],
@@ -63,6 +84,12 @@ function errorResponses(codes: ErrorCode[]): Record<string, unknown> {
 const json = (schema: JsonSchema, description: string) => ({ description, content: { 'application/json': { schema } } });
 const idParam = (what: string) => ({ name: 'id', in: 'path', required: true, description: `The ${what} id (a lowercase slug).`, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } });
 
+/** Query parameters from an object schema's properties, each with its description. */
+function queryParameters(schema: JsonSchema, descriptions: Record<string, string>): unknown[] {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: false, description: descriptions[name] ?? '', schema: property }));
+}
+
 interface Route {
   operationId: string;
   summary: string;
@@ -74,10 +101,13 @@ interface Route {
   requestBody?: { schema: string; description: string };
   success: Record<string, unknown>;
   errors: ErrorCode[];
+  /** Counted against the caller's per-minute budget of changes (429 `rate_limited` beyond it). */
+  rateLimited?: boolean;
 }
 
 function operation(r: Route): Record<string, unknown> {
   const authErrors: ErrorCode[] = r.roles === null ? [] : r.roles.length === ALL_ROLES.length ? ['unauthorized'] : ['unauthorized', 'forbidden'];
+  const limited: ErrorCode[] = r.rateLimited ? ['rate_limited'] : [];
   const roleText = r.roles === null ? 'No authentication.' : `Roles: ${r.roles.join(', ')}${r.rolesNote ? ` (${r.rolesNote})` : ''}.`;
   return {
     operationId: r.operationId,
@@ -85,9 +115,10 @@ function operation(r: Route): Record<string, unknown> {
     description: roleText,
     tags: r.tags,
     ...(r.roles === null ? { security: [] } : { 'x-roles': [...r.roles] }),
+    ...(r.rateLimited ? { 'x-rate-limited': true } : {}),
     ...(r.parameters ? { parameters: r.parameters } : {}),
     ...(r.requestBody ? { requestBody: { required: true, description: r.requestBody.description, content: { 'application/json': { schema: ref(r.requestBody.schema) } } } } : {}),
-    responses: { ...r.success, ...errorResponses([...new Set<ErrorCode>([...authErrors, ...r.errors, 'internal'])]) },
+    responses: { ...r.success, ...errorResponses([...new Set<ErrorCode>([...authErrors, ...limited, ...r.errors, 'internal'])]) },
   };
 }
 
@@ -100,6 +131,7 @@ export function buildOpenApi(): Record<string, unknown> {
   const [keySchema] = Object.values(toComponents([['IdempotencyKey', IdempotencyKey]], { io: 'input', target: 'draft-2020-12', refPrefix: SCHEMAS }));
   const reads = ALL_ROLES;
   const starters = ['operator', 'commander', 'admin'];
+  const listQuery = toComponents([['IncidentListQuery', IncidentListQuery]], { io: 'input', target: 'draft-2020-12', refPrefix: SCHEMAS }).IncidentListQuery!;
 
   const paths: Record<string, Record<string, unknown>> = {
     '/v1/health': {
@@ -124,6 +156,7 @@ export function buildOpenApi(): Record<string, unknown> {
         summary: 'Start an incident (idempotent with an Idempotency-Key)',
         tags: ['incidents'],
         roles: starters,
+        rateLimited: true,
         parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'Repeating a request with the same key returns the first incident.', schema: keySchema }],
         requestBody: { schema: 'StartIncidentRequest', description: 'The plan, severity, area and title of the incident.' },
         success: { '202': json(ref('StartIncidentResponse'), 'The incident workflow was started (or had been, for a repeated key).') },
@@ -131,11 +164,20 @@ export function buildOpenApi(): Record<string, unknown> {
       }),
       get: operation({
         operationId: 'listIncidents',
-        summary: 'The 50 most recent incidents',
+        summary: 'Incidents, newest first, filtered by phase, severity, district, drill, status or plan',
         tags: ['incidents'],
         roles: reads,
+        parameters: queryParameters(listQuery, {
+          phase: 'Current phase (search attribute LifelinePhase).',
+          severity: 'Current severity (LifelineSeverity).',
+          district: 'A district the incident covers (LifelineDistrict).',
+          drill: '`true` for drills only, `false` for real incidents only.',
+          status: 'Workflow status.',
+          plan: 'Plan id (LifelinePlanId).',
+          limit: 'At most this many (default 50).',
+        }),
         success: { '200': json(ref('IncidentList'), 'Newest first.') },
-        errors: ['unavailable'],
+        errors: ['invalid_request', 'unavailable'],
       }),
     },
     '/v1/incidents/{id}': {
@@ -149,6 +191,27 @@ export function buildOpenApi(): Record<string, unknown> {
         errors: ['invalid_request', 'not_found', 'unavailable'],
       }),
     },
+    '/v1/incidents/{id}/events': {
+      get: operation({
+        operationId: 'streamIncident',
+        summary: 'Live updates of an incident as server-sent events',
+        tags: ['incidents'],
+        roles: reads,
+        parameters: [
+          idParam('incident'),
+          { name: 'Last-Event-ID', in: 'header', required: false, description: 'Resume after this event (a JetStream sequence); without it the stream replays the incident\'s events from its start.', schema: { type: 'string', pattern: '^[0-9]+$' } },
+        ],
+        success: {
+          '200': {
+            description:
+              'A `text/event-stream`. `event: status` carries an IncidentDetail whenever it changes (first on connect); `event: event` carries a LiveEventData with `id:` its stream sequence; ' +
+              '`event: end` says the incident closed; `event: problem` carries an ErrorBody when the workflow or the event stream does not answer (the stream stays open). Comments keep idle connections alive.',
+            content: { 'text/event-stream': { schema: { type: 'string' }, 'x-event-schemas': { status: ref('IncidentDetail'), event: ref('LiveEventData'), problem: ref('ErrorBody') } } },
+          },
+        },
+        errors: ['invalid_request', 'not_found', 'unavailable'],
+      }),
+    },
     '/v1/incidents/{id}/commands': {
       post: operation({
         operationId: 'commandIncident',
@@ -156,6 +219,7 @@ export function buildOpenApi(): Record<string, unknown> {
         tags: ['incidents'],
         roles: starters,
         rolesNote: 'advance: operator or commander; escalate, deescalate and stand-down: commander',
+        rateLimited: true,
         parameters: [idParam('incident')],
         requestBody: { schema: 'IncidentCommand', description: 'The command and its reason.' },
         success: { '200': json(ref('CommandResult'), 'The workflow accepted the command.') },
@@ -165,12 +229,28 @@ export function buildOpenApi(): Record<string, unknown> {
     '/v1/incidents/{id}/report': {
       get: operation({
         operationId: 'getIncidentReport',
-        summary: 'The after-action report, once the incident was reviewed',
+        summary: 'The after-action report, once the incident was reviewed (JSON, or HTML with ?format=html)',
         tags: ['incidents'],
         roles: reads,
-        parameters: [idParam('incident')],
-        success: { '200': json(ref('IncidentReport'), 'The report.') },
+        parameters: [
+          idParam('incident'),
+          { name: 'format', in: 'query', required: false, description: '`json` (default) or `html`; a browser asking for text/html gets the page.', schema: { type: 'string', enum: ['json', 'html'] } },
+          { name: 'lang', in: 'query', required: false, description: 'Language of the HTML page (default from Accept-Language).', schema: { type: 'string', enum: ['zh-CN', 'en'] } },
+        ],
+        success: { '200': { description: 'The report.', content: { 'application/json': { schema: ref('AfterActionReport') }, 'text/html': { schema: { type: 'string' } } } } },
         errors: ['invalid_request', 'not_found', 'invalid_state', 'unavailable'],
+      }),
+    },
+    '/v1/incidents/{id}/report/proposals/accept': {
+      post: operation({
+        operationId: 'acceptPlanProposals',
+        summary: "Accept the report's plan-revision proposals as a new plan version",
+        tags: ['incidents', 'plans'],
+        roles: ['commander', 'admin'],
+        parameters: [idParam('incident')],
+        requestBody: { schema: 'AcceptProposalsRequest', description: 'Which proposals to accept.' },
+        success: { '201': json(ref('AcceptProposalsResult'), 'The new plan version.') },
+        errors: ['invalid_request', 'not_found', 'conflict', 'invalid_state', 'unavailable'],
       }),
     },
     '/v1/plans': {
@@ -181,6 +261,16 @@ export function buildOpenApi(): Record<string, unknown> {
         roles: reads,
         success: { '200': json(ref('PlanList'), 'One entry per plan.') },
         errors: ['unavailable'],
+      }),
+      post: operation({
+        operationId: 'createPlan',
+        summary: 'Publish a new plan (version 1)',
+        tags: ['plans'],
+        roles: ['commander', 'admin'],
+        rateLimited: true,
+        requestBody: { schema: 'PlanCreateRequest', description: 'The plan; its id must not exist yet.' },
+        success: { '201': json(ref('PlanCreated'), 'The new plan.') },
+        errors: ['invalid_request', 'conflict', 'unavailable'],
       }),
     },
     '/v1/plans/{id}': {
@@ -200,10 +290,25 @@ export function buildOpenApi(): Record<string, unknown> {
         summary: 'Publish a new immutable version of a plan',
         tags: ['plans'],
         roles: ['commander', 'admin'],
+        rateLimited: true,
         parameters: [idParam('plan')],
         requestBody: { schema: 'PlanVersionRequest', description: 'The revised plan; running incidents keep the version they started with.' },
         success: { '201': json(ref('PlanCreated'), 'The new version.') },
         errors: ['invalid_request', 'not_found', 'conflict', 'unavailable'],
+      }),
+    },
+    '/v1/audit': {
+      get: operation({
+        operationId: 'readAuditLog',
+        summary: 'The audit log: who did what, when (reading it is audited too)',
+        tags: ['audit'],
+        roles: ['auditor', 'admin'],
+        parameters: [
+          { name: 'target', in: 'query', required: false, description: 'Only entries about this incident or plan id.', schema: { type: 'string', minLength: 1, maxLength: 200 } },
+          { name: 'limit', in: 'query', required: false, description: 'At most this many, newest first (default 100).', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+        ],
+        success: { '200': json(ref('AuditAnswer'), 'Newest first.') },
+        errors: ['invalid_request', 'unavailable'],
       }),
     },
   };
@@ -221,6 +326,7 @@ export function buildOpenApi(): Record<string, unknown> {
     tags: [
       { name: 'incidents', description: 'Incidents: durable workflows started from a plan.' },
       { name: 'plans', description: 'The plan registry: immutable, versioned plans.' },
+      { name: 'audit', description: 'The audit log (auditor, admin).' },
       { name: 'meta', description: 'Health and API documents (unauthenticated).' },
     ],
     security: [{ bearer: [] }],
@@ -233,7 +339,8 @@ export function buildOpenApi(): Record<string, unknown> {
           bearerFormat: 'JWT',
           description:
             'HS256 JWT, issuer `lifeline`, claims `sub` and `role` (`lifeline token --role <role>` mints one). Roles: `auditor` reads; `operator` reads, starts incidents and advances phases; ' +
-            '`commander` also escalates, de-escalates, stands down and publishes plan versions; `admin` may do everything.',
+            '`commander` also escalates, de-escalates, stands down, publishes plans and accepts plan revisions; `auditor` also reads the audit log; `admin` may do everything. ' +
+            'Changes (starts, commands, plans) are limited per token subject and minute (429 `rate_limited` with Retry-After).',
         },
       },
       schemas,

@@ -11,6 +11,7 @@ import type { Incidents } from './incidents';
 import { streamIncident } from './live';
 import type { AuditEntry } from './model/audit';
 import type { Plans } from './plans';
+import { registerReviewRoutes } from './review/routes';
 
 export interface RouteDeps {
   incidents: Incidents;
@@ -36,13 +37,15 @@ const PlanBody = z.object({ plan: z.record(z.string(), z.unknown()) }).strict();
 /** The console: plain HTML/CSS/JS served from here, nothing from a CDN. */
 export const CONSOLE_DIR = path.resolve(__dirname, '..', 'console');
 
-/** Who may send which command: advance is an operator's call; the rest are a commander's. */
-const COMMAND_ROLES: Record<IncidentCommand['type'], Role[]> = {
+/** Who may send which command: advance is an operator's call; the rest (and any command added later) a commander's. */
+const COMMAND_ROLES: Record<string, Role[]> = {
   advance: ['operator', 'commander'],
   'stand-down': ['commander'],
   escalate: ['commander'],
   deescalate: ['commander'],
+  decide: ['commander'],
 };
+const commandRoles = (type: IncidentCommand['type']): Role[] => COMMAND_ROLES[type] ?? ['commander'];
 const STARTERS: Role[] = ['operator', 'commander'];
 
 /** Body-parser and URL-decoding failures are the client's mistake: a structured 4xx, never a 500. */
@@ -158,22 +161,15 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
     route(async (req, res) => {
       const { id } = parseHttp(IncidentParams, req.params, 'incident id');
       const command = parseHttp(IncidentCommand, req.body, 'command');
-      assertRole(req, COMMAND_ROLES[command.type], command.type);
+      assertRole(req, commandRoles(command.type), command.type);
       await incidents.record(id);
       await audit(req, `incident.command.${command.type}`, id, { reason: command.reason });
       res.json(await incidents.command(id, command));
     }),
   );
 
-  app.get(
-    '/v1/incidents/:id/report',
-    route(async (req, res) => {
-      const { id } = parseHttp(IncidentParams, req.params, 'incident id');
-      const view = await incidents.view(id);
-      if (!view.review) throw new LifelineError('invalid_state', `incident ${id} has not been reviewed yet (phase ${view.phase})`);
-      res.json({ incidentId: id, title: view.title, severity: view.severity, timeline: view.timeline, areas: view.areas, review: view.review });
-    }),
-  );
+  // The after-action report and plan-revision proposals (services/command-center/src/review).
+  registerReviewRoutes(app, deps);
 
   app.get(
     '/v1/plans',

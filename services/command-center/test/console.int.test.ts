@@ -78,10 +78,10 @@ describe('the operator console in headless Chromium', () => {
   });
 
   it('shows the phase change live, without reloading', async () => {
-    await page.evaluate(() => ((window as unknown as { lifelineMarker: number }).lifelineMarker = 42));
+    await page.evaluate(() => ((globalThis as unknown as { lifelineMarker: number }).lifelineMarker = 42));
     await page.waitForSelector('[data-testid=live][data-state=on]');
     await page.waitForSelector('[data-testid=phase][data-phase=mobilize]', { timeout: 60_000 });
-    await expect(page.evaluate(() => (window as unknown as { lifelineMarker?: number }).lifelineMarker)).resolves.toBe(42);
+    await expect(page.evaluate(() => (globalThis as unknown as { lifelineMarker?: number }).lifelineMarker)).resolves.toBe(42);
     await expect(page.locator('[data-testid=areas] tr').count()).resolves.toBe(1);
     await shot('03-mobilize-live');
   });
