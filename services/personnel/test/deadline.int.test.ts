@@ -181,6 +181,34 @@ describe('acknowledgement deadline kept by the service', () => {
     expect(summary.byRole?.volunteer?.medianAckSeconds).toBeLessThan(5);
   });
 
+  it('finishes a change a crash left half-done: a claimed revision is rolled forward and its events published', async () => {
+    const t = await dispatch('crash', { incidentId: `${incidentId}-crash` });
+    const row = await stored(t.taskId);
+    const at = new Date(Date.now() - 20_000);
+    const view = { ...t, status: 'acknowledged' };
+    // As if a replica died right after claiming revision rev+1: the transition exists, the task and events do not.
+    await db.collection('task_transitions').insertOne({
+      _id: `${t.taskId}#${row.rev! + 1}`,
+      taskId: t.taskId,
+      rev: row.rev! + 1,
+      set: { status: 'acknowledged', acknowledgedAt: at, ackDueAt: null },
+      events: [{ name: 'acknowledged', id: `${t.taskId}:acknowledged`, task: view }],
+      release: [],
+      notify: null,
+      settled: false,
+      createdAt: at,
+      updatedAt: at,
+    } as never);
+    const recovered = await waitFor('the sweeper to finish the interrupted change', async () => {
+      const r = await stored(t.taskId);
+      const tr = await db.collection('task_transitions').findOne({ _id: `${t.taskId}#${row.rev! + 1}` } as never);
+      return r.status === 'acknowledged' && tr?.settled === true ? r : undefined;
+    });
+    expect(recovered.rev).toBe(row.rev! + 1);
+    await waitFor('the recovered event', async () => events.envelopes().some((e) => e.id === `${t.taskId}:acknowledged`) || undefined);
+    expect(await call(nc, personnel.acknowledge, { taskId: t.taskId, personId: t.ownerId! })).toMatchObject({ status: 'acknowledged' });
+  });
+
   it('rejects bad deadlines and unknown tasks with structured errors', async () => {
     const before = await db.collection('tasks').countDocuments({ incidentId });
     const err = await dispatch('bad-deadline', { ackDeadlineSeconds: 0 }).catch((e: unknown) => e);
