@@ -102,7 +102,7 @@ export const RULES_V2: RuleTable = RuleTable.parse({
   drillMultiplier: 0.5,
   maxPlausibleHoursPerTask: 16,
   honours: {
-    'model-individual': { points: 100, minScore: 4 },
+    'model-individual': { points: 100, minScore: 2 },
     'model-family': { points: 100, minScore: 6 },
     'caring-enterprise': { points: 100, minScore: 50 },
     'advanced-social-organisation': { points: 100, minScore: 20 },
