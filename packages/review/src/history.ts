@@ -62,6 +62,8 @@ export interface TaskFacts {
   /** Owners in order (the first assignment, then each fallback). */
   owners: string[];
   fallbacks: number;
+  /** When each fallback moved the task on (the deadline rule `fallback-to-backup` firing). */
+  fallbackAt: string[];
   acknowledgedAt?: string | undefined;
   acknowledgedBy?: string | undefined;
   doneAt?: string | undefined;
@@ -86,6 +88,7 @@ export function taskFacts(executions: readonly Execution[]): TaskFacts[] {
           assignedAt: call.completedAt ?? call.scheduledAt,
           owners: typeof call.result?.ownerId === 'string' ? [call.result.ownerId] : [],
           fallbacks: 0,
+          fallbackAt: [],
         });
       }
     }
@@ -94,6 +97,7 @@ export function taskFacts(executions: readonly Execution[]): TaskFacts[] {
       const task = taskId ? tasks.get(taskId) : undefined;
       if (call.activityType === 'fallbackResponder' && task && call.result) {
         task.fallbacks++;
+        task.fallbackAt.push(call.scheduledAt);
         if (typeof call.result.ownerId === 'string') task.owners.push(call.result.ownerId);
       }
     }
@@ -155,6 +159,10 @@ export function broadcastFacts(executions: readonly Execution[]): BroadcastFacts
 export interface ReservationFacts {
   communityId: string;
   stepId: string;
+  reservationId: string;
+  /** Units handed out (respond) and brought back (recover), from the issue and return commands. */
+  issued: number;
+  returned: number;
   lines: { itemCode: string; quantity: number }[];
   units: number;
   shortfall: number;
@@ -169,9 +177,21 @@ export function reservationFacts(executions: readonly Execution[]): ReservationF
     if (!communityId) continue;
     for (const call of activityCalls(execution)) {
       if (call.activityType !== 'reserveSupplies' || !call.result) continue;
+      const reservationId = String(call.result.reservationId ?? '');
       const lines = Array.isArray(call.input.lines) ? call.input.lines.map((l) => asRecord(l)).map((l) => ({ itemCode: String(l.itemCode), quantity: Number(l.quantity ?? 0) })) : [];
       const key = String(call.input.idempotencyKey ?? '');
-      out.push({ communityId, stepId: key.split(':').at(-1) ?? '', lines, units: Number(call.result.units ?? 0), shortfall: Number(call.result.shortfall ?? 0), at: call.completedAt ?? call.scheduledAt });
+      out.push({ communityId, stepId: key.split(':').at(-1) ?? '', reservationId, issued: 0, returned: 0, lines, units: Number(call.result.units ?? 0), shortfall: Number(call.result.shortfall ?? 0), at: call.completedAt ?? call.scheduledAt });
+    }
+  }
+  // Issue and return run in later phase runs of the same community, so match them by reservation id afterwards.
+  const byId = new Map(out.map((r) => [r.reservationId, r]));
+  for (const execution of executions) {
+    if (!communityOf(execution.workflowId)) continue;
+    for (const call of activityCalls(execution)) {
+      const r = byId.get(String(call.input.reservationId ?? ''));
+      if (!r || !call.result) continue;
+      if (call.activityType === 'issueSupplies') r.issued = r.units;
+      if (call.activityType === 'returnSupplies') r.returned = r.issued || r.units;
     }
   }
   return out;

@@ -26,6 +26,14 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   participantsPerThousandForFullScore: 5,
 };
 
+/** Reserved / issued / returned / short units of one item. */
+export interface ItemFigures {
+  reserved?: number;
+  issued?: number;
+  returned?: number;
+  shortfall?: number;
+}
+
 /** Figures the services' summaries add beyond what the workflow saw; every part optional (sources may be absent). */
 export interface ServiceFigures {
   supplies?: {
@@ -33,7 +41,7 @@ export interface ServiceFigures {
     issued?: number;
     returned?: number;
     shortfall?: number;
-    byItem?: Record<string, { reserved?: number; issued?: number; returned?: number; shortfall?: number }>;
+    byItem?: Record<string, ItemFigures>;
     shortfalls?: { communityId: string; itemCode: string; missing: number }[];
     staleStock?: { itemCode: string; depotId?: string; lotId?: string; quantity: number; reason: string }[];
   };
@@ -46,7 +54,7 @@ export interface ServiceFigures {
     timeToReach?: { p50?: number; p90?: number; p100?: number };
     byChannel?: Record<string, { sent: number; failed?: number }>;
     replies?: number;
-    cases?: { opened: number; closed: number; meanSecondsToClose?: number };
+    cases?: { opened: number; closed: number; medianSecondsToClose?: number };
     doorKnocks?: number;
   };
   incentives?: {

@@ -1,6 +1,6 @@
 import { PHASES, type AfterActionReport, type Phase, type ReportTimelineEntry } from '@lifeline/contracts';
 import { broadcastFacts, finalCommunityStates, isIncidentRun, reservationFacts, secondsBetween, taskFacts, type Execution, type TaskFacts } from './history';
-import { DEFAULT_THRESHOLDS, type ReportInputs, type Thresholds } from './inputs';
+import { DEFAULT_THRESHOLDS, type ReportInputs, type ItemFigures, type Thresholds } from './inputs';
 import { detectFindings } from './findings';
 import { proposeRevisions } from './proposals';
 import { resilienceOf } from './resilience';
@@ -39,7 +39,7 @@ export function incidentTimeline(incident: Execution | undefined): { timeline: R
           phases.push({ phase: 'warn', startedAt: e.at, endedAt: null, seconds: null });
         }
         const severity = e.values.LifelineSeverity?.[0];
-        if (typeof severity === 'string' && timeline.some((t) => t.kind === 'command')) timeline.push({ at: e.at, kind: 'escalation', phase, what: `severity now ${severity}` });
+        if (typeof severity === 'string' && commands.length > 0) timeline.push({ at: e.at, kind: 'escalation', phase, what: `severity now ${severity}` });
         break;
       }
       case 'update-accepted': {
@@ -155,7 +155,7 @@ export function suppliesFigures(inputs: ReportInputs): Report['supplies'] {
   const list = (shortfalls ?? derived).sort((a, b) => a.communityId.localeCompare(b.communityId) || a.itemCode.localeCompare(b.itemCode));
   const items = [...new Set([...reservations.flatMap((r) => r.lines.map((l) => l.itemCode)), ...Object.keys(inputs.services.supplies?.byItem ?? {})])].sort();
   const byItem = items.map((itemCode) => {
-    const s = inputs.services.supplies?.byItem?.[itemCode];
+    const s = inputs.services.supplies?.byItem?.[itemCode] ?? fromSingleLines(reservations, itemCode);
     return {
       itemCode,
       requested: reservations.reduce((sum, r) => sum + r.lines.filter((l) => l.itemCode === itemCode).reduce((x, l) => x + l.quantity, 0), 0),
@@ -166,6 +166,14 @@ export function suppliesFigures(inputs: ReportInputs): Report['supplies'] {
     };
   });
   return { totals, byItem, shortfalls: list, staleStock: inputs.services.supplies?.staleStock ?? [] };
+}
+
+/** Per-item figures from the workflow when every reservation of the item had that one line (else unknown). */
+function fromSingleLines(reservations: ReturnType<typeof reservationFacts>, itemCode: string): ItemFigures | undefined {
+  const mine = reservations.filter((r) => r.lines.some((l) => l.itemCode === itemCode));
+  if (mine.length === 0 || mine.some((r) => r.lines.length !== 1)) return undefined;
+  const sum = (pick: (r: (typeof mine)[number]) => number) => mine.reduce((total, r) => total + pick(r), 0);
+  return { reserved: sum((r) => r.units), issued: sum((r) => r.issued), returned: sum((r) => r.returned) };
 }
 
 const requestedOf = (reservations: ReturnType<typeof reservationFacts>, communityId: string, itemCode: string) =>
@@ -201,7 +209,10 @@ export function buildReport(inputs: ReportInputs): AfterActionReport {
   const taskHours = tasks.reduce((s, t) => s + (t.hours ?? 0), 0);
   const cases = inputs.services.notification?.cases;
   const notes = inputs.view.timeline.filter((t) => /noted in|failed|could not/.test(t.what)).map((t) => ({ at: t.at, kind: 'note' as const, ...(t.phase ? { phase: t.phase } : {}), what: t.what, ...(t.detail ? { detail: t.detail } : {}) }));
-  const fullTimeline = [...timeline, ...notes].sort((a, b) => a.at.localeCompare(b.at));
+  const fallbacks = tasks.flatMap((task) =>
+    task.fallbackAt.map((at, i) => ({ at, kind: 'escalation' as const, what: `fallback-to-backup: ${task.stepId} in ${task.communityId}`, detail: `${task.owners[i] ?? '?'} → ${task.owners[i + 1] ?? 'nobody'}` })),
+  );
+  const fullTimeline = [...timeline, ...notes, ...fallbacks].sort((a, b) => a.at.localeCompare(b.at));
 
   const communities = inputs.view.areas
     .map((a) => {
@@ -248,7 +259,7 @@ export function buildReport(inputs: ReportInputs): AfterActionReport {
       pointsByType: inc?.pointsByType ?? {},
       top: inc?.top ?? [],
     },
-    needs: cases ? { opened: cases.opened, closed: cases.closed, meanTimeToCloseSeconds: cases.meanSecondsToClose ?? null, doorKnocks: inputs.services.notification?.doorKnocks ?? null } : null,
+    needs: cases ? { opened: cases.opened, closed: cases.closed, medianTimeToCloseSeconds: cases.medianSecondsToClose ?? null, doorKnocks: inputs.services.notification?.doorKnocks ?? null } : null,
     deadlines: { missed: missedDeadlines(inputs), escalations: fullTimeline.filter((t) => t.kind === 'escalation' || (t.kind === 'command' && t.what.includes('stand-down'))) },
     honourCandidates: inputs.services.honourCandidates ?? [],
     communities,

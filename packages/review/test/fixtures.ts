@@ -117,6 +117,15 @@ export function drillExecutions(shape: DrillShape): Execution[] {
     { workflowId: 'incident-inc-1', runId: 'r0', events: incident },
     { workflowId: `incident-inc-1/community-${community}`, runId: 'r1', events: warn },
     { workflowId: `incident-inc-1/community-${community}`, runId: 'r2', events: mobilize },
+    {
+      workflowId: `incident-inc-1/community-${community}`,
+      runId: 'r3',
+      events: [
+        { type: 'activity-scheduled', at: t(61), scheduledId: '5', activityType: 'issueSupplies', input: { reservationId: 'r1' } },
+        { type: 'activity-completed', at: t(62), scheduledId: '5', result: { reservationId: 'r1', status: 'issued', units: shape.requested - shape.missing, shortfall: 0 } },
+        { type: 'completed', at: t(79), result: { notes } },
+      ],
+    },
   ];
 }
 

@@ -56,12 +56,19 @@ describe('the after-action report from the workflow histories', () => {
       { role: 'grid-worker', tasks: 1, acknowledged: 1, rate: 1, meanDelaySeconds: 8, maxDelaySeconds: 8, fallbacks: 1, missed: 0 },
     ]);
     expect(r.nonAcknowledging).toEqual([{ personId: 'gw-1', role: 'grid-worker', communityId: 'c-weak' }]);
+    // The deadline rule firing is an escalation taken, in the timeline too.
+    expect(r.deadlines.escalations.map((e) => [e.what, e.detail])).toEqual([
+      ['command escalate', 'river rising'],
+      ['severity now III', undefined],
+      ['fallback-to-backup: dispatch-grid-worker in c-weak', 'gw-1 → gw-2'],
+    ]);
     expect(r.volunteers.hours).toBe(4);
   });
 
   it('attributes a one-line reservation’s shortfall to its item and community', () => {
     expect(report.supplies.shortfalls).toEqual([{ communityId: 'c-weak', itemCode: 'tent', requested: 5, missing: 4 }]);
-    expect(report.supplies.byItem).toEqual([{ itemCode: 'tent', requested: 5, reserved: null, issued: null, returned: null, shortfall: 4 }]);
+    // Per item from the workflow: the reservation had one line, was issued in respond and never returned.
+    expect(report.supplies.byItem).toEqual([{ itemCode: 'tent', requested: 5, reserved: 1, issued: 1, returned: 0, shortfall: 4 }]);
     expect(report.supplies.totals).toEqual({ reserved: 1, issued: 1, returned: 0, shortfall: 4 });
   });
 
@@ -69,12 +76,12 @@ describe('the after-action report from the workflow histories', () => {
     const r = buildReport(
       inputsFor(WEAK, undefined, {
         supplies: { byItem: { tent: { reserved: 1, issued: 1, returned: 1, shortfall: 4 } }, staleStock: [{ itemCode: 'medicine-kit', depotId: 'dp', quantity: 3, reason: 'expired' }] },
-        notification: { cases: { opened: 4, closed: 3, meanSecondsToClose: 120 }, doorKnocks: 2 },
+        notification: { cases: { opened: 4, closed: 3, medianSecondsToClose: 120 }, doorKnocks: 2 },
         honourCandidates: [{ participantId: 'gw-2', honour: 'model-individual', points: 40 }],
       }),
     );
     expect(r.supplies.byItem[0]).toMatchObject({ reserved: 1, returned: 1 });
-    expect(r.needs).toEqual({ opened: 4, closed: 3, meanTimeToCloseSeconds: 120, doorKnocks: 2 });
+    expect(r.needs).toEqual({ opened: 4, closed: 3, medianTimeToCloseSeconds: 120, doorKnocks: 2 });
     expect(r.honourCandidates).toHaveLength(1);
     expect(r.findings.map((f) => f.code)).toContain('stale-stock');
   });

@@ -25,6 +25,7 @@ const task = (owners: string[], ackedBy?: string): TaskFacts => ({
   assignedAt: '2026-11-23T08:00:00.000Z',
   owners,
   fallbacks: owners.length - 1,
+  fallbackAt: [],
   ...(ackedBy ? { acknowledgedAt: '2026-11-23T08:00:05.000Z', acknowledgedBy: ackedBy, doneAt: '2026-11-23T08:01:00.000Z' } : {}),
 });
 

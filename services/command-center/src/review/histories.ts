@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import type { Execution, HistoryEvent } from '@lifeline/review';
 
 /** The part of Temporal's history event this adapter reads (protobuf JSON shape). */
@@ -11,27 +11,33 @@ interface RawEvent {
 
 type Payloads = { payloads?: Payload[] | null } | null | undefined;
 
-const decode = (payload: Payload | null | undefined): unknown => {
-  if (!payload) return undefined;
-  try {
-    return defaultPayloadConverter.fromPayload(payload);
-  } catch {
-    return undefined;
-  }
-};
-const first = (p: Payloads) => decode(p?.payloads?.[0]);
-const all = (p: Payloads) => (p?.payloads ?? []).map(decode);
+/** Payloads as the workers wrote them: encrypted by the Lifeline codec, then JSON. */
+type Decode = (payload: Payload | null | undefined) => Promise<unknown>;
+
+export function payloadDecoder(codec: PayloadCodec | undefined): Decode {
+  return async (payload) => {
+    if (!payload) return undefined;
+    try {
+      const [plain] = codec ? await codec.decode([payload]) : [payload];
+      return defaultPayloadConverter.fromPayload(plain!);
+    } catch {
+      return undefined;
+    }
+  };
+}
 const timeOf = (e: RawEvent) => new Date(Number(e.eventTime?.seconds?.toString() ?? 0) * 1000 + Math.round((e.eventTime?.nanos ?? 0) / 1e6)).toISOString();
 const idOf = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(idOf(d?.seconds) || 0) + (d?.nanos ?? 0) / 1e9;
 
 /** One Temporal history event as a plain `HistoryEvent` (payloads decoded), or undefined for events the review ignores. */
-export function toHistoryEvent(e: RawEvent): HistoryEvent | undefined {
+export async function toHistoryEvent(e: RawEvent, decode: Decode): Promise<HistoryEvent | undefined> {
   const at = timeOf(e);
+  const first = (p: Payloads) => decode(p?.payloads?.[0]);
+  const all = (p: Payloads) => Promise.all((p?.payloads ?? []).map(decode));
   const a = (name: string) => e[name] as Record<string, never> | null | undefined;
   let x;
-  if ((x = a('workflowExecutionStartedEventAttributes'))) return { type: 'started', at, input: first(x['input']) };
-  if ((x = a('workflowExecutionCompletedEventAttributes'))) return { type: 'completed', at, result: first(x['result']) };
+  if ((x = a('workflowExecutionStartedEventAttributes'))) return { type: 'started', at, input: await first(x['input']) };
+  if ((x = a('workflowExecutionCompletedEventAttributes'))) return { type: 'completed', at, result: await first(x['result']) };
   if (a('workflowExecutionFailedEventAttributes')) return { type: 'ended', at, how: 'failed' };
   if (a('workflowExecutionTerminatedEventAttributes')) return { type: 'ended', at, how: 'terminated' };
   if (a('workflowExecutionCanceledEventAttributes')) return { type: 'ended', at, how: 'cancelled' };
@@ -41,14 +47,14 @@ export function toHistoryEvent(e: RawEvent): HistoryEvent | undefined {
     const fields = ((x['searchAttributes'] as { indexedFields?: Record<string, Payload> } | undefined)?.indexedFields ?? {}) as Record<string, Payload>;
     const values: Record<string, unknown[]> = {};
     for (const [key, payload] of Object.entries(fields)) {
-      const v = decode(payload);
+      const v = await decode(payload);
       values[key] = Array.isArray(v) ? v : [v];
     }
     return { type: 'search-attributes', at, values };
   }
   if ((x = a('workflowExecutionUpdateAcceptedEventAttributes'))) {
     const request = x['acceptedRequest'] as { meta?: { updateId?: string; identity?: string }; input?: { name?: string; args?: Payloads } } | undefined;
-    return { type: 'update-accepted', at, updateId: request?.meta?.updateId ?? '', name: request?.input?.name ?? '', args: all(request?.input?.args), identity: request?.meta?.identity };
+    return { type: 'update-accepted', at, updateId: request?.meta?.updateId ?? '', name: request?.input?.name ?? '', args: await all(request?.input?.args), identity: request?.meta?.identity };
   }
   if ((x = a('workflowExecutionUpdateCompletedEventAttributes'))) {
     const meta = x['meta'] as { updateId?: string } | undefined;
@@ -59,13 +65,13 @@ export function toHistoryEvent(e: RawEvent): HistoryEvent | undefined {
   if ((x = a('timerFiredEventAttributes'))) return { type: 'timer-fired', at, timerId: idOf(x['timerId']) };
   if ((x = a('activityTaskScheduledEventAttributes'))) {
     const type = (x['activityType'] as { name?: string } | undefined)?.name ?? '';
-    return { type: 'activity-scheduled', at, scheduledId: idOf(e.eventId), activityType: type, input: first(x['input']) };
+    return { type: 'activity-scheduled', at, scheduledId: idOf(e.eventId), activityType: type, input: await first(x['input']) };
   }
-  if ((x = a('activityTaskCompletedEventAttributes'))) return { type: 'activity-completed', at, scheduledId: idOf(x['scheduledEventId']), result: first(x['result']) };
+  if ((x = a('activityTaskCompletedEventAttributes'))) return { type: 'activity-completed', at, scheduledId: idOf(x['scheduledEventId']), result: await first(x['result']) };
   if ((x = a('activityTaskFailedEventAttributes')) || (x = a('activityTaskTimedOutEventAttributes'))) {
     return { type: 'activity-failed', at, scheduledId: idOf(x['scheduledEventId']), message: String((x['failure'] as { message?: string } | undefined)?.message ?? 'failed') };
   }
-  if ((x = a('workflowExecutionSignaledEventAttributes'))) return { type: 'signal', at, name: String(x['signalName'] ?? ''), input: first(x['input']) };
+  if ((x = a('workflowExecutionSignaledEventAttributes'))) return { type: 'signal', at, name: String(x['signalName'] ?? ''), input: await first(x['input']) };
   return undefined;
 }
 
@@ -85,7 +91,8 @@ const IN_FLIGHT = 8;
  * The incident run and every district and community run it started, each with its decoded history. Children are
  * found through the parents' own `ChildWorkflowExecutionStarted` events (not visibility, which may lag).
  */
-export async function readIncidentHistories(client: Client, workflowId: string): Promise<Execution[]> {
+export async function readIncidentHistories(client: Client, workflowId: string, codec?: PayloadCodec): Promise<Execution[]> {
+  const decode = payloadDecoder(codec);
   const out: Execution[] = [];
   let frontier: { workflowId: string; runId?: string }[] = [{ workflowId }];
   while (frontier.length) {
@@ -100,7 +107,8 @@ export async function readIncidentHistories(client: Client, workflowId: string):
         }),
       );
       for (const { run, raw } of batch) {
-        out.push({ workflowId: run.workflowId, runId: run.runId ?? '', events: raw.map(toHistoryEvent).filter((e): e is HistoryEvent => e !== undefined) });
+        const events = await Promise.all(raw.map((e) => toHistoryEvent(e, decode)));
+        out.push({ workflowId: run.workflowId, runId: run.runId ?? '', events: events.filter((e): e is HistoryEvent => e !== undefined) });
         next.push(...childrenOf(raw));
       }
     }

@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import {
   AfterActionReport,
   IncidentInput,
@@ -23,6 +24,8 @@ export interface ReviewDeps {
   reports: Model<StoredReport>;
   acceptances: Model<StoredAcceptance>;
   temporal: () => Promise<Client>;
+  /** Decrypts the payloads the workers encrypted (history is read raw). */
+  codec?: PayloadCodec;
   nats: () => Promise<NatsConnection>;
 }
 
@@ -37,7 +40,7 @@ export class Reviews {
     const record = await this.deps.incidents.record(incidentId);
     const view = await this.deps.incidents.view(incidentId);
     if (view.phase !== 'closed') throw new LifelineError('invalid_state', `incident ${incidentId} has not been reviewed yet (phase ${view.phase})`, { phase: view.phase });
-    const executions = await readIncidentHistories(await this.deps.temporal(), record.workflowId);
+    const executions = await readIncidentHistories(await this.deps.temporal(), record.workflowId, this.deps.codec);
     const report = await this.produce(incidentId, executions, view);
     try {
       await this.deps.reports.create({ _id: incidentId, report, createdAt: new Date() });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Client, Connection } from '@temporalio/client';
 import { AcceptProposalsRequest, ReportQuery, Slug } from '@lifeline/contracts';
 import { parseHttp, route } from '@lifeline/platform';
+import { codecFromEnv } from '@lifeline/platform/codec';
 import { renderReportHtml, type ReportLanguage } from '@lifeline/review';
 import { assertRole } from '../auth';
 import { loadCommandCenterConfig } from '../config';
@@ -42,6 +43,7 @@ export function registerReviewRoutes(app: Express, deps: RouteDeps): void {
     acceptances: acceptanceModel(db),
     temporal: lazy(async () => new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE })),
     nats: () => Promise.resolve(deps.nc),
+    codec: codecFromEnv(),
   });
 
   app.get(
