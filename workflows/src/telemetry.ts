@@ -3,6 +3,7 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { workflowSpanProcessor } from '@lifeline/platform/telemetry-temporal';
 import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import {
   makeWorkflowExporter,
@@ -19,7 +20,7 @@ export function workerTracing(serviceName: string): Pick<WorkerOptions, 'interce
   const processor = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? new BatchSpanProcessor(new OTLPTraceExporter()) : dropSpans;
   const resource = resourceFromAttributes({ 'service.name': serviceName, 'service.namespace': 'lifeline' });
   // The interceptors package is typed against OpenTelemetry SDK 1.x; 2.x processors and resources are wire-compatible.
-  const exporter = makeWorkflowExporter(processor as never, resource as never);
+  const exporter = makeWorkflowExporter(workflowSpanProcessor(processor) as never, resource as never);
   const sinks: InjectedSinks<{ exporter: OpenTelemetryWorkflowExporter }> = { exporter };
   return {
     sinks,

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { HTTP_STATUS, issuesToDetails, LifelineError } from '@lifeline/contracts';
 import type { Logger } from './logger';
 import { toErrorBody } from './serve';
+import { httpTracing } from './telemetry-http';
 
 /** Wrap an async route so a thrown error reaches the structured error handler. */
 export function route(fn: (req: Request, res: Response) => Promise<void>): RequestHandler {
@@ -24,6 +25,7 @@ export function createHttpApp(): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '1mb' }));
+  app.use(httpTracing());
   return app;
 }
 

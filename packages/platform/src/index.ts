@@ -9,4 +9,5 @@ export * from './serve';
 export * from './http';
 export * from './runtime';
 export * from './health';
+export { METRIC_NAMES, INCIDENT_PHASES, observeIncidentPhases, recordRequest, recordEvent } from './telemetry-metrics';
 export { startTelemetry, stopTelemetry, inSpan, injectTrace, extractTrace, tracer } from './telemetry';

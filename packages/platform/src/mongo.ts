@@ -1,7 +1,9 @@
 import mongoose, { type Connection } from 'mongoose';
+import { instrumentMongoose } from './telemetry-store';
 
 /** The one store connection helper: each service owns its own database on the MongoDB-protocol store. */
 export async function connectMongo(url: string, dbName: string): Promise<Connection> {
+  instrumentMongoose();
   const conn = mongoose.createConnection(url, { dbName, serverSelectionTimeoutMS: 10_000, autoIndex: true });
   await conn.asPromise();
   return conn;

@@ -13,6 +13,7 @@ import {
   ErrorBody,
 } from '@lifeline/contracts';
 import { extractTrace, injectTrace, inSpan, SpanKind, context } from './telemetry';
+import { recordEvent } from './telemetry-metrics';
 
 export type { NatsConnection, MsgHdrs };
 
@@ -84,6 +85,7 @@ export class EventPublisher {
   async publish<E extends EventDef>(def: E, id: string, data: DataOf<E>, incidentId?: string): Promise<void> {
     const envelope: EventEnvelope<DataOf<E>> = { id, type: `${def.service}.${def.name}`, time: new Date().toISOString(), incidentId, data };
     await this.js.publish(def.subject, encodeJson(envelope), { msgID: id, headers: traceHeaders() });
+    recordEvent(envelope.type, data);
   }
 
   /** Publish raw work items (e.g. broadcast batches). */

@@ -5,6 +5,7 @@ import { ErrorBody, issuesToDetails, LifelineError, type Endpoint, type Reply } 
 import type { Logger } from './logger';
 import { decodeJson, encodeJson, traceFrom } from './nats';
 import { inSpan, SpanKind } from './telemetry';
+import { recordRequest } from './telemetry-metrics';
 
 /** One async handler per endpoint, typed from the contract. */
 export type Handlers<T extends Record<string, Endpoint>> = {
@@ -20,6 +21,7 @@ export function toErrorBody(err: unknown, log: Logger): ErrorBody {
 
 /** Validate, run in a server span (parented by the caller's trace), answer `{ok,result}` or `{ok:false,error}`. */
 export async function handleMessage<E extends Endpoint>(ep: E, msg: ServiceMsg, handler: (r: z.infer<E['request']>) => Promise<unknown>, log: Logger): Promise<void> {
+  const started = performance.now();
   const reply: Reply<unknown> = await inSpan(`serve ${ep.subject}`, SpanKind.SERVER, traceFrom(msg.headers), async () => {
     try {
       let raw: unknown;
@@ -35,6 +37,7 @@ export async function handleMessage<E extends Endpoint>(ep: E, msg: ServiceMsg, 
       return { ok: false as const, error: toErrorBody(err, log) };
     }
   });
+  recordRequest(ep.subject, performance.now() - started, reply.ok ? 'ok' : reply.error.code);
   if (!reply.ok) log.warn({ subject: ep.subject, code: reply.error.code }, reply.error.message);
   msg.respond(encodeJson(reply));
 }

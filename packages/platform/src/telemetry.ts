@@ -1,10 +1,13 @@
-import { context, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, metrics, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 let provider: NodeTracerProvider | undefined;
+let meterProvider: MeterProvider | undefined;
 
 /**
  * Start OpenTelemetry tracing for this process. Call it first thing in every entry point.
@@ -14,17 +17,22 @@ let provider: NodeTracerProvider | undefined;
 export function startTelemetry(serviceName: string): void {
   if (provider) return;
   const spanProcessors: SpanProcessor[] = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [];
-  provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': serviceName, 'service.namespace': 'lifeline' }),
-    spanProcessors,
-  });
+  const resource = resourceFromAttributes({ 'service.name': serviceName, 'service.namespace': 'lifeline' });
+  provider = new NodeTracerProvider({ resource, spanProcessors });
   provider.register();
+  // Metrics (telemetry-metrics.ts) travel the same way as spans: OTLP to the collector, which Prometheus scrapes.
+  const readers = process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis: Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 15_000) })]
+    : [];
+  meterProvider = new MeterProvider({ resource, readers });
+  metrics.setGlobalMeterProvider(meterProvider);
 }
 
 /** Flush and stop the tracer provider (on shutdown). */
 export async function stopTelemetry(): Promise<void> {
-  await provider?.shutdown();
+  await Promise.all([provider?.shutdown(), meterProvider?.shutdown()]);
   provider = undefined;
+  meterProvider = undefined;
 }
 
 export const tracer = () => trace.getTracer('lifeline');

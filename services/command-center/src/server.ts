@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { lifelineDataConverter } from '@lifeline/platform/codec';
-import { connectMongo, connectNats, createHttpApp, createLogger, finishHttpApp, listen, stopTelemetry } from '@lifeline/platform';
+import { connectMongo, connectNats, createHttpApp, createLogger, finishHttpApp, listen, observeIncidentPhases, stopTelemetry } from '@lifeline/platform';
 import { loadCommandCenterConfig, temporalUiUrl } from './config';
 import { registerRoutes } from './http';
 import { Incidents } from './incidents';
@@ -18,6 +18,8 @@ export async function start(): Promise<void> {
   const nc = await connectNats(config, 'command-center');
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] }, dataConverter: lifelineDataConverter() });
+  // Metric lifeline.incidents{phase}: running incident workflows per phase, from Temporal visibility.
+  observeIncidentPhases(async (phase) => (await client.workflow.count(`WorkflowType = 'incidentWorkflow' AND ExecutionStatus = 'Running' AND LifelinePhase = '${phase}'`)).count);
 
   const plans = new Plans(planModel(db));
   const index = incidentModel(db);
