@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommunityId, IdempotencyKey, IncidentId, LocalizedText, Slug } from '../common';
+import { CommunityId, IdempotencyKey, IncidentId, LocalizedText, Severity, Slug } from '../common';
 import { endpoint, event } from '../define';
 
 export const ItemCategory = z.enum(['shelter', 'medical', 'food-water', 'rescue-tools', 'protective', 'power']);
@@ -34,8 +34,19 @@ export const Lot = z.object({
 export const SiteKind = z.enum(['park', 'square', 'community-centre', 'school']);
 /** A shelter or gathering site a plan step may open. */
 export const Site = z.object({ id: Slug, name: LocalizedText, kind: SiteKind, communityId: CommunityId, capacity: z.number().int().positive().max(1_000_000), location: GeoPoint.optional() });
-/** How many units of an item a community should hold (from plans and population). */
-export const StockTarget = z.object({ communityId: CommunityId, itemCode: Slug, quantity: z.number().int().nonnegative().max(10_000_000) });
+/**
+ * How many units of an item a community should hold at severity IV: a `quantity`, or `perThousandResidents` of its
+ * `population` (rounded up). Readiness scales it by the severity asked about.
+ */
+export const StockTarget = z
+  .object({
+    communityId: CommunityId,
+    itemCode: Slug,
+    quantity: z.number().int().nonnegative().max(10_000_000).optional(),
+    perThousandResidents: z.number().nonnegative().max(1_000_000).optional(),
+    population: z.number().int().nonnegative().max(100_000_000).optional(),
+  })
+  .refine((t) => t.quantity !== undefined || (t.perThousandResidents !== undefined && t.population !== undefined), { message: 'give quantity, or perThousandResidents and population' });
 /** An enterprise that has agreed to be asked for donations of some categories of supplies. */
 export const Enterprise = z.object({ id: Slug, name: LocalizedText, categories: z.array(ItemCategory).min(1).max(6), districtIds: z.array(Slug).max(100).optional(), location: GeoPoint.optional() });
 export type Depot = z.infer<typeof Depot>;
@@ -200,7 +211,14 @@ export const InspectionRequest = z.object({
 });
 export const Inspection = z.object({ inspectionId: z.string(), depotId: Slug, inspectedOn: z.string().date(), inspectorId: Slug, findings: InspectionRequest.shape.findings, changedLots: z.array(Slug) });
 
-export const ReadinessQuery = z.object({ areaId: Slug, expiryWithinDays: z.number().int().min(0).max(3650).default(30), asOf: z.string().date().optional() });
+export const ReadinessQuery = z.object({
+  /** A community, district, sub-district or city area id (depots below it are included). */
+  areaId: Slug,
+  expiryWithinDays: z.number().int().min(0).max(3650).default(30),
+  asOf: z.string().date().optional(),
+  /** Judge stock against targets scaled for this severity (default IV: targets as given). */
+  severity: Severity.optional(),
+});
 export const ReadinessReport = z.object({
   areaId: Slug,
   asOf: z.string().date(),

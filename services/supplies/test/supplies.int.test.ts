@@ -1,60 +1,30 @@
-import { randomBytes } from 'node:crypto';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import { supplies, type LifelineError } from '@lifeline/contracts';
-import { call, connectNats, decodeJson, encodeJson, type NatsConnection } from '@lifeline/platform';
+import { call, decodeJson, encodeJson, type NatsConnection } from '@lifeline/platform';
+import { heldUnits, lotRow as lotRowIn, openHarness, world as worldIn, type Harness } from './fixtures';
 
 /** Talks to the running supplies service over NATS and inspects its own database. */
+let h: Harness;
 let nc: NatsConnection;
 let db: Connection;
-const run = randomBytes(3).toString('hex');
-const incidentId = `inc-supplies-${run}`;
+let run: string;
+let incidentId: string;
+const lotRow = (id: string) => lotRowIn(db, id);
 
-interface LotRow {
-  _id: string;
-  quantity: number;
-  available: number;
-  holds: { reservationId: string; quantity: number; state: string }[];
-}
-const lotRow = async (id: string) => (await db.collection<LotRow>('lots').findOne({ _id: id }))!;
-const heldUnits = (lot: LotRow) => lot.holds.filter((h) => h.state === 'held').reduce((s, h) => s + h.quantity, 0);
-
-/** A fresh community under a district under a city, each with a depot, and one item — ids unique to this run. */
+/** A fresh community under a district under a city with one item; `reserve(key, n)` asks for n units of it. */
 async function world(name: string) {
-  const s = `${name}-${run}`;
-  const ids = { community: `c-${s}`, communityDepot: `dc-${s}`, districtDepot: `dd-${s}`, cityDepot: `dx-${s}`, item: `item-${s}` };
-  const label = { zh: name, en: name };
-  await call(nc, supplies.seed, {
-    depots: [
-      { id: ids.cityDepot, name: label, level: 'city', areaId: `city-${s}` },
-      { id: ids.districtDepot, name: label, level: 'district', areaId: `district-${s}`, parentId: ids.cityDepot },
-      { id: ids.communityDepot, name: label, level: 'community', areaId: ids.community, parentId: ids.districtDepot },
-    ],
-    items: [{ code: ids.item, name: label, unit: 'piece', category: 'shelter' }],
-    lots: [],
-  });
-  const lot = (id: string, quantity: number, over: { depotId?: string; expiresOn?: string; condition?: 'good' | 'damaged' | 'condemned' } = {}) => ({
-    id: `${id}-${s}`,
-    depotId: over.depotId ?? ids.communityDepot,
-    itemCode: ids.item,
-    quantity,
-    source: 'government' as const,
-    ...(over.expiresOn ? { expiresOn: over.expiresOn } : {}),
-    ...(over.condition ? { condition: over.condition } : {}),
-  });
-  const reserve = (key: string, quantity: number) =>
-    call(nc, supplies.reserve, { idempotencyKey: `${incidentId}:${s}:${key}`, incidentId, communityId: ids.community, lines: [{ itemCode: ids.item, quantity }] });
-  return { ids, lot, reserve, seedLots: (lots: ReturnType<typeof lot>[]) => call(nc, supplies.seed, { depots: [], items: [], lots }) };
+  const w = await worldIn(h, name);
+  return { ...w, ids: { ...w.ids, item: w.items[0]! }, reserve: (key: string, quantity: number) => w.reserve(key, [{ itemCode: w.items[0]!, quantity }], incidentId) };
 }
 
 beforeAll(async () => {
-  nc = await connectNats({ NATS_URL: process.env.NATS_URL!, NATS_USER: process.env.NATS_USER, NATS_PASSWORD: process.env.NATS_PASSWORD }, 'supplies-int-test');
-  db = mongoose.createConnection(process.env.MONGO_URL!, { dbName: 'lifeline_supplies' });
-  await db.asPromise();
+  h = await openHarness('supplies-int-test');
+  ({ nc, db, run } = h);
+  incidentId = `inc-supplies-${run}`;
 });
 
 afterAll(async () => {
-  await nc?.close();
-  await db?.close();
+  await h?.close();
 });
 
 describe('supplies service', () => {

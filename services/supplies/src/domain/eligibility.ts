@@ -42,3 +42,20 @@ function compareExpiry(a: string | undefined, b: string | undefined): number {
 
 /** The calendar date (UTC) a reservation is judged on; stored with the reservation so a retry uses the same day. */
 export const isoDay = (at: Date): string => at.toISOString().slice(0, 10);
+
+/** A lot a reservation found but could not use, for the after-action review. */
+export interface UnusableLot {
+  lotId: string;
+  depotId: string;
+  itemCode: string;
+  quantity: number;
+  reason: Unusable;
+}
+
+/** The lots that may not be handed out on `today`, with why. */
+export function unusableLots(lots: readonly (LotCandidate & { itemCode: string; quantity: number })[], today: string): UnusableLot[] {
+  return lots.flatMap((l) => {
+    const reason = unusableReason(l, today);
+    return reason ? [{ lotId: l.id, depotId: l.depotId, itemCode: l.itemCode, quantity: l.quantity, reason }] : [];
+  });
+}

@@ -76,26 +76,52 @@ export class LotLedger {
     private readonly attempts: number,
   ) {}
 
+  /** The latest revision this process saw per lot: where decisions start and the walk to the newest revision begins. */
+  private readonly seen = new Map<string, LotMovementDoc>();
+
   /**
    * The lot's stock as of its latest revision (the truth; the lot document may lag after a crash). Starts at the
-   * revision the lot document mirrors and walks forward by `_id`, the one lookup every store answers from an index.
+   * latest revision this process saw (or the one the lot document mirrors) and walks forward by `_id`, the one
+   * lookup every store answers from an index.
    */
   async latest(lotId: string): Promise<LotMovementDoc> {
-    const lot = await this.lots.findById(lotId, { revision: 1 }).lean();
     const find = (revision: number) => this.movements.findById(movementId(lotId, revision)).lean<LotMovementDoc>();
-    let current = await find(lot?.revision ?? 0);
+    let current = this.seen.get(lotId) ?? (await find((await this.lots.findById(lotId, { revision: 1 }).lean())?.revision ?? 0));
     if (!current) throw new LifelineError('not_found', `lot ${lotId} has no stock`, { lotId });
     for (let next = await find(current.revision + 1); next; next = await find(next.revision + 1)) current = next;
+    this.seen.set(lotId, current);
     return current;
   }
 
-  /** Apply a pure stock change to a lot, retrying on a lost race; returns what the change reports. */
-  async change<T>(lotId: string, kind: LotMovementDoc['kind'], reservationId: string, decide: (stock: LotStock) => StockChange<T>): Promise<T> {
+  /** Changes waiting per lot in this process: the tail of each lot's queue. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  /**
+   * Apply a pure stock change to a lot, retrying on a lost race; returns what the change reports. Changes to one lot
+   * from this process run one after another, so they do not spend the store's time beating each other to the next
+   * revision (measured: 200 concurrent reservations on 10 items stalled for minutes on lost races); the unique
+   * revision still decides between processes.
+   */
+  change<T>(lotId: string, kind: LotMovementDoc['kind'], reservationId: string, decide: (stock: LotStock) => StockChange<T>): Promise<T> {
+    const previous = this.queues.get(lotId) ?? Promise.resolve();
+    const mine = previous.catch(() => undefined).then(() => this.changeNow(lotId, kind, reservationId, decide));
+    const tail = mine.catch(() => undefined);
+    this.queues.set(lotId, tail);
+    void tail.then(() => {
+      if (this.queues.get(lotId) === tail) this.queues.delete(lotId);
+    });
+    return mine;
+  }
+
+  private async changeNow<T>(lotId: string, kind: LotMovementDoc['kind'], reservationId: string, decide: (stock: LotStock) => StockChange<T>): Promise<T> {
     for (let attempt = 0; attempt < this.attempts; attempt++) {
-      const current = await this.latest(lotId);
+      // Optimistic: decide on the revision this process wrote or read last (changes to a lot are queued per process),
+      // and let the unique revision tell us when another process got there first. A miss on FerretDB costs a scan.
+      const cached = attempt === 0 ? this.seen.get(lotId) : undefined;
+      const current = cached ?? (await this.latest(lotId));
       const { next, result } = decide(stockOf(current));
       if (!next) {
-        await this.mirror(current);
+        if (cached) continue; // "nothing to do" must hold for the truth, not just for what this process saw
         return result;
       }
       const revision = current.revision + 1;
@@ -107,6 +133,7 @@ export class LotLedger {
         await sleep(Math.random() * Math.min(50, 2 + attempt * 2));
         continue;
       }
+      this.seen.set(lotId, movement);
       await this.mirror(movement);
       return result;
     }
@@ -114,19 +141,12 @@ export class LotLedger {
   }
 
   /**
-   * Bring the lot document up to the latest revision. Checked again after writing because on FerretDB a slow
-   * writer's older revision can land after a newer one; whoever writes last re-checks and repairs.
+   * Bring the lot document up to a revision. Changes to a lot are queued per process, so they land in order. The
+   * document is only read (HTTP, readiness); every stock decision reads the ledger, so a mirror that lags after a crash or a race between
+   * processes is harmless and the lot's next movement repairs it.
    */
-  private async mirror(known: LotMovementDoc): Promise<void> {
-    let target = known;
-    for (let round = 0; round < 5; round++) {
-      await this.lots.updateOne({ _id: target.lotId, revision: { $lt: target.revision } }, { $set: { ...stockOf(target), revision: target.revision } });
-      const latest = await this.latest(target.lotId);
-      if (latest.revision === target.revision) {
-        const doc = await this.lots.findById(target.lotId, { revision: 1 }).lean();
-        if (!doc || doc.revision >= target.revision) return;
-      }
-      target = latest;
-    }
+  private async mirror(target: LotMovementDoc): Promise<void> {
+    // Filter on `_id` alone: FerretDB turns any further condition into a scan of the collection (measured 120 ms vs 8 ms).
+    await this.lots.updateOne({ _id: target.lotId }, { $set: { ...stockOf(target), revision: target.revision } });
   }
 }

@@ -3,6 +3,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { suppliesContract } from '@lifeline/contracts';
 
 type Reservation = suppliesContract.Reservation;
+import type { UnusableLot } from '../domain/eligibility';
 import type { HoldMove } from '../domain/lotStock';
 
 /** `pending` = created, stock being taken; the contract's statuses follow once the reserve command finishes. */
@@ -22,8 +23,8 @@ export interface ReservationDoc {
   shortfalls: Reservation['shortfalls'];
   /** Lots this reservation may hold stock in, recorded before each take so a retry can find every hold. */
   touchedLots: string[];
-  /** The command under way (issue/return/release): set before lots are touched, cleared when it completes. */
-  transition: { verb: HoldMove; idempotencyKey: string } | null;
+  /** Expired, damaged or condemned lots the reservation found in its depots and skipped. */
+  unusable: UnusableLot[];
   /** Commands that completed, so a repeat with the same key returns the reservation instead of failing. */
   commands: { verb: HoldMove; idempotencyKey: string }[];
   createdAt: Date;
@@ -53,12 +54,26 @@ const reservationSchema = new Schema<ReservationDoc>(
     lines: { type: [lineSchema], default: [] },
     shortfalls: [new Schema({ itemCode: String, missing: Number }, { _id: false })],
     touchedLots: { type: [String], default: [] },
-    transition: { type: commandSchema, default: null },
+    unusable: { type: [new Schema({ lotId: String, depotId: String, itemCode: String, quantity: Number, reason: String }, { _id: false })], default: [] },
     commands: { type: [commandSchema], default: [] },
     createdAt: { type: Date, required: true },
   },
   { collection: 'reservations', versionKey: false },
 );
+
+/** Who moved a reservation out of a status: `_id` = `<reservationId>:<from>`, so exactly one command can. */
+export interface ClaimDoc {
+  _id: string;
+  reservationId: string;
+  verb: HoldMove;
+  idempotencyKey: string;
+  at: Date;
+}
+const claimSchema = new Schema<ClaimDoc>(
+  { _id: { type: String, required: true }, reservationId: String, verb: String, idempotencyKey: String, at: Date },
+  { collection: 'reservationclaims', versionKey: false },
+);
+export const claimModel = (db: Connection): Model<ClaimDoc> => db.models.ReservationClaim ?? db.model<ClaimDoc>('ReservationClaim', claimSchema);
 
 export const reservationModel = (db: Connection): Model<ReservationDoc> => db.models.Reservation ?? db.model<ReservationDoc>('Reservation', reservationSchema);
 

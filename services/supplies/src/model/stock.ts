@@ -4,7 +4,7 @@ import type { suppliesContract } from '@lifeline/contracts';
 type Depot = suppliesContract.Depot;
 type Item = suppliesContract.Item;
 
-export type DepotDoc = Omit<Depot, 'id'> & { _id: string };
+export type DepotDoc = Omit<Depot, 'id'> & { _id: string; lastInspectedOn?: string };
 export type ItemDoc = Omit<Item, 'code'> & { _id: string };
 
 const LocalizedText = { zh: { type: String, required: true }, en: { type: String, required: true } };
@@ -16,6 +16,9 @@ const depotSchema = new Schema<DepotDoc>(
     level: { type: String, required: true },
     areaId: { type: String, required: true, index: true },
     parentId: { type: String },
+    location: { type: new Schema({ lat: Number, lng: Number }, { _id: false }), default: undefined },
+    inspectionIntervalDays: { type: Number },
+    lastInspectedOn: { type: String },
   },
   { collection: 'depots', versionKey: false },
 );
