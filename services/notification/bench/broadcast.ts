@@ -1,82 +1,167 @@
 /**
- * Broadcast throughput against a running notification service (not a test):
- *   node --import tsx services/notification/bench/broadcast.ts [residents=20000]
- * Uses NATS_URL / NATS_USER / NATS_PASSWORD (and MONGO_URL to count deliveries) from the environment.
+ * Broadcast throughput against a running stack (not a test):
+ *   node --import tsx services/notification/bench/broadcast.ts [residents=1000000] [naiveSample=2000] [--keep]
+ * Seeds N residents in a new community, runs one drill broadcast through JetStream batches and the simulated gateway,
+ * then sends a sample through the naive path (a Temporal workflow with one activity per resident), and prints both
+ * rates and their ratio. NATS/Mongo/Temporal come from NATS_URL…/MONGO_URL/TEMPORAL_ADDRESS, else the local stack
+ * (ports from NATS_PORT/MONGO_PORT/TEMPORAL_PORT, admin password from $LIFELINE_DATA_DIR/secrets.json).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { notification, type RequestOf } from '@lifeline/contracts';
-import { BaseEnv, call, connectMongo, connectNats, loadConfig } from '@lifeline/platform';
+import { call, connectMongo, connectNats, type NatsConnection } from '@lifeline/platform';
+import { benchPhone, naiveActivities } from './naive-activities';
 
-const SEED_CHUNK = 2000;
+const SEED_CHUNK = 4_000;
+const SEED_IN_FLIGHT = 3;
 const VULNERABLE_EVERY = 9;
+const NAIVE_QUEUE = 'notification-bench-naive';
+
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const keep = process.argv.includes('--keep');
+const residents = Number(args[0] ?? 1_000_000);
+const naiveSample = Number(args[1] ?? 2000);
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+function settings() {
+  const dataDir = process.env.LIFELINE_DATA_DIR ?? '.data';
+  const secrets = fs.existsSync(path.join(dataDir, 'secrets.json')) ? (JSON.parse(fs.readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')) as { nats: { admin: string } }) : undefined;
+  return {
+    nats: { NATS_URL: process.env.NATS_URL ?? `nats://127.0.0.1:${process.env.NATS_PORT ?? 4222}`, NATS_USER: process.env.NATS_USER ?? 'admin', NATS_PASSWORD: process.env.NATS_PASSWORD ?? secrets?.nats.admin },
+    mongoUrl: process.env.MONGO_URL ?? `mongodb://127.0.0.1:${process.env.MONGO_PORT ?? 27017}`,
+    temporal: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${process.env.TEMPORAL_PORT ?? 7233}`,
+  };
+}
+
+function chunk(run: string, communityId: string, start: number, end: number): RequestOf<typeof notification.seed>['residents'] {
+  const out: RequestOf<typeof notification.seed>['residents'] = [];
+  for (let i = start; i < end; i++) {
+    out.push({
+      id: `r-${run}-${i}`,
+      communityId,
+      gridId: `g-${i % 200}`,
+      buildingId: `b-${i % 2000}`,
+      name: `Resident ${i}`,
+      phone: benchPhone(i),
+      address: `Building ${i % 2000}, unit ${i}`,
+      language: i % 5 === 0 ? 'en' : 'zh',
+      vulnerabilities: i % VULNERABLE_EVERY === 0 ? ['elderly-alone'] : [],
+    });
+  }
+  return out;
+}
+
+async function seed(nc: NatsConnection, run: string, communityId: string): Promise<number> {
+  const started = performance.now();
+  const starts = Array.from({ length: Math.ceil(residents / SEED_CHUNK) }, (_, k) => k * SEED_CHUNK);
+  for (let k = 0; k < starts.length; k += SEED_IN_FLIGHT) {
+    await Promise.all(starts.slice(k, k + SEED_IN_FLIGHT).map((s) => call(nc, notification.seed, { residents: chunk(run, communityId, s, Math.min(residents, s + SEED_CHUNK)) }, { timeoutMs: 300_000 })));
+    if ((k / SEED_IN_FLIGHT) % 10 === 0) log(`seeded ${Math.min(residents, (k + SEED_IN_FLIGHT) * SEED_CHUNK)} of ${residents}`);
+  }
+  return (performance.now() - started) / 1000;
+}
+
+async function batchPath(nc: NatsConnection, run: string, communityId: string) {
+  const incidentId = `bench-${run}`;
+  const started = performance.now();
+  const job = await call(
+    nc,
+    notification.broadcast,
+    { idempotencyKey: `bench-${run}:warn:notify`, incidentId, stepId: 'warn-notify', communityId, audience: { groups: ['everyone'] }, channels: ['sms'], message: { zh: '台风预警：请留在室内。', en: 'Typhoon warning: stay indoors.' }, severity: 'II', drill: true },
+    { timeoutMs: 900_000 },
+  );
+  const queuedSeconds = (performance.now() - started) / 1000;
+  log(`job ${job.jobId} queued in ${queuedSeconds.toFixed(1)} s: ${job.total} recipients, predicted ${job.predictedSeconds} s at the sms rate`);
+  let progress = job;
+  let lastLog = 0;
+  while (progress.status !== 'completed') {
+    await sleep(500);
+    progress = await call(nc, notification.job, { jobId: job.jobId }, { timeoutMs: 60_000 });
+    if (performance.now() - lastLog > 15_000) {
+      lastLog = performance.now();
+      log(`${progress.percentDone}% (${progress.sent} sent) after ${progress.elapsedSeconds} s, ~${progress.remainingSeconds ?? '?'} s to go`);
+    }
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { incidentId, job: progress, queuedSeconds, seconds };
+}
+
+async function naivePath(nc: NatsConnection, run: string, sample: number) {
+  const { temporal } = settings();
+  const connection = await NativeConnection.connect({ address: temporal });
+  // As many activities at once as the batch path has batches in flight and more: the store, not Temporal, is the limit.
+  const worker = await Worker.create({ connection, taskQueue: NAIVE_QUEUE, workflowsPath: require.resolve('./naive-workflow'), activities: naiveActivities(nc), maxConcurrentActivityTaskExecutions: 16 });
+  const client = new Client({ connection: await Connection.connect({ address: temporal }) });
+  const incidentId = `bench-naive-${run}`;
+  const residentIds = Array.from({ length: sample }, (_, i) => `r-${run}-${i}`);
+  const result = await worker.runUntil(async () => {
+    const started = performance.now();
+    const sent = await client.workflow.execute('naiveBroadcast', { taskQueue: NAIVE_QUEUE, workflowId: `bench-naive-${run}`, args: [{ incidentId, residentIds }] });
+    return { sent: sent as number, seconds: (performance.now() - started) / 1000 };
+  });
+  await connection.close();
+  return { incidentId, ...result };
+}
+
+async function cleanUp(run: string, communityId: string, jobId: string, incidents: string[]) {
+  const db = await connectMongo(settings().mongoUrl, 'lifeline_notification');
+  await db.collection('residents').deleteMany({ communityId });
+  await db.collection('deliveries').deleteMany({ jobId });
+  await db.collection('delivery_claims').deleteMany({ jobId });
+  await db.collection('broadcast_batch_results').deleteMany({ jobId });
+  for (const incidentId of incidents) {
+    await db.collection('gateway_calls').deleteMany({ incidentId });
+    await db.collection('direct_messages').deleteMany({ incidentId });
+  }
+  await db.close();
+  log(`removed the bench data of run ${run}`);
+}
 
 async function main(): Promise<void> {
-  const residents = Number(process.argv[2] ?? 20000);
-  const env = loadConfig(BaseEnv);
-  const nc = await connectNats(env, 'notification-bench');
+  const { nats, mongoUrl } = settings();
+  const nc = await connectNats(nats, 'notification-bench');
   const run = randomUUID().slice(0, 8);
   const communityId = `bench-${run}`;
 
-  const seedStarted = performance.now();
-  for (let start = 0; start < residents; start += SEED_CHUNK) {
-    const chunk: RequestOf<typeof notification.seed>['residents'] = [];
-    for (let i = start; i < Math.min(residents, start + SEED_CHUNK); i++) {
-      chunk.push({
-        id: `r-${run}-${i}`,
-        communityId,
-        gridId: `g-${i % 20}`,
-        buildingId: `b-${i % 200}`,
-        name: `Resident ${i}`,
-        phone: `138${String(i).padStart(8, '0')}`,
-        address: `Building ${i % 200}, unit ${i}`,
-        language: i % 5 === 0 ? 'en' : 'zh',
-        vulnerabilities: i % VULNERABLE_EVERY === 0 ? ['elderly-alone'] : [],
-      });
-    }
-    await call(nc, notification.seed, { residents: chunk }, { timeoutMs: 120_000 });
-  }
-  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  const seedSeconds = await seed(nc, run, communityId);
+  log(`seeded ${residents} residents in ${seedSeconds.toFixed(1)} s`);
+  const batched = await batchPath(nc, run, communityId);
+  const db = await connectMongo(mongoUrl, 'lifeline_notification');
+  const calls = await db.collection<{ messages: { residentIds: string[] }[] }>('gateway_calls').find({ incidentId: batched.incidentId }).toArray();
+  const gatewayMessages = calls.reduce((n, c) => n + c.messages.reduce((m, t) => m + t.residentIds.length, 0), 0);
+  await db.close();
+  log(`batch path: ${batched.job.sent} sent in ${batched.seconds.toFixed(1)} s; naive path on ${naiveSample} residents…`);
+  const naive = await naivePath(nc, run, Math.min(naiveSample, residents));
 
-  const started = performance.now();
-  const job = await call(nc, notification.broadcast, {
-    idempotencyKey: `bench-${run}:warn:notify`,
-    incidentId: `bench-${run}`,
-    stepId: 'warn-notify',
-    communityId,
-    audience: { groups: ['everyone'] },
-    channels: ['sms'],
-    message: { zh: '台风预警：请留在室内。', en: 'Typhoon warning: stay indoors.' },
-    severity: 'II',
-    drill: true,
-  }, { timeoutMs: 120_000 });
-  const queuedSeconds = (performance.now() - started) / 1000;
-  let progress = job;
-  while (progress.status !== 'completed') {
-    await sleep(100);
-    progress = await call(nc, notification.job, { jobId: job.jobId });
-  }
-  const seconds = (performance.now() - started) / 1000;
-
-  let deliveries: number | undefined;
-  if (process.env.MONGO_URL) {
-    const db = await connectMongo(process.env.MONGO_URL, 'lifeline_notification');
-    deliveries = await db.collection('deliveries').countDocuments({ jobId: job.jobId });
-    await db.close();
-  }
-  await nc.drain();
+  const rate = batched.job.sent / batched.seconds;
+  const naiveRate = naive.sent / naive.seconds;
   console.log(
-    JSON.stringify({
-      residents,
-      seedSeconds: Number(seedSeconds.toFixed(2)),
-      queuedSeconds: Number(queuedSeconds.toFixed(2)),
-      seconds: Number(seconds.toFixed(2)),
-      messagesPerSecond: Math.round(progress.sent / seconds),
-      sent: progress.sent,
-      failed: progress.failed,
-      deliveries,
-    }),
+    JSON.stringify(
+      {
+        residents,
+        seedSeconds: Number(seedSeconds.toFixed(1)),
+        batch: {
+          sent: batched.job.sent,
+          failed: batched.job.failed,
+          gatewayMessages,
+          queuedSeconds: Number(batched.queuedSeconds.toFixed(1)),
+          endToEndSeconds: Number(batched.seconds.toFixed(1)),
+          messagesPerSecond: Math.round(rate),
+          predictedSeconds: batched.job.predictedSeconds,
+        },
+        naive: { sample: naive.sent, seconds: Number(naive.seconds.toFixed(1)), messagesPerSecond: Math.round(naiveRate) },
+        ratio: Number((rate / naiveRate).toFixed(1)),
+      },
+      null,
+      2,
+    ),
   );
+  if (!keep) await cleanUp(run, communityId, batched.job.jobId, [batched.incidentId, naive.incidentId]);
+  await nc.drain();
 }
 
 main().catch((err: unknown) => {
