@@ -71,7 +71,7 @@ export const VolunteerFigures = z.object({
 export const NeedsFigures = z.object({
   opened: z.number().int(),
   closed: z.number().int(),
-  meanTimeToCloseSeconds: Seconds,
+  medianTimeToCloseSeconds: Seconds,
   doorKnocks: z.number().int().nullable(),
 });
 
@@ -222,5 +222,9 @@ export const AcceptProposalsResult = z.object({
   accepted: z.array(z.string()),
   acceptedBy: z.string(),
   acceptedAt: z.string(),
+  /** Per-community stock targets the accepted `raise-stock-target` proposals set in the supplies service (its readiness then reports stock below them). */
+  stockTargets: z.array(z.object({ communityId: CommunityId, itemCode: z.string(), quantity: z.number().int().nonnegative() })).optional(),
+  /** False when the supplies service could not be told the targets (the plan version exists regardless). */
+  stockTargetsPublished: z.boolean().optional(),
 });
 export type AcceptProposalsResult = z.infer<typeof AcceptProposalsResult>;

@@ -238,12 +238,18 @@ describe('review: a drill with seeded weaknesses closes the loop', () => {
   });
 
   it('after the supply office procures to the new target, a second drill on the new version no longer shows the weaknesses', async () => {
-    // The raised stock target is a plan change; meeting it is the supply office's job. The test plays that office.
+    // The accepted target now lives in the supplies service: its readiness report is the supply office's worklist.
+    expect(accepted.stockTargets).toEqual([{ communityId: ids.community, itemCode: 'tent', quantity: 4 }]);
+    expect(accepted.stockTargetsPublished).toBe(true);
     const procure = first.proposals.flatMap((p) => p.actions.map((a) => a.procure)).filter((x) => x !== undefined);
     expect(procure).toEqual([{ communityId: ids.community, itemCode: 'tent', quantity: 3 }]);
+    const below = async () => (await withNats((nc) => call(nc, supplies.readiness, { areaId: ids.community }))).belowTarget.filter((b) => b.itemCode === 'tent');
+    expect(await below()).toEqual([expect.objectContaining({ communityId: ids.community, target: 4, usable: 1, missing: 3 })]);
+    // Meeting the target is the supply office's job; the test plays that office and procures what readiness says is missing.
     await withNats((nc) =>
-      call(nc, supplies.seed, { depots: [], items: [], lots: [{ id: `${ids.depot}-tent-2`, depotId: ids.depot, itemCode: 'tent', quantity: procure[0]!.quantity, expiresOn: '2036-01-01', source: 'community-fund' }] }),
+      call(nc, supplies.seed, { depots: [], items: [], lots: [{ id: `${ids.depot}-tent-2`, depotId: ids.depot, itemCode: 'tent', quantity: 3, expiresOn: '2036-01-01', source: 'community-fund' }] }),
     );
+    expect(await below()).toEqual([]);
 
     const second = await drill('Review drill 2');
     const report = (await http<AfterActionReport>('GET', `/v1/incidents/${second}/report`, 'auditor')).body;

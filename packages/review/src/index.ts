@@ -5,6 +5,6 @@ export { DEFAULT_THRESHOLDS, type Thresholds, type ServiceFigures, type ReportIn
 export { buildReport, incidentTimeline, acknowledgementsByRole, warningFigures, suppliesFigures } from './report';
 export { detectFindings } from './findings';
 export { resilienceOf } from './resilience';
-export { proposeRevisions, raiseStockTargets, addBackups, splitSpans, shortenDeadlines, addChannels, locateStep } from './proposals';
+export { proposeRevisions, raiseStockTargets, addBackups, splitSpans, shortenDeadlines, addChannels, locateStep, stockTargetsOf } from './proposals';
 export { applyProposals } from './patch';
 export { renderReportHtml, type ReportLanguage } from './html';

@@ -221,3 +221,14 @@ export function addChannels(plan: PlanDocument, findings: readonly ReviewFinding
 export function proposeRevisions(plan: PlanDocument, findings: readonly ReviewFinding[], ctx: ProposalContext): PlanProposal[] {
   return [...raiseStockTargets(plan, findings, ctx), ...addBackups(plan, findings), ...splitSpans(plan, findings, ctx), ...shortenDeadlines(plan, findings, ctx), ...addChannels(plan, findings)];
 }
+
+/** The per-community stock targets accepted `raise-stock-target` proposals set (the supplies service keeps them). */
+export function stockTargetsOf(proposals: readonly PlanProposal[]): { communityId: string; itemCode: string; quantity: number }[] {
+  return proposals
+    .filter((p) => p.kind === 'raise-stock-target')
+    .flatMap((p) => {
+      const target = p.patch[0]?.value;
+      if (typeof target !== 'number') return [];
+      return p.actions.flatMap((a) => (a.procure ? [{ communityId: a.procure.communityId, itemCode: a.procure.itemCode, quantity: target }] : []));
+    });
+}

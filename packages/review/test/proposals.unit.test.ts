@@ -1,5 +1,6 @@
 import { LifelineError, PlanDocument } from '@lifeline/contracts';
 import { applyProposals } from '../src/patch';
+import { stockTargetsOf } from '../src/proposals';
 import { buildReport } from '../src/report';
 import { inputsFor, plan, WEAK, type DrillShape } from './fixtures';
 
@@ -12,6 +13,8 @@ describe('plan revision rules', () => {
     expect(p.findingIds).toEqual(['supplies-shortfall:c-weak:tent']);
     // 7 needed at the new target, 1 available: procure 6.
     expect(p.actions[0]?.procure).toEqual({ communityId: 'c-weak', itemCode: 'tent', quantity: 6 });
+    // Accepted, it becomes the community's stock target in the supplies service.
+    expect(stockTargetsOf(proposalsOf(WEAK))).toEqual([{ communityId: 'c-weak', itemCode: 'tent', quantity: 7 }]);
   });
 
   it('a task nobody acknowledged turns on fallback to a backup', () => {

@@ -6,11 +6,12 @@ import {
   IncidentInput,
   IncidentView,
   LifelineError,
+  supplies,
   type AcceptProposalsRequest,
   type AcceptProposalsResult,
 } from '@lifeline/contracts';
-import { isDuplicateKey, type NatsConnection } from '@lifeline/platform';
-import { applyProposals, buildReport, type Execution } from '@lifeline/review';
+import { call, isDuplicateKey, type NatsConnection } from '@lifeline/platform';
+import { applyProposals, buildReport, stockTargetsOf, type Execution } from '@lifeline/review';
 import type { Incidents } from '../incidents';
 import type { Plans } from '../plans';
 import { readIncidentHistories } from './histories';
@@ -118,8 +119,28 @@ export class Reviews {
       }
       version = (await this.deps.plans.addVersion(report.planId, applyProposals(latest, chosen), `${acceptedBy} ${marker}`)).version;
     }
-    const result: AcceptProposalsResult = { incidentId, planId: report.planId, fromVersion: report.planVersion, version, accepted: ids, acceptedBy, acceptedAt: new Date().toISOString() };
+    const stockTargets = stockTargetsOf(chosen);
+    const result: AcceptProposalsResult = {
+      incidentId,
+      planId: report.planId,
+      fromVersion: report.planVersion,
+      version,
+      accepted: ids,
+      acceptedBy,
+      acceptedAt: new Date().toISOString(),
+      ...(stockTargets.length ? { stockTargets, stockTargetsPublished: await this.publishTargets(stockTargets) } : {}),
+    };
     await this.deps.acceptances.updateOne({ _id: key }, { $set: { result } });
     return result;
+  }
+
+  /** Raised stock targets go to the supplies service (upsert by community and item), whose readiness then flags stock below them. */
+  private async publishTargets(targets: { communityId: string; itemCode: string; quantity: number }[]): Promise<boolean> {
+    try {
+      await call(await this.deps.nats(), supplies.seed, { depots: [], items: [], lots: [], targets });
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
