@@ -59,6 +59,35 @@ export const Review = z.object({
 });
 export type Review = z.infer<typeof Review>;
 
+/**
+ * An approval gate: a deadline passed under rule `ask-commander`, or an `await` step `for: decision`. One gate per
+ * step, however many communities wait on it; the commander resolves it with a `decide` command.
+ */
+export const Gate = z.object({
+  gateId: z.string(),
+  phase: Phase,
+  stepId: Slug,
+  question: z.string(),
+  options: z.array(Slug).min(1),
+  status: z.enum(['open', 'decided']),
+  /** Communities waiting on (or told) the decision. */
+  communities: z.number().int(),
+  decision: Slug.optional(),
+  reason: z.string().optional(),
+});
+export type Gate = z.infer<typeof Gate>;
+
+/** A drill's readiness report: what would have failed for real. */
+export const DrillReadiness = z.object({
+  ready: z.boolean(),
+  shortfalls: z.array(z.object({ communityId: CommunityId, units: z.number().int() })),
+  unacknowledgedRoles: z.array(z.object({ role: z.string(), stepId: Slug, missed: z.number().int(), communities: z.array(CommunityId) })),
+  unreached: z.array(z.object({ communityId: CommunityId, sent: z.number().int(), total: z.number().int() })),
+  /** Spans of control too wide to mobilise and other overlay gaps, from personnel's readiness check (absent if it failed). */
+  spansOfControl: z.array(z.object({ communityId: CommunityId, code: z.string(), message: z.string(), value: z.number().optional(), limit: z.number().optional() })).optional(),
+});
+export type DrillReadiness = z.infer<typeof DrillReadiness>;
+
 /** The incident as the workflow knows it (query `status`). */
 export const IncidentView = z.object({
   incidentId: IncidentId,
@@ -72,6 +101,10 @@ export const IncidentView = z.object({
   areas: z.array(AreaProgress),
   timeline: z.array(TimelineEntry),
   review: Review.optional(),
+  /** Approval gates opened so far (open ones wait for a `decide` command). */
+  gates: z.array(Gate).optional(),
+  /** Drill mode only: the readiness report written when the drill closes. */
+  readiness: DrillReadiness.optional(),
 });
 export type IncidentView = z.infer<typeof IncidentView>;
 
@@ -81,6 +114,8 @@ export const IncidentCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stand-down'), reason: z.string().min(1).max(500) }),
   z.object({ type: z.literal('escalate'), reason: z.string().min(1).max(500), severity: Severity.optional() }),
   z.object({ type: z.literal('deescalate'), reason: z.string().min(1).max(500), severity: Severity.optional() }),
+  /** Resolve an open approval gate with one of its options. */
+  z.object({ type: z.literal('decide'), reason: z.string().min(1).max(500), gateId: z.string().min(1).max(200), decision: Slug }),
 ]);
 export type IncidentCommand = z.infer<typeof IncidentCommand>;
 export const CommandResult = z.object({ accepted: z.literal(true), phase: IncidentPhase, severity: Severity });
@@ -90,8 +125,15 @@ export type CommandResult = z.infer<typeof CommandResult>;
 export const TaskSignal = z.object({ taskId: z.string(), status: z.enum(['acknowledged', 'done']), ownerId: Slug, hours: z.number().optional() });
 export type TaskSignal = z.infer<typeof TaskSignal>;
 
+/** A community tells its incident that a step's deadline passed (the incident applies the plan's rule). */
+export const DeadlineSignal = z.object({ communityId: CommunityId, phase: Phase, stepId: Slug, rule: z.enum(['escalate-severity', 'ask-commander']), detail: z.string().max(500) });
+export type DeadlineSignal = z.infer<typeof DeadlineSignal>;
+/** The incident hands a commander's decision down to a waiting community. */
+export const GateDecisionSignal = z.object({ gateId: z.string(), decision: Slug });
+export type GateDecisionSignal = z.infer<typeof GateDecisionSignal>;
+
 /** Names of the workflow's messages; definitions live beside the workflows. */
-export const MESSAGES = { status: 'status', command: 'command', taskProgress: 'taskProgress' } as const;
+export const MESSAGES = { status: 'status', command: 'command', taskProgress: 'taskProgress', deadlinePassed: 'deadlinePassed', gateDecision: 'gateDecision' } as const;
 
 // HTTP bodies (command-center)
 export const StartIncidentRequest = z

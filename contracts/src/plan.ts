@@ -60,8 +60,17 @@ export const OpenSiteStep = z.object({
 export const AwaitStep = z.object({
   ...base,
   kind: z.literal('await'),
-  for: z.enum(['timer', 'operator']),
+  /**
+   * `timer`: wait `seconds`. `operator`: wait for the operator's `advance`. `quorum`: wait until `quorum.share` of
+   * the tasks dispatched so far (or of `quorum.steps`) are acknowledged, at most `seconds`, then apply `onDeadline`.
+   * `decision`: open an approval gate the commander resolves with a `decide` command (`options`, default proceed/stand-down).
+   */
+  for: z.enum(['timer', 'operator', 'quorum', 'decision']),
   seconds: z.number().int().positive().max(30 * 86400).optional(),
+  quorum: z.object({ share: z.number().gt(0).max(1), steps: z.array(Slug).min(1).optional() }).optional(),
+  /** The question a `decision` gate asks. */
+  question: LocalizedText.optional(),
+  onDeadline: Escalation.default('continue'),
 });
 
 export const AwardStep = z.object({
@@ -98,6 +107,13 @@ export const PlanDocument = z
     const seen = new Map<string, string>();
     for (const phase of PHASES) {
       plan.phases[phase].forEach((step, index) => {
+        if (step.kind === 'await') {
+          const at = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: ['phases', phase, index, field], message });
+          if (step.for === 'timer' && !step.seconds) at('seconds', 'a timer needs seconds');
+          if (step.for === 'quorum' && !step.quorum) at('quorum', 'a quorum wait needs quorum.share');
+          if (step.for === 'quorum' && !step.seconds) at('seconds', 'a quorum wait needs seconds (its deadline)');
+          if (step.for === 'decision' && !step.question) at('question', 'a decision gate needs a question');
+        }
         const where = seen.get(step.id);
         if (where) ctx.addIssue({ code: 'custom', path: ['phases', phase, index, 'id'], message: `step id "${step.id}" is already used at ${where}` });
         seen.set(step.id, `phases.${phase}.${index}`);

@@ -1,13 +1,15 @@
 import { localProvider, readStackState } from '@lifeline/local-stack';
 import { buildCity } from '../../cli/src/seed/city';
 import { sendCity } from '../../cli/src/seed/send';
+import type { IncidentView } from '@lifeline/contracts';
 import { http, waitForIncident, withMongo, withNats } from './support';
 
 jest.setTimeout(240_000);
 
 /**
- * Nothing lost, nothing twice: the worker and the bridge are killed without warning in the middle of an incident,
- * come back, and the incident still closes with every side effect recorded exactly once.
+ * Nothing lost, nothing twice: the worker and the bridge are killed without warning in the middle of mobilize
+ * (while supplies are reserved and a responder dispatched), come back, and the incident still closes with every
+ * side effect recorded exactly once in the services' own databases.
  */
 const city = buildCity({ communities: 2, residents: 600, seed: 2026, today: new Date().toISOString().slice(0, 10) });
 const community = city.units.find((u) => u.level === 'community' && u.id === 'c0002')!;
@@ -22,7 +24,18 @@ async function killHard(name: string): Promise<void> {
   process.kill(state.pid, 'SIGKILL');
 }
 
-it('a worker and a bridge killed mid-incident lose and duplicate nothing', async () => {
+/** Poll the incident quickly (mobilize lasts a few seconds in a drill) until it is in `phase`. */
+async function whenInPhase(incidentId: string, phase: string, timeoutMs = 90_000): Promise<IncidentView> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const answer = await http<IncidentView>('GET', `/v1/incidents/${incidentId}`, 'auditor');
+    if (answer.status === 200 && answer.body.phase === phase) return answer.body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`incident ${incidentId} never was in ${phase}`);
+}
+
+it('a worker and a bridge killed in the middle of mobilize lose and duplicate nothing', async () => {
   const started = await http<{ incidentId: string }>('POST', '/v1/incidents', 'operator', {
     planId: 'community-drill',
     severity: 'II',
@@ -32,15 +45,21 @@ it('a worker and a bridge killed mid-incident lose and duplicate nothing', async
   });
   expect(started.status).toBe(202);
   const { incidentId } = started.body;
-  await waitForIncident(incidentId, (v) => v.phase !== 'warn', 60_000);
+  const before = await whenInPhase(incidentId, 'mobilize');
   await killHard('worker');
   await killHard('bridge');
+  const killedAt = new Date().toISOString();
   await new Promise((r) => setTimeout(r, 1000));
   // Brings back only what is missing; the rest of the stack is reused.
   await localProvider().start({ apps: true, log: () => {} });
 
   const final = await waitForIncident(incidentId, (v) => v.phase === 'closed', 180_000);
   expect(final.status).toBe('completed');
+  // The kill provably fell inside mobilize: after mobilize started, before respond started.
+  expect(before.phase).toBe('mobilize');
+  const startOf = (phase: string) => final.timeline.find((t) => t.what === `${phase} started`)?.at ?? '';
+  expect(startOf('mobilize') < killedAt).toBe(true);
+  expect(startOf('respond') > killedAt).toBe(true);
   await withMongo(async (mongo) => {
     const deliveries = await mongo.db('lifeline_notification').collection('deliveries').find({ incidentId, stepId: 'warn-residents' }).toArray();
     expect(deliveries).toHaveLength(community.population ?? 0);

@@ -16,6 +16,7 @@ import {
   type suppliesContract,
 } from '@lifeline/contracts';
 import { call, type NatsConnection } from '@lifeline/platform';
+import type { SpanFinding } from './domain/readiness';
 
 /** Service codes worth retrying; every other code means "the same request will fail the same way". */
 export const RETRYABLE_CODES = ['unavailable', 'rate_limited', 'internal'] as const;
@@ -150,6 +151,17 @@ export function createActivities({ nc, pollIntervalMs = 1000 }: ActivityDeps) {
     async awardPoints(body: RequestOf<typeof incentives.award>): Promise<{ entryId: string; points: number }> {
       const entry = await request(incentives.award, body);
       return { entryId: entry.entryId, points: entry.points };
+    },
+
+    /**
+     * Personnel's span-of-control check for the incident's area, reduced to the flagged communities' findings
+     * (ids, codes and figures only), at most 200.
+     */
+    async checkReadiness({ area }: { area: RequestOf<typeof personnel.readiness>['area'] }): Promise<SpanFinding[]> {
+      const report = await request(personnel.readiness, { area });
+      return report.communities
+        .flatMap((c) => c.findings.map((f) => ({ communityId: c.communityId, code: f.code, message: f.message, ...(f.value !== undefined ? { value: f.value } : {}), ...(f.limit !== undefined ? { limit: f.limit } : {}) })))
+        .slice(0, 200);
     },
 
     /** Each named service's `summary` for the incident (totals only). */

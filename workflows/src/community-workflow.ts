@@ -1,8 +1,20 @@
-import { CancellationScope, CancelledFailure, condition, isCancellation, proxyActivities, setHandler, workflowInfo, log } from '@temporalio/workflow';
-import { TaskSignal, type Phase, type PlanStep, type StepOf } from '@lifeline/contracts';
+import {
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { GateDecisionSignal, TaskSignal, workflowIds, type DeadlineSignal, type Phase, type PlanStep, type StepOf } from '@lifeline/contracts';
 import type { Activities, BroadcastOutcome } from './activities';
 import { commandOptions, pollOptions, unlessCancelled } from './activity-options';
-import { taskProgressSignal } from './messages';
+import { deadlinePassedSignal, gateDecisionSignal, PATCHES, taskProgressSignal } from './messages';
+import { gateIdFor, onMissedAck } from './domain/deadlines';
 import { idempotencyKey } from './domain/keys';
 import { reserveQuantities } from './domain/quantities';
 import { appliesAt } from './domain/segments';
@@ -48,6 +60,30 @@ export async function communityPhaseWorkflow(input: CommunityPhaseInput): Promis
     if (seen?.status !== 'done') progress.set(parsed.data.taskId, parsed.data);
   });
 
+  /** The commander's decisions on this incident's gates, handed down by the incident. */
+  const decisions = new Map<string, string>();
+  setHandler(gateDecisionSignal, (raw) => {
+    const parsed = GateDecisionSignal.safeParse(raw);
+    if (parsed.success) decisions.set(parsed.data.gateId, parsed.data.decision);
+  });
+
+  /**
+   * The rules `escalate-severity` and `ask-commander` act at the incident; runs recorded before they were executed
+   * only noted the missed deadline, and must replay doing the same (patch `deadline-rules`).
+   */
+  const executesRule = (rule: string) => (rule === 'escalate-severity' || rule === 'ask-commander' ? patched(PATCHES.deadlineRules) : true);
+  const tellIncident = (stepId: string, rule: DeadlineSignal['rule'], detail: string) =>
+    uninterrupted(() =>
+      getExternalWorkflowHandle(workflowIds.incident(context.incidentId)).signal(deadlinePassedSignal, { communityId: state.communityId, phase: context.phase, stepId, rule, detail }),
+    );
+  /** Ask the commander (through the incident) and wait for the decision, or until `unlessFirst` comes true. */
+  async function askCommander(stepId: string, detail: string, unlessFirst: () => boolean = () => false): Promise<string | undefined> {
+    const gateId = gateIdFor(context.phase, stepId);
+    if (!decisions.has(gateId)) await tellIncident(stepId, 'ask-commander', detail);
+    await condition(() => decisions.has(gateId) || unlessFirst());
+    return decisions.get(gateId);
+  }
+
   /** Late completions (a task finished after its phase ended) reach the next phase's run under the same id. */
   const absorbProgress = () => {
     for (const task of state.tasks) {
@@ -67,7 +103,7 @@ export async function communityPhaseWorkflow(input: CommunityPhaseInput): Promis
 
   async function notify(step: StepOf<'notify'>) {
     const until = new Date(Date.now() + step.deadlineSeconds * 1000).toISOString();
-    const job = await uninterrupted(() =>
+    const job: BroadcastOutcome = await uninterrupted(() =>
       services.broadcast({
         idempotencyKey: key(step.id),
         incidentId: context.incidentId,
@@ -82,7 +118,15 @@ export async function communityPhaseWorkflow(input: CommunityPhaseInput): Promis
     );
     state.figures.notification.jobs++;
     const { awaitBroadcast } = proxyActivities<Activities>(pollOptions(step.deadlineSeconds));
-    const final = job.completed ? job : await awaitBroadcast({ jobId: job.jobId, until });
+    let final = job.completed ? job : await awaitBroadcast({ jobId: job.jobId, until });
+    if (!final.completed && executesRule(step.onDeadline)) {
+      const detail = `broadcast still sending after ${step.deadlineSeconds}s (${final.sent}/${final.total} sent)`;
+      if (step.onDeadline === 'escalate-severity') await tellIncident(step.id, 'escalate-severity', detail);
+      // The commander may let it run for another deadline, once per decision.
+      if (step.onDeadline === 'ask-commander' && (await askCommander(step.id, detail)) === 'keep-waiting') {
+        final = await awaitBroadcast({ jobId: job.jobId, until: new Date(Date.now() + step.deadlineSeconds * 1000).toISOString() });
+      }
+    }
     recordBroadcast(final);
     if (!final.completed) note(step.id, `broadcast still sending after ${step.deadlineSeconds}s (${final.sent}/${final.total} sent); rule: ${step.onDeadline}`);
   }
@@ -134,20 +178,32 @@ export async function communityPhaseWorkflow(input: CommunityPhaseInput): Promis
     const ackWindow = step.ackDeadlineSeconds * 1000;
 
     let acked = await condition(acknowledged, ackWindow);
-    // The deadline rule: hand the task to the next candidate, at most maxFallbacks times.
-    const fallbacks = step.onDeadline === 'fallback-to-backup' ? step.maxFallbacks : 0;
-    for (let attempt = 1; !acked && attempt <= fallbacks; attempt++) {
-      const moved = await uninterrupted(() =>
-        services.fallbackResponder({ idempotencyKey: key(step.id, 'fallback', attempt), taskId: task.taskId, reason: `not acknowledged within ${step.ackDeadlineSeconds}s` }),
-      );
-      task.ownerId = moved.ownerId;
-      state.figures.personnel.fallbacks++;
-      acked = await condition(acknowledged, ackWindow);
+    // The deadline rule (domain/deadlines.ts): page backups, escalate the incident, or ask the commander.
+    const rule = executesRule(step.onDeadline) ? step.onDeadline : 'continue';
+    let fallbacksUsed = 0;
+    let escalated = false;
+    const missed = `not acknowledged within ${step.ackDeadlineSeconds}s`;
+    while (!acked) {
+      const action = onMissedAck({ rule, fallbacksUsed, maxFallbacks: step.maxFallbacks, escalated, decision: decisions.get(gateIdFor(context.phase, step.id)) });
+      if (action === 'give-up') break;
+      if (action === 'escalate') {
+        escalated = true;
+        await tellIncident(step.id, 'escalate-severity', `${step.role} ${missed}`);
+      } else if (action === 'ask-commander') {
+        await askCommander(step.id, `${step.role} ${missed}`, acknowledged);
+        acked = acknowledged();
+      } else {
+        const attempt = ++fallbacksUsed;
+        const moved = await uninterrupted(() => services.fallbackResponder({ idempotencyKey: key(step.id, 'fallback', attempt), taskId: task.taskId, reason: missed }));
+        task.ownerId = moved.ownerId;
+        state.figures.personnel.fallbacks++;
+        acked = await condition(acknowledged, ackWindow);
+      }
     }
     if (!acked) {
       task.status = 'missed';
       state.figures.personnel.missed++;
-      return note(step.id, `missed acknowledgement: nobody acknowledged within ${step.ackDeadlineSeconds}s after ${fallbacks} fallback(s) (rule: ${step.onDeadline})`);
+      return note(step.id, `missed acknowledgement: nobody acknowledged within ${step.ackDeadlineSeconds}s after ${fallbacksUsed} fallback(s) (rule: ${step.onDeadline})`);
     }
     task.status = 'acknowledged';
     task.ownerId = progress.get(task.taskId)?.ownerId ?? task.ownerId;

@@ -4,16 +4,21 @@ import {
   CancelledFailure,
   condition,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
+  DeadlineSignal,
   IncidentInput,
+  TaskSignal,
   workflowIds,
   type CommandResult,
+  type Gate,
   type IncidentCommand,
   type IncidentView,
   type Phase,
@@ -25,8 +30,10 @@ import { commandOptions, failureReason } from './activity-options';
 import { childSearchAttributes } from './child-options';
 import { districtPhaseWorkflow } from './district-workflow';
 import { DISTRICTS_IN_FLIGHT, forEachBounded } from './fan-out';
-import { commandUpdate, searchAttributes, statusQuery } from './messages';
+import { commandUpdate, deadlinePassedSignal, gateDecisionSignal, PATCHES, searchAttributes, statusQuery, taskProgressSignal } from './messages';
 import { targetSeverity, validateCommand } from './domain/commands';
+import { acknowledgedShare, GATE_OPTIONS, gateIdFor, joinGate, raisedSeverity } from './domain/deadlines';
+import { drillReadiness, type SpanFinding } from './domain/readiness';
 import { idempotencyKey } from './domain/keys';
 import { computeReview } from './domain/review';
 import { appliesAt, splitPhase, type IncidentLevelStep } from './domain/segments';
@@ -69,6 +76,17 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
   /** An `advance` outside a wait skips the rest of that phase's incident-level waits. */
   let skipWaitsIn: Phase | undefined;
 
+  /** Approval gates, one per step; `view.gates` shows them. */
+  const gates: Gate[] = [];
+  /** Communities waiting on each open gate. */
+  const gateWaiters = new Map<string, string[]>();
+  /** Decisions to hand down to communities (sent by `deliverDecisions`). */
+  const outbox: { communityId: string; gateId: string; decision: string }[] = [];
+  /** Steps whose deadline already raised the severity: one escalation per step, however many communities miss it. */
+  const escalatedSteps = new Set<string>();
+  /** Tasks acknowledged as the bridge reports them, for quorum waits. */
+  const liveAcks = new Set<string>();
+
   const record = (what: string, detail?: string) => view.timeline.push({ at: new Date().toISOString(), what, phase: view.phase, ...(detail ? { detail } : {}) });
   const refreshAreas = () => {
     view.areas = communities.map((c) => ({ districtId: c.districtId, communityId: c.communityId, population: c.population, lastPhase: c.lastPhase, figures: c.figures }));
@@ -77,16 +95,72 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
   /** Child work of the phases; a stand-down cancels it, then compensations run outside it. */
   const phases = new CancellationScope();
 
-  setHandler(statusQuery, () => view);
+  setHandler(statusQuery, () => (gates.length ? { ...view, gates } : view));
   setHandler(
     commandUpdate,
     (raw): CommandResult => {
-      const command = validateCommand({ ...view, standingDown }, raw);
+      const command = validateCommand({ ...view, standingDown, gates }, raw);
       applyCommand(command);
       return { accepted: true, phase: view.phase, severity: view.severity };
     },
-    { validator: (raw) => void validateCommand({ ...view, standingDown }, raw) },
+    { validator: (raw) => void validateCommand({ ...view, standingDown, gates }, raw) },
   );
+  setHandler(taskProgressSignal, (raw) => {
+    const parsed = TaskSignal.safeParse(raw);
+    if (parsed.success) liveAcks.add(parsed.data.taskId);
+  });
+  setHandler(deadlinePassedSignal, (raw) => {
+    const parsed = DeadlineSignal.safeParse(raw);
+    if (parsed.success) applyDeadline(parsed.data);
+  });
+
+  function setSeverity(to: Severity) {
+    view.severity = to;
+    upsertSearchAttributes([{ key: searchAttributes.severity, value: to }]);
+  }
+
+  /** A community's deadline passed under a rule that acts here: escalate once per step, or open/join the step's gate. */
+  function applyDeadline(signal: DeadlineSignal) {
+    const gateId = gateIdFor(signal.phase, signal.stepId);
+    if (signal.rule === 'escalate-severity') {
+      if (escalatedSteps.has(gateId)) return;
+      escalatedSteps.add(gateId);
+      const to = raisedSeverity(view.severity);
+      if (!to) return record(`deadline passed: ${signal.stepId} in ${signal.communityId}; severity already I (rule escalate-severity)`, signal.detail);
+      record(`deadline passed: ${signal.stepId} in ${signal.communityId}; severity ${view.severity} → ${to} (rule escalate-severity)`, signal.detail);
+      return setSeverity(to);
+    }
+    const kind = plan.phases[signal.phase].find((s) => s.id === signal.stepId)?.kind === 'notify' ? 'notify' : 'dispatch';
+    const { gate, decided } = joinGate(gates, { gateId, phase: signal.phase, stepId: signal.stepId, question: signal.detail, options: [...GATE_OPTIONS[kind]] });
+    if (decided) return outbox.push({ communityId: signal.communityId, gateId, decision: decided });
+    gateWaiters.set(gateId, [...(gateWaiters.get(gateId) ?? []), signal.communityId]);
+    if (gate.communities === 1) record(`gate ${gateId} opened: the commander decides (${gate.options.join(' | ')})`, signal.detail);
+  }
+
+  function decide(command: Extract<IncidentCommand, { type: 'decide' }>) {
+    const gate = gates.find((g) => g.gateId === command.gateId);
+    if (!gate) return;
+    Object.assign(gate, { status: 'decided', decision: command.decision, reason: command.reason });
+    record(`gate ${gate.gateId} decided: ${command.decision}`, command.reason);
+    for (const communityId of gateWaiters.get(gate.gateId) ?? []) outbox.push({ communityId, gateId: gate.gateId, decision: command.decision });
+    gateWaiters.delete(gate.gateId);
+    if (command.decision === 'stand-down' && view.phase !== 'review') applyCommand({ type: 'stand-down', reason: command.reason });
+  }
+
+  /** Hand decisions down to the communities waiting on them; a community that is gone no longer needs it. */
+  async function deliverDecisions(): Promise<never> {
+    for (;;) {
+      await condition(() => outbox.length > 0);
+      const batch = outbox.splice(0, outbox.length);
+      await forEachBounded(batch, 100, async ({ communityId, gateId, decision }) => {
+        try {
+          await getExternalWorkflowHandle(workflowIds.community(input.incidentId, communityId)).signal(gateDecisionSignal, { gateId, decision });
+        } catch (err) {
+          record(`decision on ${gateId} not delivered to ${communityId}`, failureReason(err));
+        }
+      });
+    }
+  }
 
   function applyCommand(command: IncidentCommand) {
     switch (command.type) {
@@ -99,10 +173,10 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
       case 'deescalate': {
         const to = targetSeverity(view.severity, command) as Severity;
         record(`${command.type}: severity ${view.severity} → ${to} for subsequent steps`, command.reason);
-        view.severity = to;
-        upsertSearchAttributes([{ key: searchAttributes.severity, value: to }]);
-        return;
+        return setSeverity(to);
       }
+      case 'decide':
+        return decide(command);
       case 'stand-down':
         standingDown = true;
         record('stand-down: cancelling outstanding work, then compensating', command.reason);
@@ -154,6 +228,39 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
     }
   }
 
+  /** An incident-level gate (await `for: decision`): wait for the commander's decision. */
+  async function decisionGate(step: Extract<IncidentLevelStep, { kind: 'await' }>, options: readonly string[], question: string): Promise<string | undefined> {
+    const gateId = gateIdFor(view.phase as Phase, step.id);
+    const { gate } = joinGate(gates, { gateId, phase: view.phase as Phase, stepId: step.id, question, options: [...options] });
+    record(`gate ${gateId} opened: the commander decides (${gate.options.join(' | ')})`, question);
+    await condition(() => gate.status === 'decided');
+    return gate.decision;
+  }
+
+  /** Wait until a share of the dispatched tasks is acknowledged; at the deadline, apply the step's rule. */
+  async function quorumStep(step: Extract<IncidentLevelStep, { kind: 'await' }>, before: number) {
+    const { share, steps } = step.quorum ?? { share: 1 };
+    const reached = () => acknowledgedShare(communities.flatMap((c) => c.tasks), liveAcks, steps) >= share;
+    const percent = () => Math.round(acknowledgedShare(communities.flatMap((c) => c.tasks), liveAcks, steps) * 100);
+    record(`${step.id}: waiting for ${Math.round(share * 100)}% of tasks acknowledged (now ${percent()}%)`);
+    for (;;) {
+      if (await condition(() => reached() || advances > before, (step.seconds ?? 0) * 1000)) {
+        return record(`${step.id}: ${reached() ? `quorum reached (${percent()}%)` : 'ended early by advance'}`);
+      }
+      const detail = `only ${percent()}% of tasks acknowledged after ${step.seconds ?? 0}s (quorum ${Math.round(share * 100)}%)`;
+      if (step.onDeadline === 'escalate-severity') {
+        applyDeadline({ communityId: 'all', phase: view.phase as Phase, stepId: step.id, rule: 'escalate-severity', detail });
+        return;
+      }
+      if (step.onDeadline !== 'ask-commander') return record(`${step.id}: ${detail}; going on (rule ${step.onDeadline})`);
+      const gateId = gateIdFor(view.phase as Phase, step.id);
+      const decision = await decisionGate(step, GATE_OPTIONS.quorum, detail);
+      if (decision !== 'keep-waiting') return;
+      // Reopen for the next round: a new deadline, a new question.
+      gates.splice(gates.findIndex((g) => g.gateId === gateId), 1);
+    }
+  }
+
   async function awaitStep(step: Extract<IncidentLevelStep, { kind: 'await' }>) {
     if (skipWaitsIn === view.phase) return record(`${step.id}: skipped (advanced)`);
     const before = advances;
@@ -162,6 +269,10 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
       if (step.for === 'operator') {
         record(`${step.id}: waiting for the operator to advance`);
         await condition(() => advances > before);
+      } else if (step.for === 'decision') {
+        await decisionGate(step, GATE_OPTIONS.decision, step.question?.en ?? step.title.en);
+      } else if (step.for === 'quorum') {
+        await quorumStep(step, before);
       } else {
         const ended = await condition(() => advances > before, (step.seconds ?? 0) * 1000);
         record(`${step.id}: ${ended ? 'ended early by advance' : `timer of ${step.seconds ?? 0}s elapsed`}`);
@@ -221,6 +332,21 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
     record('stand-down: supplies released or returned, all-clear sent');
   }
 
+  /** Drill mode ends in a readiness report: what would have failed for real. */
+  async function writeReadiness() {
+    if (!input.drill) return;
+    let spans: SpanFinding[] | undefined;
+    if (patched(PATCHES.drillReadiness)) {
+      try {
+        spans = await services.checkReadiness({ area: input.area });
+      } catch (err) {
+        record('readiness: the span-of-control check could not be made', failureReason(err));
+      }
+    }
+    view.readiness = drillReadiness(communities, spans);
+    record(`readiness: ${view.readiness.ready ? 'ready' : 'not ready'}`, `${view.readiness.shortfalls.length} shortfall(s), ${view.readiness.unacknowledgedRoles.length} unacknowledged role(s), ${spans ? spans.length : 'no'} span-of-control finding(s)`);
+  }
+
   function close(outcome: 'completed' | 'stood-down') {
     view.review = computeReview({
       incidentId: input.incidentId,
@@ -231,6 +357,7 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
       endedAt: new Date(),
       communities,
     });
+    if (gates.length) view.gates = gates;
     view.phase = 'closed';
     view.status = outcome === 'completed' ? 'completed' : 'cancelled';
     upsertSearchAttributes([{ key: searchAttributes.phase, value: 'closed' }]);
@@ -267,6 +394,7 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
   upsertSearchAttributes([{ key: searchAttributes.districts, value: districts }]);
   record(`area resolved: ${districts.length} district(s), ${communities.length} communities`);
 
+  void deliverDecisions();
   try {
     await phases.run(async () => {
       await runPhase('warn'); // warn residents, vulnerable people first
@@ -284,6 +412,7 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
     return view;
   }
   await runPhase('review'); // collect figures, then the after-action review
+  await writeReadiness();
   close('completed');
   return view;
 }

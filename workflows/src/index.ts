@@ -3,10 +3,11 @@
  * attribute keys, workflow types and their inputs, and the activity factory (Node side).
  * The worker and bridge entry points are not exported.
  */
-export { statusQuery, commandUpdate, taskProgressSignal, searchAttributes, ALL_SEARCH_ATTRIBUTE_KEYS, validateCommand, CommandRejected, type CommandGate } from './messages';
+export { statusQuery, commandUpdate, taskProgressSignal, deadlinePassedSignal, gateDecisionSignal, PATCHES, searchAttributes, ALL_SEARCH_ATTRIBUTE_KEYS, validateCommand, CommandRejected, type CommandGate } from './messages';
 export { incidentWorkflow, districtPhaseWorkflow, communityPhaseWorkflow } from './workflows';
 export type { CommunityState, CommunityPhaseInput, DistrictPhaseInput, PhaseContext } from './domain/state';
 export { computeReview } from './domain/review';
+export { measureIncidentCost, type IncidentCost } from './cost';
 export { reserveQuantities } from './domain/quantities';
 export { createActivities, type Activities, type ActivityDeps } from './activities';
 export { WorkerEnv } from './config';

@@ -4,7 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { MESSAGES, type CommandResult, type IncidentCommand, type IncidentView, type TaskSignal } from '@lifeline/contracts';
+import { MESSAGES, type CommandResult, type DeadlineSignal, type GateDecisionSignal, type IncidentCommand, type IncidentView, type TaskSignal } from '@lifeline/contracts';
 
 export { validateCommand, CommandRejected, type CommandGate } from './domain/commands';
 
@@ -17,8 +17,24 @@ export const statusQuery = defineQuery<IncidentView>(MESSAGES.status);
  */
 export const commandUpdate = defineUpdate<CommandResult, [IncidentCommand]>(MESSAGES.command);
 
-/** Signal `taskProgress` on `incident-<id>/community-<c>`: a responder acknowledged or completed a task. */
+/**
+ * Signal `taskProgress` on `incident-<id>/community-<c>`: a responder acknowledged or completed a task. The bridge
+ * also sends acknowledgements to `incident-<id>`, where quorum waits count them.
+ */
 export const taskProgressSignal = defineSignal<[TaskSignal]>(MESSAGES.taskProgress);
+
+/** Signal `deadlinePassed` on `incident-<id>` from a community: apply the step's rule (escalate, ask the commander). */
+export const deadlinePassedSignal = defineSignal<[DeadlineSignal]>(MESSAGES.deadlinePassed);
+
+/** Signal `gateDecision` on `incident-<id>/community-<c>` from the incident: the commander decided a gate. */
+export const gateDecisionSignal = defineSignal<[GateDecisionSignal]>(MESSAGES.gateDecision);
+
+/**
+ * Patch ids of behavioural changes made while incidents may be running (docs/WORKFLOW-CHANGES.md).
+ * `deadline-rules`: a passing deadline executes `escalate-severity` and `ask-commander` (before: noted only).
+ * `drill-readiness`: a drill asks personnel for its span-of-control check before the readiness report.
+ */
+export const PATCHES = { deadlineRules: 'deadline-rules', drillReadiness: 'drill-readiness' } as const;
 
 /** Typed keys for the search attributes registered on the namespace (contracts' SEARCH_ATTRIBUTES). */
 export const searchAttributes = {

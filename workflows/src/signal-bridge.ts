@@ -29,6 +29,9 @@ export function taskSignalFromEvent(subject: string, body: unknown): BridgedSign
   return { workflowId: workflowIds.community(incidentId, communityId), signal: { taskId, status, ownerId, ...(hours !== undefined ? { hours } : {}) } };
 }
 
+/** `incident-<id>` from `incident-<id>/community-<c>`. */
+export const incidentWorkflowIdOf = (communityWorkflowId: string) => communityWorkflowId.split('/')[0] as string;
+
 /** Create (or bring up to date) the durable consumer: explicit acks, only the events workflows wait for. */
 export async function ensureBridgeConsumer(nc: NatsConnection): Promise<void> {
   const jsm = await jetstreamManager(nc);
@@ -51,6 +54,15 @@ export async function runBridge({ nc, client, log }: { nc: NatsConnection; clien
   const consumer = await jetstream(nc).consumers.get(STREAMS.events.name, BRIDGE_CONSUMER);
   const messages = await consumer.consume({ max_messages: 100 });
 
+  /** Acknowledgements also reach the incident, where quorum waits count them; an incident that is gone needs none. */
+  const signalIncident = async (bridged: BridgedSignal) => {
+    try {
+      await client.workflow.getHandle(incidentWorkflowIdOf(bridged.workflowId)).signal(taskProgressSignal, bridged.signal);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  };
+
   const handle = async (m: JsMsg) => {
     let body: unknown;
     try {
@@ -67,6 +79,7 @@ export async function runBridge({ nc, client, log }: { nc: NatsConnection; clien
       await inSpan(`signal ${taskProgressSignal.name}`, SpanKind.PRODUCER, traceFrom(m.headers), () =>
         client.workflow.getHandle(bridged.workflowId).signal(taskProgressSignal, bridged.signal),
       );
+      if (bridged.signal.status === 'acknowledged') await signalIncident(bridged);
       m.ack();
       log.debug({ workflowId: bridged.workflowId, taskId: bridged.signal.taskId, status: bridged.signal.status }, 'signalled');
     } catch (err) {

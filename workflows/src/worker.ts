@@ -26,6 +26,7 @@ async function main() {
     // Payloads (inputs, results, signals, queries) are encrypted before they reach Temporal's history.
     dataConverter: lifelineDataConverter(),
     activities: createActivities({ nc }),
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     ...workerTracing('lifeline-worker'),
   });
 

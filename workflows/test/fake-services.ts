@@ -118,6 +118,10 @@ export class FakeServices {
         this.log('awardPoints', body);
         return { entryId: `entry-${body.cause.taskId}`, points: 10 * body.hours };
       },
+      checkReadiness: async (body) => {
+        this.log('checkReadiness', { ...body, incidentId: undefined });
+        return [{ communityId: 'c-harbour', code: 'span-people', message: 'one grid worker for 700 residents', value: 700, limit: 300 }];
+      },
       collectFigures: async (body) => {
         this.log('collectFigures', body);
         return { personnel: { tasks: 3, acknowledged: 3, done: 3, timedOut: 0, fallbacks: 0 } };

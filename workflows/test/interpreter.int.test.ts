@@ -6,7 +6,7 @@
  * Uses TEMPORAL_ADDRESS when set (the harness's server), otherwise starts the repository's own Temporal CLI
  * dev server. Set LIFELINE_RECORD_HISTORIES=1 to (re)write test/histories/*.json for the replay test.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -18,9 +18,16 @@ import { ALL_SEARCH_ATTRIBUTE_KEYS, commandUpdate, statusQuery } from '../src/me
 import { FakeServices, type Responders } from './fake-services';
 
 const REPO = join(__dirname, '..', '..');
-const HISTORIES = join(__dirname, 'histories');
+/**
+ * Histories are kept per generation of the workflow code: a new generation (after a change guarded by
+ * `patched()`) is recorded into its own folder, and every older folder keeps replaying (docs/WORKFLOW-CHANGES.md).
+ */
+const GENERATION = 'v2';
+const HISTORIES = join(__dirname, 'histories', GENERATION);
 const RECORD = process.env.LIFELINE_RECORD_HISTORIES === '1';
 const drillPlan = JSON.parse(readFileSync(join(REPO, 'services/command-center/plans/community-drill.json'), 'utf8')) as PlanInput;
+
+jest.setTimeout(180_000);
 
 let env: TestWorkflowEnvironment;
 let worker: Worker;
@@ -77,6 +84,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 
 async function saveHistory(file: string, workflowId: string, runId?: string) {
   if (!RECORD) return;
+  mkdirSync(HISTORIES, { recursive: true });
   const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
   writeFileSync(join(HISTORIES, file), historyToJSON(history) + '\n');
 }
@@ -135,6 +143,9 @@ test('the drill plan walks warn → mobilize → respond → recover → review 
   expect(review.totals.incentives).toEqual({ awards: 3, points: 60 });
   expect(review.totals.notification.jobs).toBe(6);
   expect(review.findings).toContainEqual({ communityId: 'c-market', finding: 'supplies short by 3 unit(s)' });
+  // A drill ends in a readiness report: the shortfall, and the span-of-control finding personnel's check returned.
+  expect(view.readiness).toMatchObject({ ready: false, shortfalls: [{ communityId: 'c-market', units: 3 }], unacknowledgedRoles: [] });
+  expect(view.readiness?.spansOfControl).toEqual([expect.objectContaining({ communityId: 'c-harbour', code: 'span-people' })]);
 
   // The same community id ran once per phase with community steps (warn, mobilize, respond, recover).
   const communityId = workflowIds.community(incidentId, 'c-harbour');
@@ -164,6 +175,76 @@ test('a responder who never acknowledges triggers the fallback, then a missed ac
   expect(services.callsOf('awardPoints', incidentId)).toHaveLength(0);
 
   await saveHistory('missed-ack-community-mobilize.json', workflowIds.community(incidentId, 'c-hill'), (await runsOf(workflowIds.community(incidentId, 'c-hill'), 4)).find((r) => r.phase === 'mobilize')?.runId);
+});
+
+test('a missed acknowledgement under rule escalate-severity raises the severity once, then pages backups', async () => {
+  const plan = planWith((p) => {
+    const dispatch = p.phases.mobilize!.find((s) => s.kind === 'dispatch') as { ackDeadlineSeconds: number; onDeadline: string; maxFallbacks: number };
+    dispatch.ackDeadlineSeconds = 1;
+    dispatch.maxFallbacks = 1;
+    dispatch.onDeadline = 'escalate-severity';
+  });
+  const { incidentId, handle } = await startIncident('escalate-rule', 'never-acknowledge', plan, 'III');
+  const view = await handle.result();
+
+  expect(view).toMatchObject({ phase: 'closed', status: 'completed', severity: 'II' });
+  const escalations = view.timeline.filter((t) => t.what.includes('rule escalate-severity'));
+  expect(escalations).toHaveLength(1);
+  expect(escalations[0]!.what).toMatch(/severity III → II/);
+  expect(view.review!.totals.personnel).toMatchObject({ tasks: 3, fallbacks: 3, missed: 3 });
+  // Later fan-outs run at the raised severity.
+  expect(services.callsOf('broadcast', incidentId).filter((c) => c.body.stepId !== 'warn-residents').every((c) => c.body.severity === 'II')).toBe(true);
+  const listed = await runsOf(handle.workflowId, 1);
+  expect(listed).toHaveLength(1);
+  const described = await handle.describe();
+  expect(described.typedSearchAttributes.get(ALL_SEARCH_ATTRIBUTE_KEYS[2]!)).toBe('II');
+  const hill = workflowIds.community(incidentId, 'c-hill');
+  await saveHistory('escalate-rule-community-mobilize.json', hill, (await runsOf(hill, 4)).find((r) => r.phase === 'mobilize')?.runId);
+  await saveHistory('escalate-rule-incident.json', handle.workflowId);
+});
+
+test('a missed acknowledgement under rule ask-commander opens one gate the commander decides', async () => {
+  const plan = planWith((p) => {
+    const dispatch = p.phases.mobilize!.find((s) => s.kind === 'dispatch') as { id: string; ackDeadlineSeconds: number; onDeadline: string };
+    dispatch.ackDeadlineSeconds = 1;
+    dispatch.onDeadline = 'ask-commander';
+  });
+  const { incidentId, handle } = await startIncident('ask-commander', 'never-acknowledge', plan);
+  const gateId = 'mobilize:dispatch-grid-worker';
+  await until('three communities wait at the gate', async () => (await handle.query(statusQuery)).gates?.[0]?.communities === 3);
+  const open = (await handle.query(statusQuery)).gates!;
+  expect(open).toEqual([expect.objectContaining({ gateId, status: 'open', options: ['page-backup', 'accept-miss'] })]);
+
+  expect(await rejection(handle.executeUpdate(commandUpdate, { args: [{ type: 'decide', reason: 'x', gateId, decision: 'shrug' }] }))).toMatch(/one of page-backup, accept-miss/);
+  expect(await rejection(handle.executeUpdate(commandUpdate, { args: [{ type: 'decide', reason: 'x', gateId: 'warn:nothing', decision: 'accept-miss' }] }))).toMatch(/no gate warn:nothing/);
+  expect(await updateEvents(handle)).toHaveLength(0);
+  await handle.executeUpdate(commandUpdate, { args: [{ type: 'decide', reason: 'no backups tonight', gateId, decision: 'accept-miss' }] });
+  const view = await handle.result();
+
+  expect(view).toMatchObject({ phase: 'closed', status: 'completed' });
+  expect(view.gates).toEqual([expect.objectContaining({ gateId, status: 'decided', decision: 'accept-miss', communities: 3 })]);
+  expect(view.review!.totals.personnel).toMatchObject({ tasks: 3, fallbacks: 0, missed: 3 });
+  expect(services.callsOf('fallbackResponder', incidentId)).toHaveLength(0);
+  expect(view.readiness?.unacknowledgedRoles).toEqual([expect.objectContaining({ role: 'grid-worker', stepId: 'dispatch-grid-worker', missed: 3 })]);
+  await saveHistory('ask-commander-incident.json', handle.workflowId);
+});
+
+test('await steps: a quorum of acknowledgements, then a decision gate', async () => {
+  const plan = planWith((p) => {
+    p.phases.respond = [
+      { id: 'quorum-acks', kind: 'await', for: 'quorum', quorum: { share: 1 }, seconds: 30, title: { zh: '确认到岗', en: 'Everyone acknowledged' } },
+      { id: 'go-ahead', kind: 'await', for: 'decision', question: { zh: '是否继续？', en: 'Proceed to respond?' }, title: { zh: '指挥部决定', en: 'Commander decides' } },
+      ...(p.phases.respond ?? []),
+    ];
+  });
+  const { handle } = await startIncident('awaits', 'acknowledge-and-complete', plan, 'IV');
+  await until('the decision gate is open', async () => (await handle.query(statusQuery)).gates?.some((g) => g.gateId === 'respond:go-ahead') ?? false);
+  const waiting = await handle.query(statusQuery);
+  expect(waiting.timeline.map((t) => t.what)).toContain('quorum-acks: quorum reached (100%)');
+  await handle.executeUpdate(commandUpdate, { args: [{ type: 'decide', reason: 'all in place', gateId: 'respond:go-ahead', decision: 'proceed' }] });
+  const view = await handle.result();
+  expect(view).toMatchObject({ phase: 'closed', status: 'completed' });
+  await saveHistory('awaits-incident.json', handle.workflowId);
 });
 
 test('stand-down mid-incident cancels child work, runs the compensations and closes cancelled', async () => {

@@ -1,6 +1,7 @@
 /**
- * Determinism guard: recorded histories of real runs (test/histories, written by the interpreter test with
- * LIFELINE_RECORD_HISTORIES=1) must replay against today's workflow code. Needs no server.
+ * Determinism guard: recorded histories of real runs (test/histories/<generation>/, written by the interpreter
+ * test with LIFELINE_RECORD_HISTORIES=1) must replay against today's workflow code — the current generation and
+ * every older one, which is what `patched()` guards keep possible (docs/WORKFLOW-CHANGES.md). Needs no server.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,10 +11,16 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 jest.setTimeout(120_000);
 
 const dir = join(__dirname, 'histories');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+const generations = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const files = generations.flatMap((g) => readdirSync(join(dir, g)).filter((f) => f.endsWith('.json')).map((f) => join(g, f)));
 
-test('histories are committed for the incident, district and community workflows', () => {
-  expect(files).toEqual(expect.arrayContaining(['drill-incident.json', 'drill-district-east.json', 'drill-community-mobilize.json', 'stand-down-incident.json']));
+test('histories are committed for the incident, district and community workflows, in every generation', () => {
+  expect(generations.length).toBeGreaterThanOrEqual(1);
+  for (const g of generations) {
+    expect(files.filter((f) => f.startsWith(`${g}/`)).map((f) => f.slice(g.length + 1))).toEqual(
+      expect.arrayContaining(['drill-incident.json', 'drill-district-east.json', 'drill-community-mobilize.json', 'stand-down-incident.json']),
+    );
+  }
 });
 
 test('every recorded history replays without a determinism violation', async () => {

@@ -1,4 +1,5 @@
-import { IncidentCommand, type IncidentPhase, type IncidentStatus, type Severity } from '@lifeline/contracts';
+import { IncidentCommand, type Gate, type IncidentPhase, type IncidentStatus, type Severity } from '@lifeline/contracts';
+import { decisionRefusal } from './deadlines';
 
 /** Severity from the least (IV, blue) to the most serious (I, red). */
 const LADDER: readonly Severity[] = ['IV', 'III', 'II', 'I'];
@@ -10,6 +11,8 @@ export interface CommandGate {
   status: IncidentStatus;
   severity: Severity;
   standingDown: boolean;
+  /** Approval gates opened so far (a `decide` must name an open one and one of its options). */
+  gates?: readonly Gate[];
 }
 
 export class CommandRejected extends Error {
@@ -25,7 +28,7 @@ export function targetSeverity(current: Severity, command: Extract<IncidentComma
 /**
  * Parse a command with the contract's schema and refuse the impossible ones, so they never reach history:
  * anything once the incident is closed or standing down, stand-down during the review, escalating beyond I,
- * deescalating beyond IV, or an "escalation" that does not raise the severity.
+ * deescalating beyond IV, an "escalation" that does not raise the severity, or a decision on a gate that is not open.
  */
 export function validateCommand(gate: CommandGate, raw: unknown): IncidentCommand {
   const parsed = IncidentCommand.safeParse(raw);
@@ -37,6 +40,10 @@ export function validateCommand(gate: CommandGate, raw: unknown): IncidentComman
   if (gate.phase === 'closed' || gate.status !== 'running') throw new CommandRejected(`the incident is ${gate.status}; no more commands`);
   if (gate.standingDown) throw new CommandRejected('the incident is standing down; no more commands');
   if (command.type === 'stand-down' && gate.phase === 'review') throw new CommandRejected('the incident is already in review; nothing left to stand down');
+  if (command.type === 'decide') {
+    const refusal = decisionRefusal(gate.gates ?? [], command);
+    if (refusal) throw new CommandRejected(refusal);
+  }
   if (command.type === 'escalate' || command.type === 'deescalate') {
     const target = targetSeverity(gate.severity, command);
     if (!target) throw new CommandRejected(command.type === 'escalate' ? 'severity I is the highest level' : 'severity IV is the lowest level');
