@@ -131,13 +131,13 @@ beforeAll(async () => {
   };
   const config = { repoRoot: REPO_ROOT, dataDir, ports: { nats: natsPort, natsMonitor: natsMonitorPort, temporal: 0, temporalUi: 0, mongo: 0, http: httpBase }, logLevel: 'warn' };
   const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`, OTEL_BSP_SCHEDULE_DELAY: '200' };
-  const apps = appComponents(config, endpoints, APPS).map((c) => ({ ...c, reuseExternal: false, spec: { ...c.spec, name: `trace-${c.name}`, env: { ...c.spec.env, ...otel } } }));
-  const services = apps.filter((a) => !['worker', 'bridge', 'command-center'].includes(a.name));
-  for (const result of await Promise.allSettled(services.map((c) => startComponent(dataDir, c, log)))) {
-    if (result.status === 'rejected') throw result.reason;
-    outcomes.push(result.value);
-  }
-  for (const c of apps.filter((a) => ['worker', 'bridge', 'command-center'].includes(a.name))) outcomes.push(await startComponent(dataDir, c, log));
+  // Named trace-<app> (pidfiles, logs) so nothing is confused with the shared stack's processes.
+  const orchestrators = ['worker', 'bridge', 'command-center'];
+  const apps = appComponents(config, endpoints, APPS).map((c) => ({ ...c, app: c.name, name: `trace-${c.name}`, reuseExternal: false, spec: { ...c.spec, name: `trace-${c.name}`, env: { ...c.spec.env, ...otel } } }));
+  const started = await Promise.allSettled(apps.filter((a) => !orchestrators.includes(a.app)).map((c) => startComponent(dataDir, c, log)));
+  for (const result of started) if (result.status === 'fulfilled') outcomes.push(result.value);
+  for (const result of started) if (result.status === 'rejected') throw result.reason;
+  for (const c of apps.filter((a) => orchestrators.includes(a.app))) outcomes.push(await startComponent(dataDir, c, log));
 
   await sendCity(admin, city);
   await admin.drain();
@@ -207,15 +207,19 @@ describe('one trace from HTTP to the store', () => {
     expect(store.every((s) => s.service === 'lifeline-personnel')).toBe(true);
 
     // The community child workflow and another service (supplies) in the same trace, down to its store calls.
-    const community = inTrace((s) => s.name === 'RunWorkflow:communityWorkflow')[0]!;
+    const community = inTrace((s) => s.name === 'RunWorkflow:communityPhaseWorkflow')[0]!;
+    expect(ancestors(community).map((s) => s.name)).toContain('RunWorkflow:districtPhaseWorkflow');
     expect(ancestors(community)).toContain(run);
     const reserve = inTrace((s) => s.name === 'serve lifeline.supplies.reserve')[0]!;
     expect(ancestors(reserve)).toContain(community);
     expect(inTrace((s) => s.parentSpanId === reserve.spanId && s.name.startsWith('mongo ')).length).toBeGreaterThan(0);
 
-    // JetStream messages carry the context too: broadcast batches are sent under the request that queued them.
+    // JetStream messages carry the context too: broadcast batches are sent under the request that queued them, and
+    // a domain event is consumed by another service inside the trace of the command that published it.
     const batch = inTrace((s) => s.service === 'lifeline-notification' && s.name.startsWith('send batch'))[0];
-    expect(batch && chain(batch)).toEqual(expect.arrayContaining(['lifeline-notification:serve lifeline.notification.broadcast']));
+    expect(batch && chain(batch)).toEqual(expect.arrayContaining(['lifeline-notification:serve lifeline.notification.broadcast', 'lifeline-worker:RunActivity:broadcast']));
+    const consumed = inTrace((s) => s.name.startsWith('consume lifeline.evt.') && ancestors(s).some((a) => a.service !== s.service && a.name.startsWith('serve ')));
+    expect(consumed.length).toBeGreaterThan(0);
 
     // Every process of the topology took part in this one trace.
     expect([...new Set(trace.map((s) => s.service))]).toEqual(
