@@ -53,6 +53,16 @@ export function communityOf(workflowId: string): string | undefined {
 
 export const isIncidentRun = (workflowId: string) => !workflowId.includes('/');
 
+/** Every activity call of every community run, with the run's community and all calls of that run. */
+function* communityCalls(executions: readonly Execution[]): Generator<{ communityId: string; call: ActivityCall; calls: ActivityCall[] }> {
+  for (const execution of executions) {
+    const communityId = communityOf(execution.workflowId);
+    if (!communityId) continue;
+    const calls = activityCalls(execution);
+    for (const call of calls) yield { communityId, call, calls };
+  }
+}
+
 export interface TaskFacts {
   taskId: string;
   communityId: string;
@@ -129,29 +139,24 @@ export interface BroadcastFacts {
 /** Every broadcast a community run started, with when it was asked for and when its last batch was sent. */
 export function broadcastFacts(executions: readonly Execution[]): BroadcastFacts[] {
   const out: BroadcastFacts[] = [];
-  for (const execution of executions) {
-    const communityId = communityOf(execution.workflowId);
-    if (!communityId) continue;
-    const calls = activityCalls(execution);
-    for (const call of calls) {
-      if (call.activityType !== 'broadcast' || !call.result) continue;
-      const jobId = call.result.jobId;
-      const poll = calls.find((c) => c.activityType === 'awaitBroadcast' && c.input.jobId === jobId && c.result);
-      const final = poll?.result ?? call.result;
-      const audience = asRecord(call.input.audience);
-      out.push({
-        communityId,
-        stepId: String(call.input.stepId ?? ''),
-        channels: Array.isArray(call.input.channels) ? call.input.channels.map(String) : [],
-        groups: Array.isArray(audience.groups) ? audience.groups.map(String) : [],
-        startedAt: call.scheduledAt,
-        finishedAt: final.completed === true ? (poll?.completedAt ?? call.completedAt) : undefined,
-        total: Number(final.total ?? 0),
-        sent: Number(final.sent ?? 0),
-        failed: Number(final.failed ?? 0),
-        completed: final.completed === true,
-      });
-    }
+  for (const { communityId, call, calls } of communityCalls(executions)) {
+    if (call.activityType !== 'broadcast' || !call.result) continue;
+    const jobId = call.result.jobId;
+    const poll = calls.find((c) => c.activityType === 'awaitBroadcast' && c.input.jobId === jobId && c.result);
+    const final = poll?.result ?? call.result;
+    const audience = asRecord(call.input.audience);
+    out.push({
+      communityId,
+      stepId: String(call.input.stepId ?? ''),
+      channels: Array.isArray(call.input.channels) ? call.input.channels.map(String) : [],
+      groups: Array.isArray(audience.groups) ? audience.groups.map(String) : [],
+      startedAt: call.scheduledAt,
+      finishedAt: final.completed === true ? (poll?.completedAt ?? call.completedAt) : undefined,
+      total: Number(final.total ?? 0),
+      sent: Number(final.sent ?? 0),
+      failed: Number(final.failed ?? 0),
+      completed: final.completed === true,
+    });
   }
   return out;
 }
@@ -172,27 +177,20 @@ export interface ReservationFacts {
 /** Every reservation a community run made: what it asked for per item, what it got, what was missing. */
 export function reservationFacts(executions: readonly Execution[]): ReservationFacts[] {
   const out: ReservationFacts[] = [];
-  for (const execution of executions) {
-    const communityId = communityOf(execution.workflowId);
-    if (!communityId) continue;
-    for (const call of activityCalls(execution)) {
-      if (call.activityType !== 'reserveSupplies' || !call.result) continue;
-      const reservationId = String(call.result.reservationId ?? '');
-      const lines = Array.isArray(call.input.lines) ? call.input.lines.map((l) => asRecord(l)).map((l) => ({ itemCode: String(l.itemCode), quantity: Number(l.quantity ?? 0) })) : [];
-      const key = String(call.input.idempotencyKey ?? '');
-      out.push({ communityId, stepId: key.split(':').at(-1) ?? '', reservationId, issued: 0, returned: 0, lines, units: Number(call.result.units ?? 0), shortfall: Number(call.result.shortfall ?? 0), at: call.completedAt ?? call.scheduledAt });
-    }
+  for (const { communityId, call } of communityCalls(executions)) {
+    if (call.activityType !== 'reserveSupplies' || !call.result) continue;
+    const reservationId = String(call.result.reservationId ?? '');
+    const lines = Array.isArray(call.input.lines) ? call.input.lines.map((l) => asRecord(l)).map((l) => ({ itemCode: String(l.itemCode), quantity: Number(l.quantity ?? 0) })) : [];
+    const key = String(call.input.idempotencyKey ?? '');
+    out.push({ communityId, stepId: key.split(':').at(-1) ?? '', reservationId, issued: 0, returned: 0, lines, units: Number(call.result.units ?? 0), shortfall: Number(call.result.shortfall ?? 0), at: call.completedAt ?? call.scheduledAt });
   }
   // Issue and return run in later phase runs of the same community, so match them by reservation id afterwards.
   const byId = new Map(out.map((r) => [r.reservationId, r]));
-  for (const execution of executions) {
-    if (!communityOf(execution.workflowId)) continue;
-    for (const call of activityCalls(execution)) {
-      const r = byId.get(String(call.input.reservationId ?? ''));
-      if (!r || !call.result) continue;
-      if (call.activityType === 'issueSupplies') r.issued = r.units;
-      if (call.activityType === 'returnSupplies') r.returned = r.issued || r.units;
-    }
+  for (const { call } of communityCalls(executions)) {
+    const r = byId.get(String(call.input.reservationId ?? ''));
+    if (!r || !call.result) continue;
+    if (call.activityType === 'issueSupplies') r.issued = r.units;
+    if (call.activityType === 'returnSupplies') r.returned = r.issued || r.units;
   }
   return out;
 }
