@@ -14,6 +14,10 @@ export const PersonnelEnv = z.object({
   DRILL_COMPLETE_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   /** How often the deadline sweeper looks for overdue acknowledgements and unsettled transitions. */
   ACK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(1000),
+  /** How often the sweeper replays interrupted changes and scans the tasks themselves for missed deadlines. */
+  RECOVERY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /** How long a community's candidate pool (people of a role, no personal fields) is reused between dispatches. */
+  CANDIDATE_POOL_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** Readiness defaults (a request may override each). */
   READINESS_MAX_HOUSEHOLDS_PER_GRID_WORKER: z.coerce.number().int().min(1).default(300),
   READINESS_MAX_PEOPLE_PER_GRID_WORKER: z.coerce.number().int().min(1).default(1000),

@@ -3,6 +3,7 @@ import type { Handlers, ServiceContext } from '@lifeline/platform';
 import { loadPersonnelConfig, type PersonnelConfig } from './config';
 import { assessCommunity } from './domain/readiness';
 import { claimModel } from './model/claim';
+import { deadlineModel } from './model/deadline';
 import { orgUnitModel } from './model/org-unit';
 import { partyUnitModel } from './model/party-unit';
 import { personModel } from './model/person';
@@ -25,8 +26,8 @@ const desks = new WeakMap<ServiceContext, Desks>();
 export function createDesk(ctx: ServiceContext): Desks {
   let made = desks.get(ctx);
   if (!made) {
-    const roster = new Roster(orgUnitModel(ctx.db), personModel(ctx.db), claimModel(ctx.db), ctx.vault, partyUnitModel(ctx.db), teamModel(ctx.db));
-    made = { roster, desk: new TaskDesk(ctx, roster, taskModel(ctx.db), transitionModel(ctx.db), standDownModel(ctx.db)), surge: new SurgeDesk(ctx, roster) };
+    const roster = new Roster(orgUnitModel(ctx.db), personModel(ctx.db), claimModel(ctx.db), ctx.vault, partyUnitModel(ctx.db), teamModel(ctx.db), loadPersonnelConfig().CANDIDATE_POOL_TTL_MS);
+    made = { roster, desk: new TaskDesk(ctx, roster, taskModel(ctx.db), transitionModel(ctx.db), standDownModel(ctx.db), deadlineModel(ctx.db)), surge: new SurgeDesk(ctx, roster) };
     desks.set(ctx, made);
   }
   return made;

@@ -2,7 +2,7 @@ import { LifelineError, type Area, type personnelContract } from '@lifeline/cont
 import type { Model } from 'mongoose';
 import { isDuplicateKey, type PiiVault } from '@lifeline/platform';
 import { resolveArea, type AreaUnit } from './domain/area';
-import { qualifiedFor, rankCandidates, type TaskNeed } from './domain/candidates';
+import { qualifiedFor, rankCandidates, type CandidatePerson, type TaskNeed } from './domain/candidates';
 import type { CommunityShape } from './domain/readiness';
 import { claimIdOf, type ClaimDoc } from './model/claim';
 import type { OrgUnitDoc } from './model/org-unit';
@@ -27,10 +27,14 @@ export class Roster {
     private readonly vault: PiiVault,
     private readonly partyUnits: Model<PartyUnitDoc>,
     private readonly teams: Model<TeamDoc>,
+    private readonly poolTtlMs = 5_000,
   ) {}
+
+  private readonly pools = new Map<string, { at: number; load: Promise<CandidatePerson[]> }>();
 
   /** Idempotent upsert by id; names and phones are sealed before they reach the store. */
   async seed(request: SeedRequest): Promise<SeedResult> {
+    this.pools.clear();
     for (const batch of batches(request.units)) {
       await this.units.bulkWrite(
         batch.map((u) => ({
@@ -97,23 +101,36 @@ export class Roster {
   }
 
   async communityExists(communityId: string): Promise<boolean> {
-    return (await this.units.exists({ _id: communityId, level: 'community' })) !== null;
+    return (await this.units.findById(communityId, { level: 1 }).lean())?.level === 'community';
   }
 
   /** Claim the first free candidate for a task: a unique insert, so two tasks never take the same person. */
   async claimNextCandidate(need: TaskNeed): Promise<string | undefined> {
-    const filter: Record<string, unknown> = { communityId: need.communityId, type: need.role, available: true };
-    const docs = await this.people.find(filter, { _id: 1, type: 1, communityId: 1, gridId: 1, skills: 1, qualifications: 1, available: 1 }).lean();
-    const held = await this.claims.find({ _id: { $in: docs.map((p) => claimIdOf(need.incidentId, p._id)) } }, { personId: 1, taskId: 1 }).lean();
-    const candidates = rankCandidates(
-      docs.map((p) => ({ ...p, id: p._id })),
-      need,
-      held,
-    );
+    const docs = await this.pool(need.communityId, need.role);
+    const held = await this.claims.find({ _id: { $in: docs.map((p) => claimIdOf(need.incidentId, p.id)) } }, { personId: 1, taskId: 1 }).lean();
+    const candidates = rankCandidates(docs, need, held);
     for (const candidate of candidates) {
       if (await this.claim(need, candidate.id)) return candidate.id;
     }
     return undefined;
+  }
+
+  /**
+   * The available people of a role in a community (no personal fields), shared by concurrent dispatches and kept
+   * for `poolTtlMs`: on FerretDB the query scans every person, which dominated dispatch time under load. A person
+   * made unavailable by a seed elsewhere may still be picked for that long; the claim keeps one owner regardless.
+   */
+  private pool(communityId: string, role: string): Promise<CandidatePerson[]> {
+    const key = `${communityId}/${role}`;
+    const hit = this.pools.get(key);
+    if (hit && Date.now() - hit.at < this.poolTtlMs) return hit.load;
+    const load = this.people
+      .find({ communityId, type: role, available: true }, { _id: 1, type: 1, communityId: 1, gridId: 1, skills: 1, qualifications: 1, available: 1 })
+      .lean()
+      .then((docs) => docs.map((p) => ({ ...p, id: p._id })));
+    this.pools.set(key, { at: Date.now(), load });
+    load.catch(() => this.pools.delete(key));
+    return load;
   }
 
   private async claim(need: TaskNeed, personId: string): Promise<boolean> {

@@ -21,6 +21,7 @@ export async function start() {
       return async () => {
         await stopSweeper();
         await stopResponders();
+        await desk.drain();
       };
     },
   });

@@ -9,22 +9,32 @@ const BATCH = 200;
 const SETTLE_GRACE_MS = 10_000;
 
 /**
- * The acknowledgement-deadline sweeper: driven only by stored deadlines (`ackDueAt`), so it survives restarts,
- * and safe with several replicas, since each hand-over is a revision claimed by a unique insert (one replica
- * wins, the others find the task moved on). It also replays the effects of transitions a crash interrupted.
+ * The acknowledgement-deadline sweeper, driven only by stored deadlines, so it survives restarts; safe with several
+ * replicas, since each hand-over is a revision claimed by a unique insert (one replica wins, the others find the
+ * task moved on). Every `ACK_SWEEP_INTERVAL_MS` it reads the small `ack_deadlines` collection; every
+ * `RECOVERY_SWEEP_INTERVAL_MS` it also replays transitions a crash left unsettled and looks for overdue tasks
+ * in the tasks themselves (full scans, hence rarer), so a lost deadline record cannot strand a task.
  */
 export function startSweeper(ctx: ServiceContext, desk: TaskDesk, settings: PersonnelConfig): () => Promise<void> {
   let running = true;
+  let lastRecovery = 0;
   const abort = new AbortController();
-  const sweepOnce = async () => {
-    const now = new Date();
-    for (const taskId of await desk.overdue(now, BATCH)) {
+  const handOver = async (taskIds: readonly string[]) => {
+    for (const taskId of taskIds) {
+      if (!running) return;
       const moved = await desk.timeOut(taskId).catch((err: unknown) => {
         ctx.log.warn({ taskId, code: err instanceof LifelineError ? err.code : 'internal' }, 'deadline sweep: hand-over failed; next sweep retries');
       });
-      if (moved) ctx.log.info({ taskId, ownerId: moved.ownerId ?? null, status: moved.status }, 'acknowledgement deadline passed; task handed over');
+      if (moved) ctx.log.debug({ taskId, ownerId: moved.ownerId ?? null, status: moved.status }, 'deadline sweep: task checked');
     }
-    for (const t of await desk.unsettled(now, SETTLE_GRACE_MS, BATCH)) await desk.settle(t);
+  };
+  const sweepOnce = async () => {
+    const now = new Date();
+    await handOver(await desk.overdue(now, BATCH));
+    if (now.getTime() - lastRecovery < settings.RECOVERY_SWEEP_INTERVAL_MS) return;
+    lastRecovery = now.getTime();
+    for (const t of await desk.unsettled(now, SETTLE_GRACE_MS, BATCH)) if (running) await desk.settle(t);
+    await handOver(await desk.overdueInTasks(new Date(now.getTime() - SETTLE_GRACE_MS), BATCH));
   };
   const loop = (async () => {
     while (running) {
@@ -36,7 +46,7 @@ export function startSweeper(ctx: ServiceContext, desk: TaskDesk, settings: Pers
       await sleep(settings.ACK_SWEEP_INTERVAL_MS, undefined, { signal: abort.signal }).catch(() => undefined);
     }
   })();
-  ctx.log.info({ intervalMs: settings.ACK_SWEEP_INTERVAL_MS }, 'acknowledgement deadline sweeper running');
+  ctx.log.info({ intervalMs: settings.ACK_SWEEP_INTERVAL_MS, recoveryMs: settings.RECOVERY_SWEEP_INTERVAL_MS }, 'acknowledgement deadline sweeper running');
   return async () => {
     running = false;
     abort.abort();

@@ -22,6 +22,7 @@ import { KeyedSerializer } from './serial';
 import type { TaskNeed } from './domain/candidates';
 import type { Roster } from './roster';
 import type { StandDownDoc } from './model/stand-down';
+import type { DeadlineDoc } from './model/deadline';
 import type { TaskDoc } from './model/task';
 import { transitionIdOf, type TransitionDoc, type TransitionEvent } from './model/transition';
 
@@ -142,6 +143,7 @@ export class TaskDesk {
     private readonly tasks: Model<TaskDoc>,
     private readonly transitions: Model<TransitionDoc>,
     private readonly standDowns: Model<StandDownDoc>,
+    private readonly deadlines: Model<DeadlineDoc>,
   ) {}
 
   /** The task with every stored revision applied (a revision claimed but not yet applied is rolled forward). */
@@ -150,7 +152,9 @@ export class TaskDesk {
     while (doc) {
       const next = await this.transitions.findById(transitionIdOf(taskId, (doc.rev ?? 0) + 1)).lean<TransitionDoc>();
       if (!next) break;
-      await this.tasks.updateOne({ _id: taskId, rev: doc.rev ?? null }, { $set: { ...next.set, rev: next.rev } });
+      // By exact _id (the one query FerretDB does not scan for); the revision insert already chose the writer, and
+      // a stale roll-forward that lands late is corrected by the next read, which rolls forward again.
+      await this.tasks.updateOne({ _id: taskId }, { $set: { ...next.set, rev: next.rev } });
       doc = { ...doc, ...(next.set as Partial<TaskDoc>), rev: next.rev };
     }
     return doc;
@@ -174,7 +178,7 @@ export class TaskDesk {
         return doc;
       }
       const owner = needsOwner ? await this.roster.claimNextCandidate(needOf(doc, now)) : undefined;
-      const change = build(doc, now, owner);
+      const change = build(doc, needsOwner ? new Date() : now, owner); // a deadline runs from when the owner is named
       const committed = await this.commit(doc, change);
       if (committed) return committed;
       this.ctx.log.debug({ taskId, rev: (doc.rev ?? 0) + 1 }, 'revision taken by another writer; deciding again');
@@ -186,26 +190,61 @@ export class TaskDesk {
   /** Claim revision rev+1 by unique insert; the winner applies it and carries out its effects. Null if another won. */
   private async commit(doc: TaskDoc, change: Change): Promise<TaskDoc | null> {
     const rev = (doc.rev ?? 0) + 1;
+    const next = { ...doc, ...change.set } as TaskDoc;
+    const deadline = next.status === 'assigned' && next.ackDueAt && next.ownerId ? { dueAt: next.ackDueAt, ownerId: next.ownerId } : doc.ackDueAt ? null : undefined;
     const transition: TransitionDoc = { _id: transitionIdOf(doc._id, rev), taskId: doc._id, rev, set: change.set, events: change.events, release: change.release, notify: change.notify ?? null, settled: false };
+    if (deadline !== undefined) transition.deadline = deadline;
     try {
       await this.transitions.create(transition);
     } catch (err) {
       if (isDuplicateKey(err)) return null;
       throw err;
     }
-    await this.tasks.updateOne({ _id: doc._id, rev: doc.rev ?? null }, { $set: { ...change.set, rev } });
+    await this.tasks.updateOne({ _id: doc._id }, { $set: { ...change.set, rev } });
     const after = { ...doc, ...change.set, rev } as TaskDoc;
     this.ctx.log.info({ taskId: doc._id, incidentId: doc.incidentId, rev, status: after.status, ownerId: after.ownerId ?? null, events: change.events.map((e) => e.name) }, 'task changed');
     await this.carryOut(transition, after);
     return after;
   }
 
-  /** A transition's effects, each idempotent: events (deduplicated by id), claim releases, the owner's message. */
-  async carryOut(t: TransitionDoc, doc: TaskDoc): Promise<void> {
+  /**
+   * A transition's effects, each idempotent: events (deduplicated by id) and claim releases before the command
+   * answers; the owner's message after it (so a slow notification service does not slow dispatch), then the
+   * transition is marked settled. A crash before that leaves it unsettled, and the sweeper replays it.
+   */
+  async carryOut(t: TransitionDoc, doc: TaskDoc, waitForMessage = false): Promise<void> {
     for (const e of t.events ?? []) await this.ctx.events.publish(personnelEvents[e.name] as EventDef, e.id, e.task, doc.incidentId);
     if (t.release?.length) await this.roster.releaseClaims(doc._id, t.release.includes('*') ? undefined : t.release);
-    if (t.notify) await this.notifyOwner(doc, t.notify);
-    await this.transitions.updateOne({ _id: t._id }, { $set: { settled: true } });
+    if (t.deadline !== undefined) await this.keepDeadline(doc._id, t.rev, t.deadline);
+    const finish = async () => {
+      if (t.notify) await this.notifyOwner(doc, t.notify);
+      await this.transitions.updateOne({ _id: t._id }, { $set: { settled: true } });
+    };
+    if (waitForMessage || !t.notify) return finish();
+    const pending = finish().catch((err: unknown) => this.ctx.log.warn({ taskId: doc._id, err }, 'settling a task change failed; the sweeper replays it'));
+    this.messaging.add(pending);
+    void pending.finally(() => this.messaging.delete(pending));
+  }
+
+  /** Record (or clear) the task's deadline for the sweeper; an older revision never overwrites a newer one. */
+  private async keepDeadline(taskId: string, rev: number, deadline: TransitionDoc['deadline']): Promise<void> {
+    const current = await this.deadlines.findById(taskId, { rev: 1 }).lean<DeadlineDoc>();
+    if (current && current.rev > rev) return;
+    if (deadline) await this.deadlines.updateOne({ _id: taskId }, { $set: { dueAt: deadline.dueAt, ownerId: deadline.ownerId, rev } }, { upsert: true });
+    else await this.deadlines.deleteOne({ _id: taskId });
+  }
+
+  /** Make the sweeper's record agree with the task (after a sweep, or when the safety net finds a task missing one). */
+  async reconcileDeadline(doc: TaskDoc): Promise<void> {
+    const due = doc.status === 'assigned' && doc.ackDueAt && doc.ownerId ? { dueAt: doc.ackDueAt, ownerId: doc.ownerId } : null;
+    await this.keepDeadline(doc._id, doc.rev ?? 0, due);
+  }
+
+  /** Owner messages still being sent (awaited on shutdown). */
+  private readonly messaging = new Set<Promise<unknown>>();
+
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.messaging]);
   }
 
   /** On a repeated command: finish the latest transition's effects if a crash interrupted them. */
@@ -218,7 +257,7 @@ export class TaskDesk {
   /** Replay the effects of a transition left unsettled (called by the sweeper). */
   async settle(t: TransitionDoc): Promise<void> {
     const doc = await this.find(t.taskId);
-    if (doc) await this.carryOut(t, doc);
+    if (doc) await this.carryOut(t, doc, true);
   }
 
   /** Message the owner through notification; an outage does not fail the command (the deadline covers it). */
@@ -300,11 +339,17 @@ export class TaskDesk {
     return toTask(doc);
   }
 
-  /** The sweep: an overdue owner is recorded as timed out and the next candidate takes over. */
-  async timeOut(taskId: string): Promise<TaskDoc> {
-    return this.serial.run(taskId, () =>
-      this.transit(taskId, (d, now) => ({ decision: isOverdue(d, now) ? { kind: 'apply' } : { kind: 'repeat' }, needsOwner: true, build: handOver('timed-out') })),
-    );
+  /** The sweep: an overdue owner is recorded as timed out and the next candidate takes over; the record follows the task. */
+  async timeOut(taskId: string): Promise<TaskDoc | null> {
+    return this.serial.run(taskId, async () => {
+      if (!(await this.tasks.exists({ _id: taskId }))) {
+        await this.deadlines.deleteOne({ _id: taskId });
+        return null;
+      }
+      const doc = await this.transit(taskId, (d, now) => ({ decision: isOverdue(d, now) ? { kind: 'apply' } : { kind: 'repeat' }, needsOwner: true, build: handOver('timed-out') }));
+      await this.reconcileDeadline(doc);
+      return doc;
+    });
   }
 
   async decline(taskId: string, personId: string): Promise<Task> {
@@ -388,8 +433,14 @@ export class TaskDesk {
     return current.flatMap((d) => (d ? [toTask(d)] : []));
   }
 
-  /** Assigned tasks whose stored deadline has passed (the sweeper's work list). */
+  /** Tasks whose recorded deadline has passed (the sweeper's work list, from the small `ack_deadlines`). */
   async overdue(now: Date, limit: number): Promise<string[]> {
+    const docs = await this.deadlines.find({ dueAt: { $lte: now } }, { _id: 1 }).limit(limit).lean<{ _id: string }[]>();
+    return docs.map((d) => d._id);
+  }
+
+  /** Safety net: assigned tasks past their deadline, read from the tasks themselves (a full scan; run rarely). */
+  async overdueInTasks(now: Date, limit: number): Promise<string[]> {
     const docs = await this.tasks.find({ status: 'assigned', ackDueAt: { $lte: now } }, { _id: 1 }).limit(limit).lean<{ _id: string }[]>();
     return docs.map((d) => d._id);
   }

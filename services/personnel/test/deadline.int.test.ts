@@ -17,6 +17,9 @@ const pid = (n: string) => `p-dl-${run}-${n}`;
 const task = { zh: '通知低洼地带住户', en: 'Warn the low-lying households' };
 const phone = (n: number) => `1380000${String(n).padStart(4, '0')}`;
 
+// Waits on real deadlines on a shared, busy machine.
+jest.setTimeout(180_000);
+
 let nc: NatsConnection;
 let db: Connection;
 let replica: Replica;
@@ -31,7 +34,7 @@ const claimsOf = async (taskId: string) => (await db.collection('claims').find({
 
 beforeAll(async () => {
   ({ nc, db } = await connect('personnel-deadline-test'));
-  replica = await startReplica({ ACK_SWEEP_INTERVAL_MS: '200' });
+  replica = await startReplica({ ACK_SWEEP_INTERVAL_MS: '200', RECOVERY_SWEEP_INTERVAL_MS: '2000' });
   events = await collectEvents(nc);
   const people = [
     ...['a', 'b', 'c', 'd', 'e', 'f'].map((n, i) => ({ id: pid(n), type: 'grid-worker' as const, communityId, name: `网格员${n}`, phone: phone(i) })),
@@ -58,9 +61,10 @@ afterAll(async () => {
 
 describe('acknowledgement deadline kept by the service', () => {
   it('replaces an owner who does not acknowledge with the backup after the deadline; one owner at every moment', async () => {
+    const before = Date.now();
     const t = await dispatch('silent-owner', { ackDeadlineSeconds: 2 });
     expect(t).toMatchObject({ status: 'assigned', ownerId: pid('a') });
-    expect(Date.parse(t.ackDueAt!) - Date.now()).toBeGreaterThan(500);
+    expect(Date.parse(t.ackDueAt!)).toBeGreaterThanOrEqual(before + 2000);
 
     const seen: { ownerId: string | null; claims: string[] }[] = [];
     const handedOver = await waitFor(
@@ -70,7 +74,7 @@ describe('acknowledgement deadline kept by the service', () => {
         seen.push({ ownerId: row.ownerId ?? null, claims });
         return row.ownerId === pid('b') ? row : undefined;
       },
-      15_000,
+      60_000,
       50,
     );
     expect(handedOver).toMatchObject({ status: 'assigned', owners: [pid('a'), pid('b')] });
@@ -118,7 +122,7 @@ describe('acknowledgement deadline kept by the service', () => {
         const rows = await Promise.all(raced.map((t) => stored(t.taskId)));
         return rows.every((r) => r.status === 'timed-out') ? rows : undefined;
       },
-      20_000,
+      150_000,
     );
     // Nobody held two of the incident's tasks at the same time (a person freed by a time-out may take another).
     const spells = settled.flatMap((r) => r.spells ?? []);
@@ -172,7 +176,7 @@ describe('acknowledgement deadline kept by the service', () => {
         const row = await stored(t.taskId);
         return row.status === 'done' ? row : undefined;
       },
-      20_000,
+      60_000,
     );
     expect(done).toMatchObject({ ownerId: pid('willing'), owners: [pid('silent'), pid('willing')] });
     const summary = await call(nc, personnel.summary, { incidentId: drillIncident });
@@ -199,11 +203,15 @@ describe('acknowledgement deadline kept by the service', () => {
       createdAt: at,
       updatedAt: at,
     } as never);
-    const recovered = await waitFor('the sweeper to finish the interrupted change', async () => {
-      const r = await stored(t.taskId);
-      const tr = await db.collection('task_transitions').findOne({ _id: `${t.taskId}#${row.rev! + 1}` } as never);
-      return r.status === 'acknowledged' && tr?.settled === true ? r : undefined;
-    });
+    const recovered = await waitFor(
+      'the sweeper to finish the interrupted change',
+      async () => {
+        const r = await stored(t.taskId);
+        const tr = await db.collection('task_transitions').findOne({ _id: `${t.taskId}#${row.rev! + 1}` } as never);
+        return r.status === 'acknowledged' && tr?.settled === true ? r : undefined;
+      },
+      60_000,
+    );
     expect(recovered.rev).toBe(row.rev! + 1);
     await waitFor('the recovered event', async () => events.envelopes().some((e) => e.id === `${t.taskId}:acknowledged`) || undefined);
     expect(await call(nc, personnel.acknowledge, { taskId: t.taskId, personId: t.ownerId! })).toMatchObject({ status: 'acknowledged' });

@@ -21,6 +21,8 @@ const digits = String(parseInt(randomBytes(4).toString('hex'), 16)).padStart(9, 
 const CLEAR_PHONE = `15${digits}`;
 const CLEAR_NAME = `欧阳${run.slice(-4)}测`;
 
+jest.setTimeout(180_000);
+
 let nc: NatsConnection;
 let db: Connection;
 let replica: Replica;

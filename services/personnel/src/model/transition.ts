@@ -23,6 +23,8 @@ export interface TransitionDoc {
   /** People whose claim on this task ends; `['*']` = every claim of the task. */
   release: string[];
   notify?: string | null;
+  /** The task's acknowledgement deadline after this change: set, cleared (null) or unchanged (absent). */
+  deadline?: { dueAt: Date; ownerId: string } | null;
   settled: boolean;
   createdAt?: Date;
 }
@@ -36,6 +38,7 @@ const schema = new Schema<TransitionDoc>(
     events: { type: Schema.Types.Mixed, default: undefined },
     release: { type: [String], default: undefined },
     notify: { type: String },
+    deadline: { type: Schema.Types.Mixed },
     settled: { type: Boolean, required: true },
   },
   { collection: 'task_transitions', versionKey: false, timestamps: true, minimize: false },
