@@ -33,9 +33,10 @@ function payloadsOf(value: unknown, at = '', out: { at: string; payload: tempora
 
 /**
  * Left readable by design: search attributes (Temporal indexes them; Lifeline's hold only ids, phase, severity and
- * flags) and headers (the OpenTelemetry trace context the interceptors propagate).
+ * flags), headers (the OpenTelemetry trace context the interceptors propagate) and the SDK's own patch markers (a
+ * patch id the workflow code names, written by the SDK below the codec).
  */
-const isSearchAttribute = (at: string) => /\.searchAttributes\.indexedFields\.|\.header\.fields\./.test(at);
+const isSearchAttribute = (at: string) => /\.searchAttributes\.indexedFields\.|\.header\.fields\.|\.markerRecordedEventAttributes\.details\.patch-data\./.test(at);
 
 describe('workflow history encryption', () => {
   let incidentId: string;
