@@ -4,7 +4,8 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { codecFromEnv, derivedCodecKey, isEncryptedPayload } from '@lifeline/platform/codec';
 import { buildCity } from '../../cli/src/seed/city';
 import { sendCity } from '../../cli/src/seed/send';
-import { http, waitForIncident, withNats, withTemporal } from './support';
+import { Client, Connection } from '@temporalio/client';
+import { http, waitForIncident, withNats } from './support';
 
 /**
  * Personal data an operator types into an incident (here a resident's name and phone in the title) reaches the
@@ -17,6 +18,16 @@ const city = buildCity({ communities: 1, residents: 120, seed: 8080, today: new 
 const community = city.units.find((u) => u.level === 'community')!;
 const resident = city.residents[7]!;
 const title = `Welfare check ${resident.name} ${resident.phone}`;
+
+/** A Temporal client with NO data converter: it sees what Temporal stores. */
+async function withRawTemporal<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
+  try {
+    return await fn(new Client({ connection }));
+  } finally {
+    await connection.close();
+  }
+}
 
 beforeAll(async () => {
   await withNats((nc) => sendCity(nc, city));
@@ -56,8 +67,8 @@ describe('workflow history encryption', () => {
   });
 
   it('stores only ciphertext: the raw history has neither the name nor the phone', async () => {
-    await withTemporal(async (client) => {
-      // No data converter on this client: fetchHistory returns what Temporal stored, byte for byte.
+    await withRawTemporal(async (client) => {
+      // fetchHistory returns what Temporal stored, byte for byte.
       const workflowIds = [`incident-${incidentId}`, `incident-${incidentId}/community-${community.id}`];
       for (const workflowId of workflowIds) {
         const history = await client.workflow.getHandle(workflowId).fetchHistory();
@@ -79,7 +90,7 @@ describe('workflow history encryption', () => {
   });
 
   it('with the key, the same stored input decrypts to the operator’s title', async () => {
-    await withTemporal(async (client) => {
+    await withRawTemporal(async (client) => {
       const history = await client.workflow.getHandle(`incident-${incidentId}`).fetchHistory();
       const started = history.events!.find((e) => e.workflowExecutionStartedEventAttributes)!;
       const input = started.workflowExecutionStartedEventAttributes!.input!.payloads!;

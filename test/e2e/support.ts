@@ -3,6 +3,7 @@ import { MongoClient } from 'mongodb';
 import { Client, Connection } from '@temporalio/client';
 import { PHASES, type IncidentView, type PlanDocument, type Role } from '@lifeline/contracts';
 import { connectNats, type NatsConnection } from '@lifeline/platform';
+import { lifelineDataConverter } from '@lifeline/platform/codec';
 import type { SyntheticCity } from '../../cli/src/seed/city';
 import { sendCity } from '../../cli/src/seed/send';
 
@@ -55,7 +56,8 @@ export async function withMongo<T>(fn: (client: MongoClient) => Promise<T>): Pro
 export async function withTemporal<T>(fn: (client: Client) => Promise<T>): Promise<T> {
   const connection = await Connection.connect({ address: env.temporal });
   try {
-    return await fn(new Client({ connection }));
+    // The same payload codec as the command-center and the worker: queries and results are encrypted on the wire.
+    return await fn(new Client({ connection, dataConverter: lifelineDataConverter() }));
   } finally {
     await connection.close();
   }
