@@ -94,12 +94,9 @@ export function coverHandlers(ctx: ServiceContext, s: Stores) {
   /** Called once a reservation is durable: propose cover for its shortfalls (idempotent, drills propose nothing). */
   async function proposeCover(r: ReservationDoc): Promise<void> {
     if (r.drill || r.shortfalls.length === 0) return;
-    const planId = `cover:${r._id}`;
-    let plan = await plans.findById(planId).lean();
-    if (!plan) {
-      await insertIfAbsent(plans, [await planFor(r)]);
-      plan = await plans.findById(planId).lean();
-    }
+    // Written once: a retry computes a plan too, but the first one stays (insert-if-absent, then read it back).
+    await insertIfAbsent(plans, [await planFor(r)]);
+    const plan = await plans.findById(`cover:${r._id}`).lean();
     if (!plan) return;
     await insertIfAbsent(transfers, plan.transfers);
     await insertIfAbsent(donations, plan.donations);

@@ -52,11 +52,8 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
    * it may take from, so a retry after a crash can find each hold it already took.
    */
   async function openReservation(req: Reserve, touchedLots: string[]): Promise<{ doc: ReservationDoc; created: boolean }> {
-    const reservationId = reservationIdFor(req.idempotencyKey);
-    const existing = await s.reservations.findById(reservationId).lean();
-    if (existing) return { doc: existing, created: false };
     const doc: ReservationDoc = {
-      _id: reservationId,
+      _id: reservationIdFor(req.idempotencyKey),
       idempotencyKey: req.idempotencyKey,
       incidentId: req.incidentId,
       communityId: req.communityId,
@@ -71,14 +68,15 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
       commands: [],
       createdAt: new Date(),
     };
+    // Insert first, read on a duplicate: on FerretDB looking up an `_id` that is not there scans the collection.
     try {
       await s.reservations.collection.insertOne(doc as never);
       return { doc, created: true };
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      const raced = await s.reservations.findById(reservationId).lean();
-      if (!raced) throw err;
-      return { doc: raced, created: false };
+      const existing = await s.reservations.findById(doc._id).lean();
+      if (!existing) throw err;
+      return { doc: existing, created: false };
     }
   }
 
@@ -167,18 +165,19 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
     const rule = COMMANDS[verb];
     let r = await load(cmd.reservationId);
     const claimId = `${r._id}:${rule.from}`;
-    let claim: Pick<ClaimDoc, 'verb' | 'idempotencyKey'> | null = await claims.findById(claimId).lean();
-    if (!claim) {
-      if (r.status !== rule.from) throw new LifelineError('invalid_state', `cannot ${verb} a ${r.status} reservation`, { reservationId: r._id, status: r.status, expected: rule.from });
+    let claim: Pick<ClaimDoc, 'verb' | 'idempotencyKey'> | null = null;
+    if (r.status === rule.from) {
+      // Insert first, read on a duplicate (a lookup of a missing `_id` scans the collection on FerretDB).
       const mine = { _id: claimId, reservationId: r._id, verb, idempotencyKey: cmd.idempotencyKey, at: new Date() };
       try {
         await claims.collection.insertOne(mine as never);
         claim = mine;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        claim = await claims.findById(claimId).lean();
       }
     }
+    claim ??= await claims.findById(claimId).lean();
+    if (!claim) throw new LifelineError('invalid_state', `cannot ${verb} a ${r.status} reservation`, { reservationId: r._id, status: r.status, expected: rule.from });
     if (!claim || claim.idempotencyKey !== cmd.idempotencyKey) {
       throw new LifelineError('invalid_state', `reservation was already moved on from ${rule.from} by another command (${claim?.verb ?? 'unknown'})`, { reservationId: r._id, status: r.status });
     }
