@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { incentivesEvents, LifelineError, Severity, type incentivesContract, type personnelContract, type RequestOf, type incentives } from '@lifeline/contracts';
 import { isDuplicateKey, type ServiceContext } from '@lifeline/platform';
 import { claimFindings, dayFindings, payableHours, type Finding, type VerifiedWork } from './domain/fraud';
-import { causeKey, causes } from './domain/ledger';
+import { causeKey, causes, type ChainHead } from './domain/ledger';
 import { pointsForTask, workDay, type RuleTable } from './domain/rules';
 import { assignmentModel, completionModel, incidentModel, type CompletionDoc } from './model/completion';
 import type { EntryDoc } from './model/entry';
@@ -90,7 +90,11 @@ export function createAwards(ctx: ServiceContext, rules: RuleTable, backlog: Bac
     }
   }
 
+  /** Severity last written per incident by this process, so repeated events do not rewrite it. */
+  const knownSeverity = new Map<string, string | undefined>();
   async function noteIncident(incidentId: string, at: Date, severity?: string): Promise<void> {
+    if (knownSeverity.has(incidentId) && (severity === undefined || knownSeverity.get(incidentId) === severity)) return;
+    knownSeverity.set(incidentId, severity ?? knownSeverity.get(incidentId));
     try {
       await incidents.create({ _id: incidentId, firstSeenAt: at, ...(severity ? { severity } : {}) });
     } catch (err) {
@@ -152,6 +156,17 @@ export function createAwards(ctx: ServiceContext, rules: RuleTable, backlog: Bac
     return incident?.severity ? Severity.parse(incident.severity) : undefined;
   }
 
+  /**
+   * What the participant already earned and worked on `day`: from the head when its newest task award is of the
+   * same day (or an earlier one: nothing yet), by reading the day's entries only for work reported out of order.
+   */
+  async function dayTotals(participantId: string, day: string, head: ChainHead): Promise<{ earnedToday: number; hoursToday: number }> {
+    if (head.day === undefined || head.day < day) return { earnedToday: 0, hoursToday: 0 };
+    if (head.day === day) return { earnedToday: head.dayEarned ?? 0, hoursToday: head.dayHours ?? 0 };
+    const today = (await ledger.find({ participantId, day, kind: 'award' })).filter((e) => e.dayEarned !== undefined);
+    return { earnedToday: today.reduce((n, e) => n + e.points, 0), hoursToday: today.reduce((n, e) => n + Number(e.basis?.hours ?? 0), 0) };
+  }
+
   /** Credit a verified completion once: payable hours, rules, daily cap against the participant's own chain. */
   async function settle(c: CompletionDoc, severity: Severity, severitySource: string): Promise<AppendResult> {
     const assignment = await assignments.findById(c._id).lean();
@@ -159,10 +174,8 @@ export function createAwards(ctx: ServiceContext, rules: RuleTable, backlog: Bac
     const payable = payableHours(rules, work);
     const day = workDay(work.completedAt);
     const found: Finding[] = [...payable.findings];
-    const result = await ledger.append(c.ownerId, causeKey({ kind: 'task-completed', taskId: c._id }), async () => {
-      const today = (await ledger.find({ participantId: c.ownerId, day, kind: 'award' })).filter((e) => e.cause.startsWith('task-completed:'));
-      const earnedToday = today.reduce((n, e) => n + e.points, 0);
-      const hoursToday = today.reduce((n, e) => n + (e.basis?.hours ?? 0), 0);
+    const result = await ledger.append(c.ownerId, causeKey({ kind: 'task-completed', taskId: c._id }), async (head) => {
+      const { earnedToday, hoursToday } = await dayTotals(c.ownerId, day, head);
       found.splice(payable.findings.length, Infinity, ...dayFindings(hoursToday, payable.hours, day));
       const computed =
         payable.hours > 0
@@ -176,6 +189,8 @@ export function createAwards(ctx: ServiceContext, rules: RuleTable, backlog: Bac
         incidentId: c.incidentId,
         communityId: c.communityId,
         day,
+        dayEarned: earnedToday + computed.points,
+        dayHours: hoursToday + payable.hours,
         ...(computed.allowanceCny ? { allowanceCny: computed.allowanceCny } : {}),
         idempotencyKey: `settle:${c._id}`,
         basis: { rulesVersion: computed.rulesVersion, participantType: computed.participantType, severity, severitySource, hours: payable.hours, reportedHours: c.hours, capped: computed.capped, drill: c.drill, earnedToday },

@@ -15,9 +15,11 @@ export interface ConsumerSettings {
   severityRetryMs: number;
   /** After this many looks, the completion is paid at the rules' lowest severity (IV) rather than never. */
   severityMaxDeliveries: number;
+  /** Events handled at once. */
+  concurrency: number;
 }
 
-export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = { severityRetryMs: 10_000, severityMaxDeliveries: 360 };
+export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = { severityRetryMs: 10_000, severityMaxDeliveries: 360, concurrency: 16 };
 
 async function ensureConsumer(ctx: ServiceContext): Promise<void> {
   const jsm = await jetstreamManager(ctx.nc);
@@ -33,7 +35,8 @@ async function ensureConsumer(ctx: ServiceContext): Promise<void> {
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(60_000),
     max_deliver: -1,
-    max_ack_pending: 1000,
+    // Completions waiting for their incident's severity stay unacknowledged; leave room for a city-wide incident.
+    max_ack_pending: 10_000,
   });
 }
 
@@ -77,10 +80,22 @@ async function handle(awards: Awards, settings: ConsumerSettings, m: JsMsg): Pro
   return 'ack';
 }
 
+/** The task an event is about (its position in the stream when it names none), to keep one task's events in order. */
+function taskKeyOf(m: JsMsg): string {
+  try {
+    const taskId = (m.json() as { data?: { taskId?: unknown } }).data?.taskId;
+    return typeof taskId === 'string' ? taskId : `seq:${m.seq}`;
+  } catch {
+    return `seq:${m.seq}`;
+  }
+}
+
 /** Consume until stopped; a failure is redelivered after a pause, a poison message is terminated and logged. */
 export async function startCompletionsConsumer(ctx: ServiceContext, awards: Awards, settings: ConsumerSettings = DEFAULT_CONSUMER_SETTINGS): Promise<() => Promise<void>> {
   let stopped = false;
   let messages: ConsumerMessages | undefined;
+  const inFlight = new Set<Promise<void>>();
+  const byTask = new Map<string, Promise<void>>();
 
   async function one(m: JsMsg): Promise<void> {
     try {
@@ -102,9 +117,21 @@ export async function startCompletionsConsumer(ctx: ServiceContext, awards: Awar
       try {
         await ensureConsumer(ctx);
         const consumer = await jetstream(ctx.nc).consumers.get(STREAMS.events.name, COMPLETIONS_CONSUMER);
-        messages = await consumer.consume({ max_messages: 100 });
+        messages = await consumer.consume({ max_messages: settings.concurrency * 4 });
         ctx.log.info({ consumer: COMPLETIONS_CONSUMER }, 'crediting verified completions');
-        for await (const m of messages) await one(m);
+        // Several events at once, but one task's events in stream order (its assignment before its completion);
+        // appends to one participant's chain also queue up in the ledger store.
+        for await (const m of messages) {
+          const key = taskKeyOf(m);
+          const p: Promise<void> = (byTask.get(key) ?? Promise.resolve()).then(() => one(m));
+          byTask.set(key, p);
+          inFlight.add(p);
+          void p.finally(() => {
+            inFlight.delete(p);
+            if (byTask.get(key) === p) byTask.delete(key);
+          });
+          if (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
+        }
       } catch (err) {
         if (stopped) break;
         ctx.log.warn({ err: (err as Error).message }, 'completions consumer unavailable; retrying');
@@ -117,6 +144,7 @@ export async function startCompletionsConsumer(ctx: ServiceContext, awards: Awar
   return async () => {
     stopped = true;
     messages?.stop();
+    await Promise.allSettled([...inFlight]);
     await loop;
   };
 }

@@ -5,13 +5,14 @@ import { reviewFigures } from '../src/domain/standings';
 const w = (participantId: string, hours: number, participantType = 'resident-volunteer', tasks = 1, points = hours * 10): ParticipantWork => ({ participantId, participantType, hours, tasks, points });
 
 describe('honour candidates', () => {
-  const work = [w('p-a', 9, 'resident-volunteer', 3), w('p-b', 4, 'resident-party-member', 2), w('p-c', 2), w('p-pro', 12, 'professional', 4), w('org-1', 3, 'social-organisation')];
+  const work = [w('p-a', 9, 'resident-volunteer', 3), w('p-b', 4, 'resident-party-member', 2), w('p-c', 2), w('p-d', 1.5), w('p-pro', 12, 'professional', 4), w('org-1', 3, 'social-organisation')];
 
   it('proposes residents who worked at least the minimum, most hours first, at most `limit`', () => {
     const found = honourCandidates(RULES_V2, { work, donations: [], households: [], limit: 5 });
     expect(found.filter((c) => c.kind === 'model-individual').map((c) => [c.participantId, c.score])).toEqual([
       ['p-a', 9],
       ['p-b', 4],
+      ['p-c', 2],
     ]);
     expect(honourCandidates(RULES_V2, { work, donations: [], households: [], limit: 1 }).filter((c) => c.kind === 'model-individual')).toHaveLength(1);
   });

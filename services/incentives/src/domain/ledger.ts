@@ -32,6 +32,16 @@ export interface ChainHead {
   seq: number;
   hash: string;
   balance: number;
+  /** Running task totals of the newest task award's work day (for daily caps), carried by the head. */
+  day?: string | undefined;
+  dayEarned?: number | undefined;
+  dayHours?: number | undefined;
+}
+
+/** The day totals a head carries after an entry: the entry's own for a task award, else the previous head's. */
+export function dayTotalsAfter(head: ChainHead, entry: { day?: string | undefined; dayEarned?: number | undefined; dayHours?: number | undefined }): Pick<ChainHead, 'day' | 'dayEarned' | 'dayHours'> {
+  const from = entry.dayEarned === undefined ? head : entry;
+  return from.day === undefined ? {} : { day: from.day, dayEarned: from.dayEarned ?? 0, dayHours: from.dayHours ?? 0 };
 }
 
 export const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH, balance: 0 };

@@ -15,6 +15,9 @@ export interface EntryDoc {
   communityId?: string;
   /** The work day (Asia/Shanghai date) a task award counts against for daily caps. */
   day?: string;
+  /** For a task award: task points and hours of the participant on `day`, this entry included (not hashed). */
+  dayEarned?: number;
+  dayHours?: number;
   /** Cash allowance granted with the award (not points, not hashed). */
   allowanceCny?: number;
   prevHash: string;
@@ -37,6 +40,8 @@ const schema = new Schema<EntryDoc>(
     incidentId: { type: String },
     communityId: { type: String },
     day: { type: String },
+    dayEarned: { type: Number },
+    dayHours: { type: Number },
     allowanceCny: { type: Number },
     prevHash: { type: String, required: true },
     hash: { type: String, required: true },

@@ -6,6 +6,9 @@ export interface HeadDoc {
   seq: number;
   hash: string;
   balance: number;
+  day?: string;
+  dayEarned?: number;
+  dayHours?: number;
 }
 
 const schema = new Schema<HeadDoc>(
@@ -14,6 +17,9 @@ const schema = new Schema<HeadDoc>(
     seq: { type: Number, required: true },
     hash: { type: String, required: true },
     balance: { type: Number, required: true, min: 0 },
+    day: { type: String },
+    dayEarned: { type: Number },
+    dayHours: { type: Number },
   },
   { versionKey: false },
 );

@@ -3,7 +3,7 @@ import type { Connection } from 'mongoose';
 import { LifelineError } from '@lifeline/contracts';
 import { createHash } from 'node:crypto';
 import { isDuplicateKey } from '@lifeline/platform';
-import { chainNext, EMPTY_HEAD, verifyChain, type ChainHead, type EntryKind, type VerifyReport } from '../domain/ledger';
+import { chainNext, dayTotalsAfter, EMPTY_HEAD, verifyChain, type ChainHead, type EntryKind, type VerifyReport } from '../domain/ledger';
 import { ledgerEntryModel, type EntryDoc, type LedgerName } from './entry';
 import { participantHeadModel } from './head';
 
@@ -15,6 +15,8 @@ export interface AppendDraft {
   incidentId?: string;
   communityId?: string;
   day?: string;
+  dayEarned?: number;
+  dayHours?: number;
   allowanceCny?: number;
   idempotencyKey: string;
   basis?: EntryDoc['basis'];
@@ -60,7 +62,7 @@ export function ledgerStore(db: Connection, ledger: LedgerName = 'points') {
 
   async function storedHead(participantId: string): Promise<ChainHead> {
     const head = await heads.findById(participantId).lean();
-    return head ? { seq: head.seq, hash: head.hash, balance: head.balance } : EMPTY_HEAD;
+    return head ? { seq: head.seq, hash: head.hash, balance: head.balance, ...dayTotalsAfter(head, {}) } : EMPTY_HEAD;
   }
 
   async function createHeadIfMissing(participantId: string): Promise<void> {
@@ -73,7 +75,7 @@ export function ledgerStore(db: Connection, ledger: LedgerName = 'points') {
   }
 
   async function advanceHead(participantId: string, expectedSeq: number, to: ChainHead): Promise<void> {
-    await heads.updateOne({ _id: participantId, seq: expectedSeq }, { $set: { seq: to.seq, hash: to.hash, balance: to.balance } });
+    await heads.updateOne({ _id: participantId, seq: expectedSeq }, { $set: { seq: to.seq, hash: to.hash, balance: to.balance, ...dayTotalsAfter(to, {}) } });
   }
 
   /** The head after folding in any entry that was inserted but whose head update never happened. */
@@ -83,7 +85,7 @@ export function ledgerStore(db: Connection, ledger: LedgerName = 'points') {
       const orphan = await entries.findOne({ participantId, seq: head.seq + 1 }).lean();
       if (!orphan) return head;
       if (orphan.prevHash !== head.hash) throw new LifelineError('internal', `ledger of ${participantId} does not link at seq ${orphan.seq}`);
-      const next = { seq: orphan.seq, hash: orphan.hash, balance: orphan.balance };
+      const next = { seq: orphan.seq, hash: orphan.hash, balance: orphan.balance, ...dayTotalsAfter(head, orphan) };
       await advanceHead(participantId, head.seq, next);
       head = next;
     }
@@ -151,7 +153,7 @@ export function ledgerStore(db: Connection, ledger: LedgerName = 'points') {
         await sleep(Math.floor(Math.random() * 5 * Math.min(attempt + 1, 20)));
         continue;
       }
-      await advanceHead(draft.participantId, head.seq, next);
+      await advanceHead(draft.participantId, head.seq, { seq: next.seq, hash: next.hash, balance: next.balance, ...dayTotalsAfter(head, doc) });
       return { entry: doc, created: true };
     }
     throw new LifelineError('unavailable', `ledger of ${participantId} is too busy; retry`);
