@@ -60,6 +60,34 @@ async function ensureDependencies() {
 const ensureTools = () =>
   run(process.execPath, ['--import', 'tsx', '-e', "require('@lifeline/local-stack/src/tools').ensureTools().catch((e) => { console.error(e.message); process.exit(1); })"]);
 
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Whether a command exists on the PATH. */
+const onPath = (name) => (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, name)));
+
+/**
+ * The console's browser test drives Debian's Chromium (playwright-core never downloads a browser). Install the
+ * package when it is missing; without apt, say so — the browser test then fails with the same message.
+ */
+async function ensureChromium() {
+  if (fs.existsSync(CHROMIUM)) return `${CHROMIUM} present`;
+  if (!onPath('apt-get')) {
+    process.stderr.write(`! ${CHROMIUM} is missing and apt-get is not available: install Chromium yourself (or set LIFELINE_CHROMIUM); the console browser test will fail until then\n`);
+    return 'missing';
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const sudo = typeof process.getuid === 'function' && process.getuid() !== 0 && onPath('sudo') ? ['sudo', '-E'] : [];
+  const apt = (...args) => (sudo.length ? run(sudo[0], [...sudo.slice(1), 'apt-get', ...args], { env }) : run('apt-get', args, { env }));
+  try {
+    await apt('update', '-q');
+    await apt('install', '-y', '-q', '--no-install-recommends', 'chromium');
+  } catch (err) {
+    process.stderr.write(`! could not install chromium with apt-get (${err.message}); the console browser test will fail until ${CHROMIUM} exists\n`);
+    return 'missing';
+  }
+  return 'installed';
+}
+
 /** Runs the child in the foreground, forwarding SIGINT/SIGTERM so it can stop what it started. */
 function foreground(cmd, args) {
   return new Promise((resolve, reject) => {
@@ -85,6 +113,7 @@ async function main() {
     process.stderr.write('▶ lifeline up\n');
     return foreground(process.execPath, [path.join(ROOT, 'cli', 'bin', 'lifeline.js'), 'up']);
   }
+  await step('browser for the console test (Debian chromium)', ensureChromium);
   await step('typecheck (tsc -p tsconfig.json)', () => run(BIN('tsc'), ['-p', 'tsconfig.json']));
   if (fs.readdirSync(ROOT).some((f) => f.startsWith('eslint.config.'))) await step('lint (eslint .)', () => run(BIN('eslint'), ['.']));
   await step(`tests (jest --runInBand${rest.length ? ` ${rest.join(' ')}` : ''})`, () => run(BIN('jest'), ['--runInBand', ...rest]));
