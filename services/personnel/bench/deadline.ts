@@ -3,7 +3,7 @@
  * dispatch latency, and the lag between a stored deadline and the `task-timed-out` event of the hand-over to the
  * backup (which depends on ACK_SWEEP_INTERVAL_MS and the number of overdue tasks), plus readiness latency.
  *
- *   node --import tsx services/personnel/scripts/bench-deadline.ts [--tasks 40] [--deadline 5] [--concurrency 5]
+ *   node --import tsx services/personnel/bench/deadline.ts [--tasks 40] [--deadline 5] [--concurrency 5]
  *
  * Uses the local stack of LIFELINE_DATA_DIR / the *_PORT variables (like the `lifeline` command). Seeds a
  * community unique to the run; nobody acknowledges, so every task falls back once to a backup.
