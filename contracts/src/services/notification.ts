@@ -244,5 +244,20 @@ export const notificationEvents = {
 } as const;
 
 /** Work items the notification service streams to itself: one message per batch of residents. */
-export const BroadcastBatch = z.object({ jobId: z.string(), batch: z.number().int().nonnegative(), residentIds: z.array(Slug).min(1).max(1000) });
+export const BatchRecipient = z.object({
+  id: Slug,
+  language: Language,
+  /** Sealed (`pii1:…`), never clear text. */
+  phone: z.string(),
+  vulnerable: z.boolean(),
+  gridId: Slug.optional(),
+  buildingId: Slug.optional(),
+});
+export const BroadcastBatch = z.object({
+  jobId: z.string(),
+  batch: z.number().int().nonnegative(),
+  residentIds: z.array(Slug).min(1).max(1000),
+  /** What the sender needs of each resident (phones sealed), so it reads nothing from the store to send. */
+  recipients: z.array(BatchRecipient).max(1000).optional(),
+});
 export const BROADCAST_BATCH_SUBJECT = 'lifeline.work.notification.batch';

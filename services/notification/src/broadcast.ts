@@ -6,7 +6,7 @@ import type { Channels } from './channels';
 import { audienceScope, cutBatches, inAudience, orderVulnerableFirst } from './domain/audience';
 import { liveProgress } from './domain/delivery';
 import { predictSeconds } from './domain/rate';
-import { batchKey, batchModel, type BatchDoc, type Recipient } from './model/batch';
+import type { Recipient } from './model/batch';
 import { jobModel, type JobDoc } from './model/job';
 import { residentModel } from './model/resident';
 import { jobProgress } from './progress';
@@ -47,13 +47,12 @@ export interface AudienceOptions {
 
 /**
  * Starting a broadcast: resolve the audience, order it vulnerable-first, record the job (one per key), stream its
- * batches to the sender. Every step is safe to repeat: the job is found by key, batch publishes carry
+ * batches to the sender, each carrying its recipients (phones sealed) so the sender reads nothing to send. Every step is safe to repeat: the job is found by key, batch publishes carry
  * `${jobId}:${batch}` as Nats-Msg-Id, and the job is marked published only after the last batch landed.
  */
 export function broadcasts(ctx: ServiceContext, batchSize: number, channels: Channels) {
   const Jobs = jobModel(ctx.db);
   const Residents = residentModel(ctx.db);
-  const Batches = batchModel(ctx.db);
   const progress = jobProgress(ctx);
 
   async function resolveAudience(req: Pick<BroadcastRequest, 'communityId' | 'audience'>, options: AudienceOptions = {}): Promise<Recipient[]> {
@@ -70,17 +69,6 @@ export function broadcasts(ctx: ServiceContext, batchSize: number, channels: Cha
   function predict(channel: BroadcastRequest['channels'][number], recipients: readonly Recipient[]): number {
     const adapter = channels[channel];
     return predictSeconds(adapter.transmissions(recipients.map((r) => ({ residentId: r.id, gridId: r.gridId, buildingId: r.buildingId }))), adapter.ratePerSecond);
-  }
-
-  /** Snapshots of each batch's recipients; a retry keeps the snapshots an earlier attempt wrote. */
-  async function writeSnapshots(jobId: string, batches: Recipient[][]): Promise<void> {
-    const docs: BatchDoc[] = batches.map((recipients, batch) => ({ _id: batchKey(jobId, batch), jobId, batch, recipients }));
-    if (docs.length === 0) return;
-    await Batches.collection.insertMany(docs as never[], { ordered: false }).catch((err: unknown) => {
-      const raw = (err as { writeErrors?: { code?: number } | { code?: number }[] }).writeErrors;
-      const writeErrors = raw === undefined ? [] : [raw].flat();
-      if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== 11000)) throw err;
-    });
   }
 
   async function createJob(req: BroadcastRequest, total: number, batches: number, predictedSeconds: number): Promise<JobDoc> {
@@ -130,7 +118,7 @@ export function broadcasts(ctx: ServiceContext, batchSize: number, channels: Cha
       await Promise.all(
         window.map((recipients, i) => {
           const batch = start + i;
-          const body: z.infer<typeof notificationContract.BroadcastBatch> = { jobId, batch, residentIds: recipients.map((r) => r.id) };
+          const body: z.infer<typeof notificationContract.BroadcastBatch> = { jobId, batch, residentIds: recipients.map((r) => r.id), recipients };
           return ctx.events.publishWork(BROADCAST_BATCH_SUBJECT, `${jobId}:${batch}`, body);
         }),
       );
@@ -161,7 +149,6 @@ export function broadcasts(ctx: ServiceContext, batchSize: number, channels: Cha
         // A retry after a crash before publishing: the registry may have changed since; the plan is re-resolved once more.
         job = (await Jobs.findOneAndUpdate({ _id: job._id, published: false }, { $set: { total, batches: batches.length, batchSize } }, { new: true }).lean()) ?? job;
       }
-      await writeSnapshots(job._id, batches);
       await publishBatches(job._id, batches);
       await Jobs.updateOne({ _id: job._id }, { $set: { published: true } });
       await announce(job);

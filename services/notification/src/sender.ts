@@ -58,7 +58,8 @@ export function batchSender(ctx: ServiceContext, channels: Channels) {
    * The batch's recipients from the snapshot written with the job (one primary-key read); a missing snapshot (a job
    * from before snapshots, or one deleted early) falls back to reading the registry.
    */
-  async function loadRecipients(jobId: string, batch: number, ids: readonly string[]): Promise<Map<string, Recipient>> {
+  async function loadRecipients(jobId: string, batch: number, ids: readonly string[], carried?: readonly Recipient[]): Promise<Map<string, Recipient>> {
+    if (carried) return new Map(carried.map((r) => [r.id, r]));
     const snapshot = await Batches.findById(batchKey(jobId, batch)).lean();
     const recipients: Recipient[] = snapshot
       ? snapshot.recipients
@@ -132,7 +133,7 @@ export function batchSender(ctx: ServiceContext, channels: Channels) {
 
   return {
     /** Answers how the batch went, or undefined when it had already been counted. */
-    async send({ jobId, batch, residentIds }: BroadcastBatch): Promise<BatchTally | undefined> {
+    async send({ jobId, batch, residentIds, recipients }: BroadcastBatch): Promise<BatchTally | undefined> {
       const t0 = performance.now();
       const lap: Record<string, number> = {};
       const mark = (step: string) => (lap[step] = Math.round(performance.now() - t0));
@@ -142,7 +143,7 @@ export function batchSender(ctx: ServiceContext, channels: Channels) {
         await completeIfDone(jobId);
         return undefined;
       }
-      const residents = await loadRecipients(jobId, batch, residentIds);
+      const residents = await loadRecipients(jobId, batch, residentIds, recipients);
       mark('residents');
       const keys = residentIds.map((id) => deliveryKey(job.incidentId, job.stepId, id));
       const createdAt = new Date();
@@ -206,7 +207,7 @@ export function batchSender(ctx: ServiceContext, channels: Channels) {
       const tally = tallyBatch(residentIds.length, outcomes);
       const result: ResultDoc = { _id: batchKey(jobId, batch), jobId, batch, ...tally, createdAt: new Date() };
       await insertSkippingDuplicates(Results, [result]);
-      await Batches.deleteOne({ _id: batchKey(jobId, batch) });
+      if (!recipients) await Batches.deleteOne({ _id: batchKey(jobId, batch) });
       mark('counted');
       await completeIfDone(jobId);
       mark('done');
