@@ -14,8 +14,8 @@ import { Severity, Slug, type IncidentView, type PlanDocument } from '@lifeline/
 import { connectNats } from '@lifeline/platform';
 import { stackConfig } from '@lifeline/local-stack';
 import { measureIncidentCost } from '@lifeline/workflows/src/cost';
-import { api } from '../cli/src/api';
-import { adminNats, fail } from '../cli/src/context';
+import { api, bearer } from '../cli/src/api';
+import { adminNats, apiBase, fail } from '../cli/src/context';
 import { buildCity } from '../cli/src/seed/city';
 import { drillCity, sendCityInSlices } from '../test/e2e/support';
 
@@ -35,6 +35,16 @@ function schemaFlag<T>(name: string, raw: string | undefined, fallback: T, schem
   return parsed.data as T;
 }
 
+/** The incident's view, or undefined while the command-center cannot answer (a busy worker misses a query). */
+async function currentView(incidentId: string): Promise<IncidentView | undefined> {
+  try {
+    const res = await fetch(`${apiBase()}/v1/incidents/${incidentId}`, { headers: { authorization: `Bearer ${bearer('auditor')}` } });
+    return res.ok ? ((await res.json()) as IncidentView) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
@@ -44,6 +54,7 @@ async function main() {
       severity: { type: 'string' },
       seed: { type: 'string' },
       'no-seed': { type: 'boolean' },
+      incident: { type: 'string' },
       'timeout-minutes': { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -73,22 +84,27 @@ async function main() {
   }
 
   const started = Date.now();
-  const { incidentId } = await api<{ incidentId: string }>('POST', '/v1/incidents', 'operator', {
-    planId: flags.plan,
-    severity: flags.severity,
-    area: { cityWide: true },
-    title: `drill-cost: city-wide ${flags.plan} drill`,
-    drill: true,
-  });
-  log(`incident ${incidentId} started (${flags.plan}, severity ${flags.severity}, city-wide drill)`);
+  // --incident <id>: measure an incident already running (or closed) instead of starting one.
+  const incidentId =
+    schemaFlag<string | undefined>('incident', values.incident, undefined, Slug) ??
+    (
+      await api<{ incidentId: string }>('POST', '/v1/incidents', 'operator', {
+        planId: flags.plan,
+        severity: flags.severity,
+        area: { cityWide: true },
+        title: `drill-cost: city-wide ${flags.plan} drill`,
+        drill: true,
+      })
+    ).incidentId;
+  log(`incident ${incidentId} (${flags.plan}, severity ${flags.severity}, city-wide drill)`);
   let view: IncidentView | undefined;
   let lastPhase = '';
   const deadline = started + flags.timeoutMinutes * 60_000;
   while (Date.now() < deadline) {
-    view = await api<IncidentView>('GET', `/v1/incidents/${incidentId}`, 'auditor');
-    if (view.phase !== lastPhase) log(`  ${((Date.now() - started) / 1000).toFixed(0)} s: ${view.phase} (${view.areas.length} communities)`);
-    lastPhase = view.phase;
-    if (view.phase === 'closed') break;
+    view = (await currentView(incidentId)) ?? view;
+    if (view && view.phase !== lastPhase) log(`  ${((Date.now() - started) / 1000).toFixed(0)} s: ${view.phase} (${view.areas.length} communities)`);
+    lastPhase = view?.phase ?? '';
+    if (view?.phase === 'closed') break;
     await new Promise((r) => setTimeout(r, 2000));
   }
   if (view?.phase !== 'closed') throw new Error(`incident ${incidentId} did not close within ${flags.timeoutMinutes} min (phase ${view?.phase})`);

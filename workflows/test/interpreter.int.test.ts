@@ -6,7 +6,7 @@
  * Uses TEMPORAL_ADDRESS when set (the harness's server), otherwise starts the repository's own Temporal CLI
  * dev server. Set LIFELINE_RECORD_HISTORIES=1 to (re)write test/histories/*.json for the replay test.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -25,7 +25,11 @@ const REPO = join(__dirname, '..', '..');
 const GENERATION = 'v2';
 const HISTORIES = join(__dirname, 'histories', GENERATION);
 const RECORD = process.env.LIFELINE_RECORD_HISTORIES === '1';
-const drillPlan = JSON.parse(readFileSync(join(REPO, 'services/command-center/plans/community-drill.json'), 'utf8')) as PlanInput;
+const LIBRARY = join(REPO, 'services/command-center/plans');
+const drillPlan = JSON.parse(readFileSync(join(LIBRARY, 'community-drill.json'), 'utf8')) as PlanInput;
+const library = readdirSync(LIBRARY)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => PlanDocument.parse(JSON.parse(readFileSync(join(LIBRARY, f), 'utf8'))));
 
 jest.setTimeout(180_000);
 
@@ -155,6 +159,16 @@ test('the drill plan walks warn → mobilize → respond → recover → review 
   await saveHistory('drill-incident.json', handle.workflowId);
   await saveHistory('drill-district-east.json', workflowIds.district(incidentId, 'd-east'));
   await saveHistory('drill-community-mobilize.json', communityId, runs.find((r) => r.phase === 'mobilize')?.runId);
+});
+
+test('every bundled plan (one of each kind) runs to completed; its incident history is recorded for replay', async () => {
+  expect(new Set(library.map((p) => p.kind))).toEqual(new Set(['comprehensive', 'natural-disaster', 'public-health', 'production-safety', 'food-safety']));
+  const runs = await Promise.all(library.map(async (plan) => ({ plan, ...(await startIncident(`plan-${plan.id}`, 'acknowledge-and-complete', plan, 'II')) })));
+  for (const { plan, handle } of runs) {
+    const view = await handle.result();
+    expect({ plan: plan.id, phase: view.phase, status: view.status }).toEqual({ plan: plan.id, phase: 'closed', status: 'completed' });
+    await saveHistory(`plan-${plan.id}-incident.json`, handle.workflowId);
+  }
 });
 
 test('a responder who never acknowledges triggers the fallback, then a missed acknowledgement', async () => {
