@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { modelOf } from './records';
 
 /**
  * A task personnel reported completed, as the service saw it on the `task-completed` event: the only
@@ -60,12 +61,6 @@ const incidentSchema = new Schema<IncidentDoc>(
   { collection: 'incidents', versionKey: false },
 );
 
-export function completionModel(db: Connection): Model<CompletionDoc> {
-  return (db.models.Completion as Model<CompletionDoc> | undefined) ?? db.model<CompletionDoc>('Completion', schema);
-}
-export function assignmentModel(db: Connection): Model<AssignmentDoc> {
-  return (db.models.Assignment as Model<AssignmentDoc> | undefined) ?? db.model<AssignmentDoc>('Assignment', assignmentSchema);
-}
-export function incidentModel(db: Connection): Model<IncidentDoc> {
-  return (db.models.Incident as Model<IncidentDoc> | undefined) ?? db.model<IncidentDoc>('Incident', incidentSchema);
-}
+export const completionModel = (db: Connection): Model<CompletionDoc> => modelOf(db, 'Completion', schema);
+export const assignmentModel = (db: Connection): Model<AssignmentDoc> => modelOf(db, 'Assignment', assignmentSchema);
+export const incidentModel = (db: Connection): Model<IncidentDoc> => modelOf(db, 'Incident', incidentSchema);

@@ -140,7 +140,8 @@ const honourSchema = new Schema<HonourDoc>(
 );
 honourSchema.index({ incidentId: 1 });
 
-function modelOf<T>(db: Connection, name: string, schema: Schema<T>): Model<T> {
+/** The connection's model of that name, registered on first use. */
+export function modelOf<T>(db: Connection, name: string, schema: Schema<T>): Model<T> {
   return (db.models[name] as Model<T> | undefined) ?? db.model<T>(name, schema);
 }
 
