@@ -53,7 +53,7 @@ it('reports the executions, activities and history events it used, all within Te
   expect(cost.byType.districtPhaseWorkflow?.executions).toBe(4 * districts);
   expect(cost.byType.communityPhaseWorkflow?.executions).toBe(4 * final.areas.length);
   expect(cost.executions).toBe(1 + 4 * districts + 4 * final.areas.length);
-  expect(cost.statuses).toEqual({ Completed: cost.executions });
+  expect(cost.statuses).toEqual({ COMPLETED: cost.executions });
   // Every community ran at least broadcast, reserve, dispatch, issue, award, return and the all-clear.
   expect(cost.activities).toBeGreaterThanOrEqual(7 * final.areas.length);
   // No execution comes near 2,000 pending children or 51,200 history events.
