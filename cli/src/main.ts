@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerIncidentCommands } from './commands/incident';
 import { registerLedgerCommands } from './commands/ledger';
+import { registerPlanCommands } from './commands/plans';
 import { registerSeedCommand } from './commands/seed';
 import { registerStackCommands } from './commands/stack';
 import { registerTokenCommand } from './commands/token';
@@ -10,6 +11,7 @@ registerStackCommands(program);
 registerSeedCommand(program);
 registerTokenCommand(program);
 registerIncidentCommands(program);
+registerPlanCommands(program);
 registerLedgerCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

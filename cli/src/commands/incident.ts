@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { IncidentCommand, Role, Severity, Slug, type IncidentView } from '@lifeline/contracts';
+import { IncidentCommand, IncidentPhase, IncidentStatus, PHASES, Role, Severity, Slug, type IncidentView } from '@lifeline/contracts';
 import { api } from '../api';
 import { parseFlags } from '../context';
 
@@ -23,17 +23,43 @@ const StartFlags = z
 
 const CommandFlags = z.object({ type: z.enum(['advance', 'stand-down', 'escalate', 'deescalate']), reason: z.string().min(1), severity: Severity.optional(), as: Role.optional() });
 
-const summary = (v: IncidentView) =>
-  `${v.incidentId}  phase=${v.phase}  status=${v.status}  severity=${v.severity}  areas=${v.areas.length}  ` +
-  `reached=${v.areas.reduce((n, a) => n + a.figures.notification.sent, 0)}  tasks done=${v.areas.reduce((n, a) => n + a.figures.personnel.done, 0)}`;
+const ListFlags = z
+  .object({
+    phase: IncidentPhase.optional(),
+    severity: Severity.optional(),
+    district: Slug.optional(),
+    drill: z.boolean().optional(),
+    real: z.boolean().optional(),
+    status: IncidentStatus.optional(),
+    plan: Slug.optional(),
+    limit: z.coerce.number().int().min(1).max(200).optional(),
+    as: Role.default('auditor'),
+    json: z.boolean().optional(),
+  })
+  .refine((f) => !(f.drill && f.real), { message: '--drill and --real exclude each other', path: ['drill'] });
 
-/** Poll until the incident closes, printing each change of phase. */
+const sum = (v: IncidentView, pick: (f: IncidentView['areas'][number]['figures']) => number) => v.areas.reduce((n, a) => n + pick(a.figures), 0);
+
+/** `warn ▸ [mobilize] ▸ respond …` with the figures operators watch. */
+export function progressLine(v: IncidentView): string {
+  const at = v.phase === 'closed' ? PHASES.length : PHASES.indexOf(v.phase);
+  const bar = PHASES.map((p, i) => (i < at ? `✔${p}` : i === at ? `[${p}]` : p)).join(' ▸ ');
+  return (
+    `${bar}  ${v.phase === 'closed' ? `closed (${v.status})` : v.status}  severity ${v.severity}  areas ${v.areas.length}  ` +
+    `reached ${sum(v, (f) => f.notification.sent)}/${sum(v, (f) => f.notification.total)}  ` +
+    `supplies ${sum(v, (f) => f.supplies.reserved)} reserved ${sum(v, (f) => f.supplies.issued)} issued  ` +
+    `responders ${sum(v, (f) => f.personnel.acknowledged)}/${sum(v, (f) => f.personnel.tasks)} acknowledged`
+  );
+}
+
+/** Poll until the incident closes, printing a progress line whenever something changes (to stderr). */
 async function follow(incidentId: string, role: Role): Promise<IncidentView> {
   let last = '';
+  const started = Date.now();
   for (;;) {
     const view = await api<IncidentView>('GET', `/v1/incidents/${incidentId}`, role);
-    const line = summary(view);
-    if (line !== last) console.error(line);
+    const line = progressLine(view);
+    if (line !== last) console.error(`${String(Math.round((Date.now() - started) / 1000)).padStart(5)} s  ${line}`);
     last = line;
     if (view.phase === 'closed' || view.status !== 'running') return view;
     await new Promise((r) => setTimeout(r, 1000));
@@ -53,7 +79,7 @@ export function registerIncidentCommands(program: Command): void {
     .option('--city-wide', 'the whole city')
     .option('--drill', 'drill mode: no real messages, simulated responders')
     .option('--key <key>', 'Idempotency-Key: repeating a start with the same key returns the same incident')
-    .option('--wait', 'follow the incident until it closes')
+    .option('--wait', 'follow the incident until it closes, printing progress (phase, residents reached, supplies, responders)')
     .option('--as <role>', 'role of the development token', 'operator')
     .action(async (opts: unknown) => {
       const f = parseFlags(StartFlags, opts);
@@ -61,6 +87,31 @@ export function registerIncidentCommands(program: Command): void {
       const started = await api<{ incidentId: string; workflowId: string }>('POST', '/v1/incidents', f.as, { planId: f.plan, severity: f.severity, area, title: f.title, drill: f.drill ?? false }, f.key ? { 'idempotency-key': f.key } : {});
       console.log(JSON.stringify(started));
       if (f.wait) console.log(JSON.stringify(await follow(started.incidentId, f.as), null, 2));
+    });
+  incident
+    .command('list')
+    .description('Incidents, newest first, with filters')
+    .option('--phase <phase>', 'warn | mobilize | respond | recover | review | closed')
+    .option('--severity <level>', 'I, II, III or IV')
+    .option('--district <id>', 'a district the incident covers')
+    .option('--drill', 'drills only')
+    .option('--real', 'real incidents only')
+    .option('--status <status>', 'running | completed | cancelled | failed')
+    .option('--plan <id>', 'plan id')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .option('--as <role>', 'role of the development token', 'auditor')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (opts: unknown) => {
+      const f = parseFlags(ListFlags, opts);
+      const query = new URLSearchParams();
+      for (const key of ['phase', 'severity', 'district', 'status', 'plan', 'limit'] as const) if (f[key] !== undefined) query.set(key, String(f[key]));
+      if (f.drill || f.real) query.set('drill', String(Boolean(f.drill)));
+      const answer = await api<{ incidents: { incidentId: string; phase: string; status: string; severity: string; drill: boolean; planId: string; title: string; createdAt: string }[] }>('GET', `/v1/incidents?${query}`, f.as);
+      if (f.json) return console.log(JSON.stringify(answer, null, 2));
+      for (const i of answer.incidents) {
+        console.log(`${i.incidentId}  ${i.createdAt.slice(0, 19)}  ${i.phase.padEnd(8)} ${i.status.padEnd(9)} ${i.severity.padEnd(3)} ${i.drill ? 'drill' : 'real '}  ${i.planId}  ${i.title}`);
+      }
+      if (answer.incidents.length === 0) console.error('no incident matches');
     });
   incident
     .command('show <incidentId>')

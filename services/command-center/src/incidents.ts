@@ -118,7 +118,10 @@ export class Incidents {
   async command(incidentId: string, command: IncidentCommand): Promise<CommandResult> {
     const record = await this.record(incidentId);
     try {
-      return await this.client.workflow.getHandle(record.workflowId).executeUpdate(commandUpdate, { args: [command] });
+      const result = await this.client.workflow.getHandle(record.workflowId).executeUpdate(commandUpdate, { args: [command] });
+      // A stood-down workflow completes normally; the index remembers that the incident was cancelled (list status).
+      if (command.type === 'stand-down') await this.index.updateOne({ incidentId }, { $set: { stoodDownAt: new Date() } });
+      return result;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new LifelineError('invalid_state', (err.cause as Error | undefined)?.message ?? err.message);
       if (err instanceof WorkflowNotFoundError) throw new LifelineError('invalid_state', 'the incident is no longer running');
@@ -139,13 +142,14 @@ export class Incidents {
       const phase = wf.searchAttributes?.LifelinePhase?.[0];
       const severity = wf.searchAttributes?.LifelineSeverity?.[0];
       found.set(incidentId, { phase: typeof phase === 'string' ? phase : undefined, severity: typeof severity === 'string' ? severity : undefined, status: statusOf(wf.status.name) });
-      if (found.size >= filter.limit) break;
+      if (found.size >= filter.limit * (filter.status ? 4 : 1)) break;
     }
     if (found.size === 0) return [];
     const records = await this.index.find({ incidentId: { $in: [...found.keys()] } }).lean();
     return records
       .map((r) => {
         const live = found.get(r.incidentId)!;
+        const status = live.status === 'completed' && r.stoodDownAt ? 'cancelled' : live.status;
         return {
           incidentId: r.incidentId,
           workflowId: r.workflowId,
@@ -156,9 +160,11 @@ export class Incidents {
           drill: r.drill,
           createdAt: r.createdAt,
           phase: (live.phase ?? 'warn') as IncidentPhase,
-          status: live.status,
+          status,
         };
       })
+      .filter((i) => filter.status === undefined || i.status === filter.status)
+      .slice(0, filter.limit)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   }
 }
@@ -174,7 +180,8 @@ export function statusOf(name: string): IncidentStatus {
 const EXECUTION_STATUS: Record<IncidentStatus, string> = {
   running: `ExecutionStatus = 'Running'`,
   completed: `ExecutionStatus = 'Completed'`,
-  cancelled: `ExecutionStatus = 'Canceled'`,
+  // A stand-down completes the workflow normally; the index tells the two apart after the query.
+  cancelled: `ExecutionStatus IN ('Canceled', 'Completed')`,
   failed: `ExecutionStatus IN ('Failed', 'Terminated', 'TimedOut')`,
 };
 

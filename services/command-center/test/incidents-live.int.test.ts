@@ -106,6 +106,13 @@ describe('the live stream of an incident', () => {
     expect(phases.at(-1)).toBe('closed');
     expect(frames.at(-1)).toEqual(expect.objectContaining({ event: 'end', data: { phase: 'closed', status: 'cancelled' } }));
   });
+
+  it('lists the stood-down incident as cancelled, not completed', async () => {
+    const found = await until('the closed incident in the list', async () => ((await list(`phase=closed&plan=${plan.id}`)).includes(incidentId) ? true : undefined));
+    expect(found).toBe(true);
+    expect(await list(`status=cancelled&plan=${plan.id}`)).toContain(incidentId);
+    expect(await list(`status=completed&plan=${plan.id}`)).not.toContain(incidentId);
+  });
 });
 
 describe('the audit log', () => {

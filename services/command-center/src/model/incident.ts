@@ -15,6 +15,8 @@ export interface IncidentRecord {
   area: Area;
   requestedBy: string;
   createdAt: Date;
+  /** Set when a stand-down was accepted: the workflow then completes normally, but the incident was cancelled. */
+  stoodDownAt?: Date;
 }
 
 const schema = new Schema<IncidentRecord>(
@@ -30,6 +32,7 @@ const schema = new Schema<IncidentRecord>(
     area: { type: Schema.Types.Mixed, required: true },
     requestedBy: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    stoodDownAt: { type: Date, required: false },
   },
   { versionKey: false, minimize: false },
 );
