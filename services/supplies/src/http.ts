@@ -1,37 +1,54 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { IncidentId, Slug } from '@lifeline/contracts';
+import { IncidentId, Severity, Slug } from '@lifeline/contracts';
 import { parseHttp, route, type ServiceContext } from '@lifeline/platform';
+import type { createHandlers } from './nats';
+import { depotsOfArea } from './domain/readiness';
 import { lotModel } from './model/lots';
 import { reservationModel, toReservation } from './model/reservations';
+import { openingModel } from './model/sites';
 import { depotModel } from './model/stock';
 
-const StockQuery = z.object({ areaId: Slug });
-const ReservationsQuery = z.object({ incidentId: IncidentId });
+const StockQuery = z.object({ areaId: Slug, below: z.enum(['true', 'false']).default('true') }).strict();
+const IncidentQuery = z.object({ incidentId: IncidentId }).strict();
+const ReadinessQuery = z
+  .object({ areaId: Slug, expiryWithinDays: z.coerce.number().int().min(0).max(3650).default(30), asOf: z.string().date().optional(), severity: Severity.optional() })
+  .strict();
+const SitesQuery = z.object({ incidentId: IncidentId.optional(), communityId: Slug.optional() }).strict();
 
-/** Read-only admin routes: stock by depot for an area, reservations of an incident. */
-export function registerRoutes(app: Express, ctx: ServiceContext): void {
+/**
+ * Read-only routes for the console: stock by depot for an area (with the depots below it unless `below=false`),
+ * reservations of an incident, readiness of an area, sites opened for an incident, and the incident's figures.
+ */
+export function registerRoutes(app: Express, ctx: ServiceContext, handlers: () => Promise<Awaited<ReturnType<typeof createHandlers>>>): void {
   const depots = depotModel(ctx.db);
   const lots = lotModel(ctx.db);
   const reservations = reservationModel(ctx.db);
+  const openings = openingModel(ctx.db);
 
   app.get(
     '/v1/stock',
     route(async (req, res) => {
-      const { areaId } = parseHttp(StockQuery, req.query, 'query');
-      const areaDepots = await depots.find({ areaId }).sort({ _id: 1 }).lean();
-      const areaLots = await lots.find({ depotId: { $in: areaDepots.map((d) => d._id) } }).sort({ _id: 1 }).lean();
+      const { areaId, below } = parseHttp(StockQuery, req.query, 'query');
+      const all = await depots.find({}).sort({ _id: 1 }).lean();
+      const areaDepots = below === 'true' ? depotsOfArea(areaId, all.map((d) => ({ ...d, id: d._id }))).map((d) => d.id) : all.filter((d) => d.areaId === areaId).map((d) => d._id);
+      const areaLots = areaDepots.length ? await lots.find({ depotId: { $in: areaDepots } }).sort({ _id: 1 }).lean() : [];
       res.json({
         areaId,
-        depots: areaDepots.map((d) => ({
-          id: d._id,
-          name: d.name,
-          level: d.level,
-          parentId: d.parentId,
-          lots: areaLots
-            .filter((l) => l.depotId === d._id)
-            .map((l) => ({ id: l._id, itemCode: l.itemCode, quantity: l.quantity, available: l.available, expiresOn: l.expiresOn, source: l.source, condition: l.condition })),
-        })),
+        depots: all
+          .filter((d) => areaDepots.includes(d._id))
+          .map((d) => ({
+            id: d._id,
+            name: d.name,
+            level: d.level,
+            areaId: d.areaId,
+            parentId: d.parentId,
+            location: d.location,
+            lastInspectedOn: d.lastInspectedOn,
+            lots: areaLots
+              .filter((l) => l.depotId === d._id)
+              .map((l) => ({ id: l._id, itemCode: l.itemCode, quantity: l.quantity, available: l.available, expiresOn: l.expiresOn, source: l.source, condition: l.condition })),
+          })),
       });
     }),
   );
@@ -39,9 +56,35 @@ export function registerRoutes(app: Express, ctx: ServiceContext): void {
   app.get(
     '/v1/reservations',
     route(async (req, res) => {
-      const { incidentId } = parseHttp(ReservationsQuery, req.query, 'query');
+      const { incidentId } = parseHttp(IncidentQuery, req.query, 'query');
       const docs = await reservations.find({ incidentId, status: { $ne: 'pending' } }).sort({ createdAt: 1 }).lean();
       res.json({ incidentId, reservations: docs.map(toReservation) });
+    }),
+  );
+
+  app.get(
+    '/v1/summary',
+    route(async (req, res) => {
+      const { incidentId } = parseHttp(IncidentQuery, req.query, 'query');
+      res.json(await (await handlers()).summary({ incidentId }));
+    }),
+  );
+
+  app.get(
+    '/v1/readiness',
+    route(async (req, res) => {
+      const q = parseHttp(ReadinessQuery, req.query, 'query');
+      res.json(await (await handlers()).readiness(q));
+    }),
+  );
+
+  app.get(
+    '/v1/sites',
+    route(async (req, res) => {
+      const q = parseHttp(SitesQuery, req.query, 'query');
+      const filter = { ...(q.incidentId ? { incidentId: q.incidentId } : {}), ...(q.communityId ? { communityId: q.communityId } : {}) };
+      const docs = await openings.find(filter).sort({ _id: 1 }).lean();
+      res.json({ sites: docs.map((o) => ({ incidentId: o.incidentId, communityId: o.communityId, siteId: o.siteId, kind: o.kind, capacity: o.capacity, occupancy: o.occupancy, status: o.status })) });
     }),
   );
 }
