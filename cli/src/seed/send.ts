@@ -1,6 +1,7 @@
 import { LifelineError, notification, personnel, supplies } from '@lifeline/contracts';
 import { call, type NatsConnection } from '@lifeline/platform';
 import type { SyntheticCity } from './city';
+import { suppliesExtras } from './supplies-extras';
 
 const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
@@ -23,7 +24,7 @@ export async function sendCity(nc: NatsConnection, city: SyntheticCity, onProgre
     onProgress('people', counts.people, city.people.length);
   }
   for (const partyUnits of chunks(city.partyUnits ?? [], 5000)) await call(nc, personnel.seed, { units: [], people: [], partyUnits }, { timeoutMs: 60_000 });
-  const stock = await call(nc, supplies.seed, { depots: city.depots, items: city.items, lots: city.lots }, { timeoutMs: 60_000 });
+  const stock = await call(nc, supplies.seed, { depots: city.depots, items: city.items, lots: city.lots, ...suppliesExtras(city) }, { timeoutMs: 60_000 });
   counts.depots = stock.depots;
   counts.lots = stock.lots;
   for (const residents of chunks(city.residents, 5000)) {
