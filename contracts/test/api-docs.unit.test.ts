@@ -94,6 +94,7 @@ describe('API documents generated from the contracts', () => {
       '/v1/plans',
       '/v1/plans/{id}',
       '/v1/plans/{id}/versions',
+      '/v1/readiness',
     ]);
   });
 });

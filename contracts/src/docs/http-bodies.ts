@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DistrictId, IncidentId, IncidentPhase, IncidentStatus, LocalizedText, Severity, Slug } from '../common';
+import { ErrorBody } from '../errors';
 import { IncidentView } from '../incident';
+import { personnel } from '../services/personnel';
+import { supplies } from '../services/supplies';
 import { PlanDocument, PlanKind } from '../plan';
 
 /**
@@ -67,6 +70,19 @@ export const LiveEventData = z.object({
   type: z.string().describe('`<service>.<event>`, as in the AsyncAPI document.'),
   time: z.string(),
   data: z.unknown(),
+});
+
+/** `GET /v1/readiness`: one area, a community or a district. */
+export const ReadinessQuery = z
+  .object({ community: Slug.optional(), district: DistrictId.optional(), severity: Severity.optional() })
+  .strict()
+  .refine((q) => Boolean(q.community) !== Boolean(q.district), { message: 'name community or district (one of them)' });
+export type ReadinessQuery = z.infer<typeof ReadinessQuery>;
+export const AreaReadiness = z.object({
+  areaId: Slug,
+  supplies: supplies.readiness.result.nullable().describe('lifeline.supplies.readiness; null when the service did not answer (see problems).'),
+  personnel: personnel.readiness.result.nullable().describe('lifeline.personnel.readiness; null when the service did not answer (see problems).'),
+  problems: z.array(ErrorBody.extend({ service: z.string() })),
 });
 
 export const AuditEntry = z.object({ at: z.iso.datetime(), subject: z.string(), role: z.string(), action: z.string(), target: z.string(), detail: z.unknown().optional() });

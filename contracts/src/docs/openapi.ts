@@ -5,6 +5,7 @@ import { PlanDocument, PlanStep } from '../plan';
 import { Role } from '../roles';
 import { AcceptProposalsRequest, AcceptProposalsResult, AfterActionReport } from '../review';
 import {
+  AreaReadiness,
   AuditAnswer,
   HealthAnswer,
   IncidentDetail,
@@ -54,6 +55,7 @@ const RESPONSE_SCHEMAS = [
   ['AcceptProposalsResult', AcceptProposalsResult],
   ['LiveEventData', LiveEventData],
   ['AuditAnswer', AuditAnswer],
+  ['AreaReadiness', AreaReadiness, 'Readiness of one area from supplies and personnel.'],
   ['PlanStep', PlanStep, 'One step of a plan phase, by kind.'],
   ['PlanDocument', PlanDocument, 'A plan version (step ids are unique across phases).'],
   ['PlanSummary', PlanSummary],
@@ -297,6 +299,21 @@ export function buildOpenApi(): Record<string, unknown> {
         errors: ['invalid_request', 'not_found', 'conflict', 'unavailable'],
       }),
     },
+    '/v1/readiness': {
+      get: operation({
+        operationId: 'getAreaReadiness',
+        summary: 'Readiness of a community or district: stock (supplies) and spans of control (personnel)',
+        tags: ['readiness'],
+        roles: reads,
+        parameters: [
+          { name: 'community', in: 'query', required: false, description: 'A community id (name this or district).', schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } },
+          { name: 'district', in: 'query', required: false, description: 'A district id (name this or community).', schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } },
+          { name: 'severity', in: 'query', required: false, description: 'Judge stock against targets scaled for this severity (default IV).', schema: { type: 'string', enum: ['I', 'II', 'III', 'IV'] } },
+        ],
+        success: { '200': json(ref('AreaReadiness'), 'Both reports; a service that did not answer is null and listed in problems.') },
+        errors: ['invalid_request'],
+      }),
+    },
     '/v1/audit': {
       get: operation({
         operationId: 'readAuditLog',
@@ -326,6 +343,7 @@ export function buildOpenApi(): Record<string, unknown> {
     tags: [
       { name: 'incidents', description: 'Incidents: durable workflows started from a plan.' },
       { name: 'plans', description: 'The plan registry: immutable, versioned plans.' },
+      { name: 'readiness', description: 'Readiness of an area before an incident.' },
       { name: 'audit', description: 'The audit log (auditor, admin).' },
       { name: 'meta', description: 'Health and API documents (unauthenticated).' },
     ],

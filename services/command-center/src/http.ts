@@ -3,12 +3,13 @@ import express, { type ErrorRequestHandler, type Express, type Request } from 'e
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { IdempotencyKey, IncidentCommand, LifelineError, Slug, StartIncidentRequest, type Role } from '@lifeline/contracts';
-import { buildAsyncApi, buildOpenApi, IncidentListQuery } from '@lifeline/contracts/src/docs';
+import { buildAsyncApi, buildOpenApi, IncidentListQuery, ReadinessQuery } from '@lifeline/contracts/src/docs';
 import { parseHttp, route, type NatsConnection } from '@lifeline/platform';
 import type { Model } from 'mongoose';
 import { assertRole, authenticate, authOf } from './auth';
 import type { Incidents } from './incidents';
 import { streamIncident } from './live';
+import { areaReadiness } from './readiness';
 import type { AuditEntry } from './model/audit';
 import type { Plans } from './plans';
 import { registerReviewRoutes } from './review/routes';
@@ -212,6 +213,14 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
       const plan = await plans.addVersion(id, body.plan, auth.sub);
       await audit(req, 'plan.version', id, { version: plan.version });
       res.status(201).json({ plan });
+    }),
+  );
+
+  app.get(
+    '/v1/readiness',
+    route(async (req, res) => {
+      const query = parseHttp(ReadinessQuery, req.query, 'readiness query');
+      res.json(await areaReadiness(deps.nc, query));
     }),
   );
 

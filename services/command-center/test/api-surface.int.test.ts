@@ -129,6 +129,8 @@ describe('client mistakes get structured 4xx answers, never a 5xx', () => {
     ['a new plan without an id', 'POST', '/v1/plans', { body: JSON.stringify({ plan: { ...gatedPlan(), id: undefined } }) }],
     ['a new plan that exists', 'POST', '/v1/plans', { body: JSON.stringify({ plan: { ...gatedPlan(), id: 'community-drill' } }) }],
     ['a bad audit limit', 'GET', '/v1/audit?limit=100000', {}],
+    ['readiness without an area', 'GET', '/v1/readiness', {}],
+    ['readiness of two areas', 'GET', '/v1/readiness?community=c0001&district=d01', {}],
     ['an unknown route', 'GET', '/v1/nothing-here', {}],
   ];
 
@@ -161,6 +163,18 @@ describe('rate limits on changes', () => {
     expect(reads.status).toBe(200);
     const other = await raw('POST', '/v1/incidents/inc-19700101-00000000/commands', { token: tokenFor('operator', `rate-other-${Date.now()}`), body: JSON.stringify({ type: 'advance', reason: 'rate' }) });
     expect(other.status).toBe(404);
+  });
+});
+
+describe('readiness of an area', () => {
+  it('asks supplies and personnel; each part is a report or a named problem, never a failed request', async () => {
+    const answer = await http<{ areaId: string; supplies: unknown; personnel: unknown; problems: { service: string; code: string }[] }>('GET', '/v1/readiness?community=c0001&severity=II', 'auditor');
+    expect(answer.status).toBe(200);
+    expect(answer.body.areaId).toBe('c0001');
+    for (const service of ['supplies', 'personnel'] as const) {
+      const problem = answer.body.problems.find((p) => p.service === service);
+      expect([service, answer.body[service] === null, Boolean(problem)]).toEqual([service, Boolean(problem), Boolean(problem)]);
+    }
   });
 });
 
