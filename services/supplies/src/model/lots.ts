@@ -4,6 +4,7 @@ import { LifelineError, type suppliesContract } from '@lifeline/contracts';
 
 type Lot = suppliesContract.Lot;
 import { isDuplicateKey } from '@lifeline/platform';
+import { retryWhenBusy } from './busy';
 import type { LotStock, StockChange } from '../domain/lotStock';
 
 /** A lot: what it is (static, from seed) plus a projection of its latest stock revision. */
@@ -117,8 +118,13 @@ export class LotLedger {
         this.waiting.delete(lotId);
         const unmirrored = this.unmirrored.get(lotId);
         if (!unmirrored) return;
-        this.unmirrored.delete(lotId);
-        await this.mirror(unmirrored);
+        // The change itself is durable; a mirror that fails (store busy) stays pending for the lot's next change.
+        try {
+          await retryWhenBusy(() => this.mirror(unmirrored));
+          if (this.unmirrored.get(lotId) === unmirrored) this.unmirrored.delete(lotId);
+        } catch {
+          return;
+        }
       });
     const tail = mine.catch(() => undefined);
     this.queues.set(lotId, tail);
