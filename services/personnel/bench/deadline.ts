@@ -78,10 +78,16 @@ async function main() {
   const t0 = Date.now();
   const stood = await call(nc, personnel.standDown, { idempotencyKey: `bench-${run}:stand-down`, incidentId }, { timeoutMs: 300_000 });
   const standDownMs = Date.now() - t0;
+  console.log(`personnel bench: ${tasks} tasks, ackDeadlineSeconds=${deadline}, nobody acknowledges`);
+  figures('dispatch (request → reply)', dispatchMs);
+  console.log(`${'dispatch throughput'.padEnd(38)} ${((tasks / dispatchWall) * 1000).toFixed(1)} tasks/s (${concurrency} concurrent)`);
+  figures('deadline → task-timed-out (hand-over)', lags);
+  console.log(`${'hand-overs seen'.padEnd(38)} ${lags.length}/${tasks}`);
+  console.log(`${'stand-down'.padEnd(38)} ${stood.stoodDown} tasks in ${standDownMs} ms`);
 
   const weak = exampleCommunity('weak', `c-bw-${run}`, `d-bench-${run}`);
   const strong = exampleCommunity('strong', `c-bs-${run}`, `d-bench-${run}`);
-  await call(nc, personnel.seed, { units: [...weak.units, ...strong.units], people: [...weak.people, ...strong.people], partyUnits: [...weak.partyUnits, ...strong.partyUnits] }, { timeoutMs: 60_000 });
+  await call(nc, personnel.seed, { units: [...weak.units, ...strong.units], people: [...weak.people, ...strong.people], partyUnits: [...weak.partyUnits, ...strong.partyUnits] }, { timeoutMs: 300_000 });
   const readinessMs: number[] = [];
   for (let i = 0; i < 10; i++) {
     const t0 = Date.now();
@@ -89,12 +95,6 @@ async function main() {
     readinessMs.push(Date.now() - t0);
   }
 
-  console.log(`personnel bench: ${tasks} tasks, ackDeadlineSeconds=${deadline}, nobody acknowledges`);
-  figures('dispatch (request → reply)', dispatchMs);
-  console.log(`${'dispatch throughput'.padEnd(38)} ${((tasks / dispatchWall) * 1000).toFixed(1)} tasks/s (${concurrency} concurrent)`);
-  figures('deadline → task-timed-out (hand-over)', lags);
-  console.log(`${'hand-overs seen'.padEnd(38)} ${lags.length}/${tasks}`);
-  console.log(`${'stand-down'.padEnd(38)} ${stood.stoodDown} tasks in ${standDownMs} ms`);
   figures('readiness, weak+strong (~620 people)', readinessMs);
   await nc.drain();
 }

@@ -5,6 +5,8 @@ import type { PersonnelConfig } from './config';
 import type { TaskDesk } from './tasks';
 
 const BATCH = 200;
+/** Overdue tasks handed over at once (each is a handful of store round trips). */
+const PARALLEL = 8;
 /** A transition not settled this long after it was stored is taken as interrupted by a crash and replayed. */
 const SETTLE_GRACE_MS = 10_000;
 
@@ -19,14 +21,14 @@ export function startSweeper(ctx: ServiceContext, desk: TaskDesk, settings: Pers
   let running = true;
   let lastRecovery = 0;
   const abort = new AbortController();
+  const handOverOne = async (taskId: string) => {
+    const moved = await desk.timeOut(taskId).catch((err: unknown) => {
+      ctx.log.warn({ taskId, code: err instanceof LifelineError ? err.code : 'internal' }, 'deadline sweep: hand-over failed; next sweep retries');
+    });
+    if (moved) ctx.log.debug({ taskId, ownerId: moved.ownerId ?? null, status: moved.status }, 'deadline sweep: task checked');
+  };
   const handOver = async (taskIds: readonly string[]) => {
-    for (const taskId of taskIds) {
-      if (!running) return;
-      const moved = await desk.timeOut(taskId).catch((err: unknown) => {
-        ctx.log.warn({ taskId, code: err instanceof LifelineError ? err.code : 'internal' }, 'deadline sweep: hand-over failed; next sweep retries');
-      });
-      if (moved) ctx.log.debug({ taskId, ownerId: moved.ownerId ?? null, status: moved.status }, 'deadline sweep: task checked');
-    }
+    for (let i = 0; i < taskIds.length && running; i += PARALLEL) await Promise.all(taskIds.slice(i, i + PARALLEL).map(handOverOne));
   };
   const sweepOnce = async () => {
     const now = new Date();
