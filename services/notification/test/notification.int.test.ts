@@ -9,8 +9,6 @@ import {
   connectNats,
   createHttpApp,
   createLogger,
-  decodeJson,
-  encodeJson,
   EventPublisher,
   finishHttpApp,
   listen,
@@ -20,6 +18,7 @@ import {
   type NatsConnection,
 } from '@lifeline/platform';
 import { registerRoutes } from '../src/http';
+import { completed as waitCompleted, rawRequest as sendRaw } from './fixtures';
 
 /** The notification story, told against the running service over NATS and its own database. */
 type BroadcastRequest = RequestOf<typeof notification.broadcast>;
@@ -56,21 +55,8 @@ function broadcastRequest(over: Partial<BroadcastRequest> = {}): BroadcastReques
   };
 }
 
-async function completed(jobId: string, timeoutMs = 60_000): Promise<BroadcastJob> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await call(nc, notification.job, { jobId });
-    if (job.status === 'completed') return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} (${job.sent}/${job.total})`);
-    await sleep(100);
-  }
-}
-
-/** Send a raw request (no client-side validation) and return the service's reply envelope. */
-async function rawRequest(subject: string, body: unknown): Promise<{ ok: boolean; error?: { code: string; message: string; details?: { path: string }[] } }> {
-  const reply = await nc.request(subject, encodeJson(body), { timeout: 10_000 });
-  return decodeJson(reply.data) as never;
-}
+const completed = (jobId: string) => waitCompleted(nc, jobId);
+const rawRequest = (subject: string, body: unknown) => sendRaw(nc, subject, body);
 
 beforeAll(async () => {
   const config = loadConfig(ServiceEnv);
