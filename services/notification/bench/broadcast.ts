@@ -66,14 +66,15 @@ async function seed(nc: NatsConnection, run: string, communityId: string): Promi
 }
 
 /** Poll the service's store for the job of a key until it is published. */
-async function publishedJob(idempotencyKey: string): Promise<string> {
+async function publishedJob(idempotencyKey: string, done: { value: boolean }): Promise<string> {
   const db = await connectMongo(settings().mongoUrl, 'lifeline_notification');
   try {
-    for (;;) {
+    while (!done.value) {
       const job = await db.collection<{ _id: string; published: boolean }>('broadcast_jobs').findOne({ idempotencyKey, published: true });
       if (job) return job._id;
       await sleep(2000);
     }
+    return new Promise<string>(() => undefined);
   } finally {
     await db.close();
   }
@@ -86,7 +87,9 @@ async function batchPath(nc: NatsConnection, run: string, communityId: string) {
   const request = { idempotencyKey, incidentId, stepId: 'warn-notify', communityId, audience: { groups: ['everyone' as const] }, channels: ['sms' as const], message: { zh: '台风预警：请留在室内。', en: 'Typhoon warning: stay indoors.' }, severity: 'II' as const, drill: true };
   // Cutting a very large audience takes minutes and the reply to such a long request has been seen to never arrive:
   // the job is also found by its key once published (the same job a retry of the key would return).
-  const job = await Promise.race([call(nc, notification.broadcast, request, { timeoutMs: 900_000 }), publishedJob(idempotencyKey).then((jobId) => call(nc, notification.job, { jobId }))]);
+  const done = { value: false };
+  const job = await Promise.race([call(nc, notification.broadcast, request, { timeoutMs: 900_000 }), publishedJob(idempotencyKey, done).then((jobId) => call(nc, notification.job, { jobId }))]);
+  done.value = true;
   const queuedSeconds = (performance.now() - started) / 1000;
   log(`job ${job.jobId} queued in ${queuedSeconds.toFixed(1)} s: ${job.total} recipients, predicted ${job.predictedSeconds} s at the sms rate`);
   let progress = job;
