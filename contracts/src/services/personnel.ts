@@ -134,6 +134,8 @@ export const Task = z.object({
   owners: z.array(Slug),
   status: TaskStatus,
   drill: z.boolean(),
+  /** The incident's severity when the task was dispatched (what the incentives service pays at). */
+  severity: Severity.optional(),
   hours: z.number().nonnegative().optional(),
   /** When the current owner must acknowledge by (ISO time), for a dispatch with `ackDeadlineSeconds`. */
   ackDueAt: z.string().datetime().optional(),

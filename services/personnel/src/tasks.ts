@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Model } from 'mongoose';
 import type { z } from 'zod';
-import { LifelineError, notification, personnelEvents, type EventDef, type personnelContract } from '@lifeline/contracts';
+import { LifelineError, notification, personnelEvents, Severity, type EventDef, type personnelContract } from '@lifeline/contracts';
 import { call, isDuplicateKey, type ServiceContext } from '@lifeline/platform';
 import { assignmentMessage, notifyKey } from './domain/message';
 import { summarize } from './domain/summary';
@@ -51,6 +51,8 @@ export function toTask(doc: TaskDoc): Task {
     drill: doc.drill,
   };
   if (doc.skill) task.skill = doc.skill;
+  const severity = Severity.safeParse(doc.severity);
+  if (severity.success) task.severity = severity.data;
   if (doc.ownerId) task.ownerId = doc.ownerId;
   if (doc.hours !== undefined && doc.hours !== null) task.hours = doc.hours;
   if (doc.ackDueAt && doc.status === 'assigned') task.ackDueAt = new Date(doc.ackDueAt).toISOString();

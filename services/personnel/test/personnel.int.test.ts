@@ -78,7 +78,7 @@ describe('personnel over NATS', () => {
 
   it('gives a task exactly one owner, and a repeat with the same key returns the same task', async () => {
     const first = await dispatch('t1');
-    expect(first).toMatchObject({ incidentId, communityId, status: 'assigned', ownerId: pid('a'), owners: [pid('a')], drill: false });
+    expect(first).toMatchObject({ incidentId, communityId, status: 'assigned', ownerId: pid('a'), owners: [pid('a')], drill: false, severity: 'III' });
     const again = await dispatch('t1');
     expect(again).toEqual(first);
     const stored = await db.collection('tasks').countDocuments({ idempotencyKey: `it-${run}:t1` });
