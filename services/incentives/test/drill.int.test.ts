@@ -34,6 +34,8 @@ describe('a drill, from the ledger’s side', () => {
       expect(entries.map((e) => e.cause).sort()).toEqual(tasks.map((t) => `task-completed:${String(t._id)}`).sort());
       for (const t of tasks) expect(entries.find((e) => e.cause === `task-completed:${String(t._id)}`)?.participantId).toBe(t.ownerId);
       expect(entries.every((e) => e.points > 0 && e.basis?.drill === true)).toBe(true);
+      // Paid at the severity the task event carries (personnel records it at dispatch), not a fallback.
+      expect(entries.map((e) => [e.basis?.severity, e.basis?.severitySource])).toEqual(entries.map(() => ['IV', 'event']));
     });
 
     await withNats(async (nc) => {
