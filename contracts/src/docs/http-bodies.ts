@@ -89,3 +89,16 @@ export const AuditEntry = z.object({ at: z.iso.datetime(), subject: z.string(), 
 export const AuditAnswer = z.object({ entries: z.array(AuditEntry) });
 
 export const HealthAnswer = z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.boolean()) });
+
+/** One part of the running system, as the command-center sees it. */
+export const SystemPart = z.object({
+  name: z.string().describe('store, nats, temporal, supplies, personnel, notification, incentives or worker'),
+  kind: z.enum(['infrastructure', 'service', 'worker']),
+  up: z.boolean(),
+  /** Why a part counts as down (no responders, timeout, no recent poller…), or what answered. */
+  detail: z.string().optional(),
+  /** A service's version from its NATS services-framework ping. */
+  version: z.string().optional(),
+});
+export const StatusAnswer = z.object({ status: z.enum(['ok', 'degraded']), checkedAt: z.iso.datetime(), parts: z.array(SystemPart) });
+export type StatusAnswer = z.infer<typeof StatusAnswer>;

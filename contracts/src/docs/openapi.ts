@@ -20,6 +20,7 @@ import {
   PlanSummary,
   PlanVersionInfo,
   PlanVersionRequest,
+  StatusAnswer,
 } from './http-bodies';
 import { mergeComponents, toComponents, type JsonSchema } from './json-schema';
 
@@ -64,6 +65,7 @@ const RESPONSE_SCHEMAS = [
   ['PlanAnswer', PlanAnswer],
   ['PlanCreated', PlanCreated],
   ['HealthAnswer', HealthAnswer],
+  ['StatusAnswer', StatusAnswer],
 ] as const;
 
 const ALL_ROLES = Role.options;
@@ -143,6 +145,16 @@ export function buildOpenApi(): Record<string, unknown> {
         tags: ['meta'],
         roles: null,
         success: { '200': json(ref('HealthAnswer'), 'Every dependency answers.'), '503': json(ref('HealthAnswer'), 'Some dependency does not answer.') },
+        errors: [],
+      }),
+    },
+    '/v1/status': {
+      get: operation({
+        operationId: 'getStatus',
+        summary: 'Every part of the running system (store, NATS, Temporal, the four services, the worker); 503 names what is down',
+        tags: ['meta'],
+        roles: null,
+        success: { '200': json(ref('StatusAnswer'), 'Every part answers.'), '503': json(ref('StatusAnswer'), 'Some part does not answer; it is named with `up: false`.') },
         errors: [],
       }),
     },

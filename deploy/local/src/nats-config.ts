@@ -35,7 +35,8 @@ export const PERMISSIONS: Record<NatsUser, Permissions | null> = {
   personnel: service('personnel', { publish: ['lifeline.notification.>'] }),
   notification: service('notification', { publish: ['lifeline.personnel.dispatch'] }),
   incentives: service('incentives', { subscribe: ['lifeline.evt.personnel.>'] }),
-  'command-center': { publish: [...SERVICE_REQUESTS, ...JETSTREAM_CONSUMER], subscribe: ['_INBOX.>'], allowResponses: false },
+  // The command-center also pings the services (`$SRV.PING.<name>`) for GET /v1/status.
+  'command-center': { publish: [...SERVICE_REQUESTS, ...JETSTREAM_CONSUMER, '$SRV.PING.>'], subscribe: ['_INBOX.>'], allowResponses: false },
   worker: { publish: [...SERVICE_REQUESTS, ...JETSTREAM_CONSUMER], subscribe: ['_INBOX.>'], allowResponses: false },
   bridge: { publish: [...JETSTREAM_CONSUMER], subscribe: ['_INBOX.>'], allowResponses: false },
 };

@@ -49,6 +49,13 @@ describe('generated NATS permissions', () => {
     }
   });
 
+  it('only the command-center pings services (GET /v1/status); nobody but admin reads their stats or info', () => {
+    expect(allows(entry('command-center'), 'publish', '$SRV.PING.supplies')).toBe(true);
+    expect(allows(entry('command-center'), 'publish', '$SRV.STATS.supplies')).toBe(false);
+    expect(allows(entry('worker'), 'publish', '$SRV.PING.supplies')).toBe(false);
+    expect(allows(entry('bridge'), 'publish', '$SRV.PING.supplies')).toBe(false);
+  });
+
   it('the bridge only consumes JetStream', () => {
     expect(allows(entry('bridge'), 'publish', '$JS.ACK.LIFELINE_EVENTS.bridge.1.2.3.4.5')).toBe(true);
     expect(allows(entry('bridge'), 'publish', 'lifeline.supplies.reserve')).toBe(false);

@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type Express, type Request } from 'e
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { IdempotencyKey, IncidentCommand, LifelineError, Slug, StartIncidentRequest, type Role } from '@lifeline/contracts';
-import { buildAsyncApi, buildOpenApi, IncidentListQuery, ReadinessQuery } from '@lifeline/contracts/src/docs';
+import { buildAsyncApi, buildOpenApi, IncidentListQuery, ReadinessQuery, type StatusAnswer } from '@lifeline/contracts/src/docs';
 import { parseHttp, route, type NatsConnection } from '@lifeline/platform';
 import type { Model } from 'mongoose';
 import { assertRole, authenticate, authOf } from './auth';
@@ -27,6 +27,8 @@ export interface RouteDeps {
   /** How often the live stream re-reads the incident's status. */
   livePollMs: number;
   health: () => Promise<Record<string, boolean>>;
+  /** Every part of the running system (services pinged over NATS, the worker's polling), for `/v1/status`. */
+  status: () => Promise<StatusAnswer>;
 }
 
 const IncidentParams = z.object({ id: Slug });
@@ -99,6 +101,14 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
       const checks = await deps.health();
       const ok = Object.values(checks).every(Boolean);
       res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', checks });
+    }),
+  );
+
+  app.get(
+    '/v1/status',
+    route(async (_req, res) => {
+      const answer = await deps.status();
+      res.status(answer.status === 'ok' ? 200 : 503).json(answer);
     }),
   );
 

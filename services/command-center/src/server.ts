@@ -9,6 +9,7 @@ import { auditModel } from './model/audit';
 import { incidentModel } from './model/incident';
 import { planModel } from './model/plan';
 import { Plans } from './plans';
+import { systemStatus } from './status';
 
 /** Wire the command-center: store, Temporal client, NATS, plan library, HTTP. */
 export async function start(): Promise<void> {
@@ -27,6 +28,11 @@ export async function start(): Promise<void> {
   await Promise.all(Object.values(db.models).map((m) => m.init()));
   const installed = await plans.installLibrary();
 
+  const health = async () => ({
+    store: await db.db!.admin().ping().then(() => true, () => false),
+    nats: !nc.isClosed(),
+    temporal: await connection.workflowService.getSystemInfo({}).then(() => true, () => false),
+  });
   const app = createHttpApp();
   registerRoutes(app, {
     incidents: new Incidents(client, index, plans),
@@ -38,11 +44,8 @@ export async function start(): Promise<void> {
     mutationsPerMinute: config.RATE_LIMIT_PER_MINUTE,
     livePollMs: config.LIVE_POLL_MS,
     namespace: config.TEMPORAL_NAMESPACE,
-    health: async () => ({
-      store: await db.db!.admin().ping().then(() => true, () => false),
-      nats: !nc.isClosed(),
-      temporal: await connection.workflowService.getSystemInfo({}).then(() => true, () => false),
-    }),
+    health,
+    status: () => systemStatus({ nc, temporal: connection, namespace: config.TEMPORAL_NAMESPACE, health }),
   });
   finishHttpApp(app, log);
   const server = await listen(app, config.HTTP_PORT, config.HTTP_HOST);
