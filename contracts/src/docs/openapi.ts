@@ -261,6 +261,7 @@ export function buildOpenApi(): Record<string, unknown> {
         summary: "Accept the report's plan-revision proposals as a new plan version",
         tags: ['incidents', 'plans'],
         roles: ['commander', 'admin'],
+        rateLimited: true,
         parameters: [idParam('incident')],
         requestBody: { schema: 'AcceptProposalsRequest', description: 'Which proposals to accept.' },
         success: { '201': json(ref('AcceptProposalsResult'), 'The new plan version.') },

@@ -180,7 +180,7 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   );
 
   // The after-action report and plan-revision proposals (services/command-center/src/review).
-  registerReviewRoutes(app, deps);
+  registerReviewRoutes(app, deps, mutations);
 
   app.get(
     '/v1/plans',

@@ -10,7 +10,7 @@ import { gatedPlan } from './support/gated-plan';
  */
 jest.setTimeout(120_000);
 
-type Operation = { 'x-roles'?: string[]; security?: unknown[] };
+type Operation = { 'x-roles'?: string[]; 'x-rate-limited'?: boolean; security?: unknown[] };
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
 const ROLES: Role[] = ['auditor', 'operator', 'commander', 'admin'];
 /** A concrete URL for a documented path (ids that do not exist: auth is decided before any lookup). */
@@ -163,6 +163,18 @@ describe('rate limits on changes', () => {
     expect(reads.status).toBe(200);
     const other = await raw('POST', '/v1/incidents/inc-19700101-00000000/commands', { token: tokenFor('operator', `rate-other-${Date.now()}`), body: JSON.stringify({ type: 'advance', reason: 'rate' }) });
     expect(other.status).toBe(404);
+  });
+
+  it('every documented change counts against the same per-caller limit', async () => {
+    const token = tokenFor('admin', `rate-all-${Date.now()}`);
+    const limitedOps = Object.entries(openApi.paths).flatMap(([p, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op['x-rate-limited'])
+        .map(([method]) => [method.toUpperCase(), p.replace(/\{id\}/g, 'inc-19700101-00000000')] as const),
+    );
+    expect(limitedOps.map(([method, p]) => `${method} ${p}`)).toEqual(expect.arrayContaining(['POST /v1/incidents', 'POST /v1/incidents/inc-19700101-00000000/report/proposals/accept']));
+    for (let i = 0; i < 60; i++) await raw('POST', '/v1/incidents/inc-19700101-00000000/commands', { token, body: JSON.stringify({ type: 'advance', reason: 'rate' }) });
+    for (const [method, p] of limitedOps) expect([method, p, (await raw(method, p, { token, body: '{}' })).status]).toEqual([method, p, 429]);
   });
 });
 

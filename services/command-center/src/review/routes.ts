@@ -1,4 +1,4 @@
-import type { Express, Request } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import { Client, Connection } from '@temporalio/client';
 import { AcceptProposalsRequest, ReportQuery, Slug } from '@lifeline/contracts';
@@ -31,9 +31,10 @@ const languageOf = (req: Request, lang: ReportQuery['lang']): ReportLanguage => 
 
 /**
  * The review routes: the after-action report (JSON or HTML, zh-CN or en) and accepting its plan-revision proposals.
- * Every role may read a report; only a commander (or admin) accepts proposals, and every accept is audited.
+ * Every role may read a report; only a commander (or admin) accepts proposals, and every accept is audited and
+ * counts against the caller's limit of changes per minute.
  */
-export function registerReviewRoutes(app: Express, deps: RouteDeps): void {
+export function registerReviewRoutes(app: Express, deps: RouteDeps, mutations: RequestHandler): void {
   const config = loadCommandCenterConfig();
   const db = deps.audit.db;
   const reviews = new Reviews({
@@ -63,6 +64,7 @@ export function registerReviewRoutes(app: Express, deps: RouteDeps): void {
 
   app.post(
     '/v1/incidents/:id/report/proposals/accept',
+    mutations,
     route(async (req, res) => {
       const auth = assertRole(req, ['commander'], 'accept plan revisions');
       const { id } = parseHttp(IncidentParams, req.params, 'incident id');
