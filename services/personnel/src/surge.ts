@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { LifelineError, personnelEvents, type personnelContract } from '@lifeline/contracts';
-import { isDuplicateKey, type ServiceContext } from '@lifeline/platform';
+import { LifelineError, notification, personnelEvents, type LocalizedText, type personnelContract } from '@lifeline/contracts';
+import { call as request, isDuplicateKey, type ServiceContext } from '@lifeline/platform';
+import { surgeInvitation } from './domain/message';
 import type { Roster } from './roster';
 import { surgeModels, type SurgeCallDoc } from './model/surge';
 
 type SurgeCallRequest = z.infer<typeof personnelContract.SurgeCallRequest>;
 type SurgeAnswerRequest = z.infer<typeof personnelContract.SurgeAnswerRequest>;
+
+const INVITE_CONCURRENCY = 8;
+const INVITE_TIMEOUT_MS = 5_000;
 
 export const surgeCallIdFor = (key: string) => `surge-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
 
@@ -25,10 +29,21 @@ export class SurgeDesk {
     this.m = surgeModels(ctx.db);
   }
 
+  /**
+   * Opens the call and invites every invited volunteer through the notification service before answering. A repeat
+   * of the same request (a retry after a crash half-way) sends what is missing: each invitation is idempotent by
+   * `<callId>:invite:<personId>` in the notification service, so nobody is messaged twice.
+   */
   async open(r: SurgeCallRequest): Promise<personnelContract.SurgeCall> {
+    const call = await this.record(r);
+    await this.invite(call, r.message);
+    return this.view(call);
+  }
+
+  private async record(r: SurgeCallRequest): Promise<SurgeCallDoc> {
     const callId = surgeCallIdFor(r.idempotencyKey);
     const prior = await this.m.calls.findById(callId).lean<SurgeCallDoc>();
-    if (prior) return this.view(prior);
+    if (prior) return prior;
     const missing = await this.roster.unknownCommunities(r.communityIds);
     if (missing.length > 0) throw new LifelineError('not_found', 'unknown communities', { communityIds: missing });
     const invited = await this.roster.volunteersFor(r.communityIds, r.skill, new Date().toISOString().slice(0, 10));
@@ -39,7 +54,22 @@ export class SurgeDesk {
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
-    return this.view((await this.m.calls.findById(callId).lean<SurgeCallDoc>())!);
+    return (await this.m.calls.findById(callId).lean<SurgeCallDoc>())!;
+  }
+
+  /** One message per invited volunteer, INVITE_CONCURRENCY at a time; a volunteer who left the roster is skipped. */
+  private async invite(call: SurgeCallDoc, message: LocalizedText): Promise<void> {
+    const text = surgeInvitation(message, call.drill);
+    const queue = [...call.invited];
+    const lane = async () => {
+      for (let personId = queue.shift(); personId !== undefined; personId = queue.shift()) {
+        const phone = await this.roster.phoneOf(personId);
+        if (phone === undefined) continue;
+        const idempotencyKey = `${call._id}:invite:${personId}`;
+        await request(this.ctx.nc, notification.direct, { idempotencyKey, incidentId: call.incidentId, recipientId: personId, phone, message: text, drill: call.drill }, { timeoutMs: INVITE_TIMEOUT_MS });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(INVITE_CONCURRENCY, queue.length) }, lane));
   }
 
   async answer(r: SurgeAnswerRequest): Promise<personnelContract.SurgeCall> {

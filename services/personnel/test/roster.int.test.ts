@@ -100,6 +100,11 @@ describe('surge', () => {
     const opened = await call(nc, personnel.surgeCall, request);
     expect(opened).toMatchObject({ quota: 2, invited: [pid('pii'), pid('v2'), pid('v3')].sort(), accepted: [], status: 'open' });
     expect(await call(nc, personnel.surgeCall, request)).toEqual(opened);
+    // Each invited volunteer got exactly one invitation through the notification service; the repeat sent none more.
+    const direct = await db.getClient().db('lifeline_notification').collection('direct_messages').find({ incidentId }).toArray();
+    const invitations = direct.filter((d) => String(d.idempotencyKey).startsWith(`${opened.callId}:invite:`));
+    expect(invitations.map((d) => d.recipientId).sort()).toEqual(opened.invited);
+    expect(invitations.every((d) => d.status === 'sent' && !String(d.phone).includes(CLEAR_PHONE))).toBe(true);
 
     const answers = await Promise.allSettled([pid('pii'), pid('v2'), pid('v3')].map((personId) => call(nc, personnel.surgeAnswer, { callId: opened.callId, personId, answer: 'accept' })));
     expect(answers.filter((a) => a.status === 'fulfilled')).toHaveLength(2);
