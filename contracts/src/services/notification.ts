@@ -85,6 +85,11 @@ export const BroadcastJob = z.object({
   percentDone: z.number().min(0).max(100).optional(),
   /** Remaining seconds at the rate measured so far (absent before the first batch). */
   remainingSeconds: z.number().nonnegative().optional(),
+  /**
+   * False while the audience is still being read from the registry (a large one is cut in the background after
+   * `broadcast` has answered): `total` then counts the recipients found so far, and the job cannot complete yet.
+   */
+  audienceResolved: z.boolean().optional(),
 });
 export type BroadcastJob = z.infer<typeof BroadcastJob>;
 

@@ -23,6 +23,9 @@ const NAIVE_QUEUE = 'notification-bench-naive';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const keep = process.argv.includes('--keep');
+const seedOnly = process.argv.includes('--seed-only');
+/** `--seeded=<run>`: reuse the residents an earlier `--seed-only` run seeded (community `bench-<run>`), skip seeding. */
+const seededRun = process.argv.find((a) => a.startsWith('--seeded='))?.slice('--seeded='.length);
 const residents = Number(args[0] ?? 1_000_000);
 const naiveSample = Number(args[1] ?? 2000);
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -65,55 +68,42 @@ async function seed(nc: NatsConnection, run: string, communityId: string): Promi
   return (performance.now() - started) / 1000;
 }
 
-/** Poll the service's store for the job of a key until it is published. */
-async function publishedJob(idempotencyKey: string, done: { value: boolean }): Promise<string> {
-  const db = await connectMongo(settings().mongoUrl, 'lifeline_notification');
-  try {
-    while (!done.value) {
-      const job = await db.collection<{ _id: string; published: boolean }>('broadcast_jobs').findOne({ idempotencyKey, published: true });
-      if (job) return job._id;
-      await sleep(2000);
-    }
-    return new Promise<string>(() => undefined);
-  } finally {
-    await db.close();
-  }
-}
-
 async function batchPath(nc: NatsConnection, run: string, communityId: string) {
   const incidentId = `bench-${run}`;
   const started = performance.now();
   const idempotencyKey = `bench-${run}:warn:notify`;
   const request = { idempotencyKey, incidentId, stepId: 'warn-notify', communityId, audience: { groups: ['everyone' as const] }, channels: ['sms' as const], message: { zh: '台风预警：请留在室内。', en: 'Typhoon warning: stay indoors.' }, severity: 'II' as const, drill: true };
-  // Cutting a very large audience takes minutes and the reply to such a long request has been seen to never arrive:
-  // the job is also found by its key once published (the same job a retry of the key would return).
-  const done = { value: false };
-  const job = await Promise.race([call(nc, notification.broadcast, request, { timeoutMs: 900_000 }), publishedJob(idempotencyKey, done).then((jobId) => call(nc, notification.job, { jobId }))]);
-  done.value = true;
-  const queuedSeconds = (performance.now() - started) / 1000;
-  log(`job ${job.jobId} queued in ${queuedSeconds.toFixed(1)} s: ${job.total} recipients, predicted ${job.predictedSeconds} s at the sms rate`);
+  // The service answers within BROADCAST_REPLY_WITHIN_MS; a large audience goes on being cut in the background.
+  const job = await call(nc, notification.broadcast, request, { timeoutMs: 60_000 });
+  const answeredSeconds = (performance.now() - started) / 1000;
+  log(`broadcast answered in ${answeredSeconds.toFixed(1)} s: job ${job.jobId}, ${job.total} recipients found so far${job.audienceResolved === false ? ' (audience still being read)' : ''}`);
   let progress = job;
+  let queuedSeconds = progress.audienceResolved === false ? undefined : answeredSeconds;
   let lastLog = 0;
   while (progress.status !== 'completed') {
-    await sleep(500);
+    await sleep(1000);
     progress = await call(nc, notification.job, { jobId: job.jobId }, { timeoutMs: 60_000 });
+    if (queuedSeconds === undefined && progress.audienceResolved !== false) {
+      queuedSeconds = (performance.now() - started) / 1000;
+      log(`audience cut and queued after ${queuedSeconds.toFixed(1)} s: ${progress.total} recipients, predicted ${progress.predictedSeconds} s at the sms rate`);
+    }
     if (performance.now() - lastLog > 15_000) {
       lastLog = performance.now();
-      log(`${progress.percentDone}% (${progress.sent} sent) after ${progress.elapsedSeconds} s, ~${progress.remainingSeconds ?? '?'} s to go`);
+      log(`${progress.sent} sent of ${progress.total}${progress.audienceResolved === false ? ' found so far' : ''} after ${progress.elapsedSeconds} s`);
     }
   }
   const seconds = (performance.now() - started) / 1000;
-  return { incidentId, job: progress, queuedSeconds, seconds };
+  return { incidentId, job: progress, answeredSeconds, queuedSeconds: queuedSeconds ?? seconds, seconds };
 }
 
-async function naivePath(nc: NatsConnection, run: string, sample: number) {
+async function naivePath(nc: NatsConnection, run: string, population: string, sample: number) {
   const { temporal } = settings();
   const connection = await NativeConnection.connect({ address: temporal });
   // As many activities at once as the batch path has batches in flight and more: the store, not Temporal, is the limit.
   const worker = await Worker.create({ connection, taskQueue: NAIVE_QUEUE, workflowsPath: require.resolve('./naive-workflow'), activities: naiveActivities(nc), maxConcurrentActivityTaskExecutions: 16 });
   const client = new Client({ connection: await Connection.connect({ address: temporal }) });
   const incidentId = `bench-naive-${run}`;
-  const residentIds = Array.from({ length: sample }, (_, i) => `r-${run}-${i}`);
+  const residentIds = Array.from({ length: sample }, (_, i) => `r-${population}-${i}`);
   const result = await worker.runUntil(async () => {
     const started = performance.now();
     const sent = await client.workflow.execute('naiveBroadcast', { taskQueue: NAIVE_QUEUE, workflowId: `bench-naive-${run}`, args: [{ incidentId, residentIds }] });
@@ -123,35 +113,63 @@ async function naivePath(nc: NatsConnection, run: string, sample: number) {
   return { incidentId, ...result };
 }
 
-async function cleanUp(run: string, communityId: string, jobId: string, incidents: string[]) {
+/** FerretDB's SQLite backend deletes the matches of one call with one SQL statement; more than ~32 000 fail. */
+const DELETE_CHUNK = 25_000;
+/** Each chunked delete scans the whole collection: beyond this many scans the data is left for the stack's data dir to be dropped. */
+const MAX_DELETE_SCANS = 12;
+
+async function cleanUp(communityId: string | undefined, jobId: string, batches: number, incidents: string[]) {
   const db = await connectMongo(settings().mongoUrl, 'lifeline_notification');
-  await db.collection('residents').deleteMany({ communityId });
-  await db.collection('deliveries').deleteMany({ jobId });
-  await db.collection('delivery_claims').deleteMany({ jobId });
-  await db.collection('broadcast_batch_results').deleteMany({ jobId });
-  for (const incidentId of incidents) {
-    await db.collection('gateway_calls').deleteMany({ incidentId });
-    await db.collection('direct_messages').deleteMany({ incidentId });
+  try {
+    const scans = Math.ceil((batches * 1000) / DELETE_CHUNK);
+    if (scans > MAX_DELETE_SCANS) {
+      log(`not removing the bench data: ${batches} batches would take ${scans * 3} deletes, each a scan of a large collection (FerretDB); drop the stack's data dir instead`);
+      return;
+    }
+    const perChunk = Math.max(1, Math.floor(DELETE_CHUNK / 1000));
+    for (let b = 0; b < batches; b += perChunk) {
+      for (const name of ['deliveries', 'delivery_claims']) await db.collection(name).deleteMany({ jobId, batch: { $gte: b, $lt: b + perChunk } });
+    }
+    if (communityId) {
+      // The bench spreads residents over 200 grids; a chunk of grids holds at most DELETE_CHUNK of them.
+      const gridsPerChunk = Math.max(1, Math.floor((200 * DELETE_CHUNK) / Math.max(residents, 1)));
+      for (let g = 0; g < 200; g += gridsPerChunk) {
+        await db.collection('residents').deleteMany({ communityId, gridId: { $in: Array.from({ length: Math.min(gridsPerChunk, 200 - g) }, (_, k) => `g-${g + k}`) } });
+      }
+    }
+    await db.collection('broadcast_batch_results').deleteMany({ jobId });
+    for (const incidentId of incidents) {
+      await db.collection('gateway_calls').deleteMany({ incidentId });
+      await db.collection('direct_messages').deleteMany({ incidentId });
+    }
+    log(`removed the bench data of job ${jobId}`);
+  } finally {
+    await db.close();
   }
-  await db.close();
-  log(`removed the bench data of run ${run}`);
 }
 
 async function main(): Promise<void> {
   const { nats, mongoUrl } = settings();
   const nc = await connectNats(nats, 'notification-bench');
   const run = randomUUID().slice(0, 8);
-  const communityId = `bench-${run}`;
+  const population = seededRun ?? run;
+  const communityId = `bench-${population}`;
 
-  const seedSeconds = await seed(nc, run, communityId);
-  log(`seeded ${residents} residents in ${seedSeconds.toFixed(1)} s`);
+  const seedSeconds = seededRun ? undefined : await seed(nc, population, communityId);
+  if (seedSeconds === undefined) log(`using the ${residents} residents seeded earlier in ${communityId}`);
+  else log(`seeded ${residents} residents of ${communityId} in ${seedSeconds.toFixed(1)} s`);
+  if (seedOnly) {
+    log(`seeded only; run again with --seeded=${population}`);
+    await nc.drain();
+    return;
+  }
   const batched = await batchPath(nc, run, communityId);
   const db = await connectMongo(mongoUrl, 'lifeline_notification');
   const calls = await db.collection<{ messages: { residentIds: string[] }[] }>('gateway_calls').find({ incidentId: batched.incidentId }).toArray();
   const gatewayMessages = calls.reduce((n, c) => n + c.messages.reduce((m, t) => m + t.residentIds.length, 0), 0);
   await db.close();
   log(`batch path: ${batched.job.sent} sent in ${batched.seconds.toFixed(1)} s; naive path on ${naiveSample} residents…`);
-  const naive = await naivePath(nc, run, Math.min(naiveSample, residents));
+  const naive = await naivePath(nc, run, population, Math.min(naiveSample, residents));
 
   const rate = batched.job.sent / batched.seconds;
   const naiveRate = naive.sent / naive.seconds;
@@ -159,11 +177,12 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         residents,
-        seedSeconds: Number(seedSeconds.toFixed(1)),
+        seedSeconds: seedSeconds === undefined ? null : Number(seedSeconds.toFixed(1)),
         batch: {
           sent: batched.job.sent,
           failed: batched.job.failed,
           gatewayMessages,
+          answeredSeconds: Number(batched.answeredSeconds.toFixed(1)),
           queuedSeconds: Number(batched.queuedSeconds.toFixed(1)),
           endToEndSeconds: Number(batched.seconds.toFixed(1)),
           messagesPerSecond: Math.round(rate),
@@ -177,8 +196,8 @@ async function main(): Promise<void> {
     ),
   );
   if (!keep) {
-    // FerretDB's SQLite backend refuses very large deleteMany calls ("too many SQL variables"): then the data stays.
-    await cleanUp(run, communityId, batched.job.jobId, [batched.incidentId, naive.incidentId]).catch((err: unknown) => log(`bench data of run ${run} left in place: ${(err as Error).message.slice(0, 160)}`));
+    // Bounded deletes (FerretDB refuses one deleteMany over ~32 000 documents); a very large run is left for the data dir to be dropped.
+    await cleanUp(seededRun ? undefined : communityId, batched.job.jobId, Math.ceil(batched.job.total / 1000), [batched.incidentId, naive.incidentId]).catch((err: unknown) => log(`bench data of run ${run} left in place: ${(err as Error).message.slice(0, 160)}`));
   }
   await nc.drain();
 }

@@ -145,6 +145,11 @@ export class ChannelAdapter {
     return new Set(messages.map((m) => zoneOf(this.reach, m as OutboundMessage))).size;
   }
 
+  /** The zone one transmission reaches a recipient in (the recipient itself for personal channels). */
+  zone(m: Pick<OutboundMessage, 'residentId' | 'gridId' | 'buildingId'>): string {
+    return zoneOf(this.reach, m as OutboundMessage);
+  }
+
   async send(messages: readonly OutboundMessage[], drill: boolean, context: TransmitContext): Promise<SendResult[]> {
     if (messages.length === 0) return [];
     const zones = new Map<string, OutboundMessage[]>();

@@ -4,6 +4,8 @@ import { loadConfig, ServiceEnv } from '@lifeline/platform';
 export const NotificationEnv = ServiceEnv.extend({
   /** Residents per JetStream work item; the contract caps a batch at 1000. */
   BROADCAST_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(1000),
+  /** `broadcast` answers within this long; a larger audience goes on being cut in the background (see the job). */
+  BROADCAST_REPLY_WITHIN_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Batches one process sends at the same time. */
   BROADCAST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(6),
   /** Seconds JetStream waits for an ack before redelivering a batch (the sender heartbeats while working). */

@@ -26,7 +26,7 @@ export function notificationParts(ctx: ServiceContext): NotificationParts {
   if (known) return known;
   const config = loadNotificationConfig();
   const channels = createChannels(ctx.db, channelSettings(config), { doorKnock: personnelDoorKnock(ctx) });
-  const broadcast = broadcasts(ctx, config.BROADCAST_BATCH_SIZE, channels);
+  const broadcast = broadcasts(ctx, { batchSize: config.BROADCAST_BATCH_SIZE, replyWithinMs: config.BROADCAST_REPLY_WITHIN_MS }, channels);
   const parts: NotificationParts = {
     config,
     channels,

@@ -1,15 +1,14 @@
 import type { z } from 'zod';
-import { LifelineError, notificationEvents, type notificationContract } from '@lifeline/contracts';
+import { LifelineError, type notificationContract } from '@lifeline/contracts';
 import type { ServiceContext } from '@lifeline/platform';
-import { toBroadcastJob } from './broadcast';
 import type { Channels, OutboundMessage, SendResult, TransmitContext } from './channels';
-import { capWindow, fallbackChannel, messageFor, primaryChannel, tallyBatch, timeToReach, type BatchTally } from './domain/delivery';
+import { capWindow, fallbackChannel, messageFor, primaryChannel, tallyBatch, type BatchTally } from './domain/delivery';
 import { slotKey, slotModel, type SlotDoc } from './model/slot';
 import { claimModel, deliveryKey, type ClaimDoc } from './model/claim';
 import { deliveryModel, type DeliveryDoc } from './model/delivery';
 import { jobModel, type JobDoc } from './model/job';
 import { resultModel, type ResultDoc } from './model/result';
-import { jobProgress } from './progress';
+import { jobCompletion } from './progress';
 import { residentModel } from './model/resident';
 import { batchKey, batchModel, type Recipient } from './model/batch';
 
@@ -52,7 +51,7 @@ export function batchSender(ctx: ServiceContext, channels: Channels) {
   const Deliveries = deliveryModel(ctx.db);
   const Batches = batchModel(ctx.db);
   const Results = resultModel(ctx.db);
-  const progress = jobProgress(ctx);
+  const completeIfDone = jobCompletion(ctx);
 
   /**
    * The batch's recipients from the snapshot written with the job (one primary-key read); a missing snapshot (a job
@@ -93,26 +92,6 @@ export function batchSender(ctx: ServiceContext, channels: Channels) {
         });
     }
     return { messages, missing };
-  }
-
-  /** When every batch is counted: write the final figures on the job once, and announce it (deduplicated). */
-  async function completeIfDone(jobId: string): Promise<void> {
-    const stored = await Jobs.findById(jobId).lean();
-    if (!stored) return;
-    const job = await progress.one(stored);
-    if (job.status !== 'completed') return;
-    if (stored.status !== 'completed') {
-      const { status, sent, failed, duplicatesSkipped, batchesDone, frequencyCapped, fallbacks, byChannel } = job;
-      const results = await Results.find({ jobId }, { createdAt: 1, sent: 1, failed: 1, duplicatesSkipped: 1, frequencyCapped: 1 }).lean();
-      const reach = timeToReach(stored.createdAt, stored.total, results.map((r) => ({ createdAt: r.createdAt, settled: r.sent + r.failed + r.duplicatesSkipped + (r.frequencyCapped ?? 0) })));
-      await Jobs.updateOne(
-        { _id: jobId },
-        { $set: { status, sent, failed, duplicatesSkipped, batchesDone, frequencyCapped, fallbacks, byChannel, ...(reach ? { timeToReach: reach } : {}), published: true, completedAt: new Date() } },
-      );
-    }
-    const done = toBroadcastJob(job);
-    await ctx.events.publish(notificationEvents.broadcastCompleted, `${jobId}:completed`, done, job.incidentId);
-    ctx.log.info({ jobId, incidentId: job.incidentId, total: done.total, sent: done.sent, failed: done.failed, duplicatesSkipped: done.duplicatesSkipped }, 'broadcast completed');
   }
 
   /**

@@ -24,6 +24,14 @@ describe('counting a batch', () => {
     expect(progressOf(job, [...results, { batch: 2, sent: 0, failed: 0, duplicatesSkipped: 200 }]).status).toBe('completed');
     expect(allBatchesDone({ batches: 2, batchesDone: [1, 1] })).toBe(false);
   });
+
+  it('never completes a job whose audience is still being cut, even when every batch queued so far is counted', () => {
+    const counted = [{ batch: 0, sent: 1000, failed: 0, duplicatesSkipped: 0 }];
+    expect(progressOf({ batches: 0, published: false }, [])).toMatchObject({ status: 'queued' });
+    expect(progressOf({ batches: 0, published: false }, counted)).toMatchObject({ status: 'sending', sent: 1000 });
+    expect(progressOf({ batches: 1, published: true }, counted).status).toBe('completed');
+    expect(progressOf({ batches: 0, published: true }, []).status).toBe('completed');
+  });
 });
 
 describe('time to reach', () => {

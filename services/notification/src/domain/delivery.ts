@@ -88,10 +88,14 @@ export interface JobProgress extends BatchTally {
 
 type CountedBatch = Partial<BatchTally> & Pick<BatchTally, 'sent' | 'failed' | 'duplicatesSkipped'> & { batch: number };
 
-export function progressOf(job: { batches: number }, results: readonly CountedBatch[]): JobProgress {
+/**
+ * A job's figures from its counted batches. A job still being cut (`published: false`: its batch count is not known
+ * yet) is never complete, even when every batch queued so far has been counted.
+ */
+export function progressOf(job: { batches: number; published?: boolean }, results: readonly CountedBatch[]): JobProgress {
   const batchesDone = [...new Set(results.map((r) => r.batch))].sort((a, b) => a - b);
   const sum = (k: 'sent' | 'failed' | 'duplicatesSkipped' | 'frequencyCapped' | 'fallbacks') => results.reduce((n, r) => n + (r[k] ?? 0), 0);
-  const status = allBatchesDone({ batches: job.batches, batchesDone }) ? 'completed' : batchesDone.length > 0 ? 'sending' : 'queued';
+  const status = job.published !== false && allBatchesDone({ batches: job.batches, batchesDone }) ? 'completed' : batchesDone.length > 0 ? 'sending' : 'queued';
   const byChannel = results.reduce<ChannelTally>((acc, r) => addChannels(acc, r.byChannel), {});
   return { status, batchesDone, sent: sum('sent'), failed: sum('failed'), duplicatesSkipped: sum('duplicatesSkipped'), frequencyCapped: sum('frequencyCapped'), fallbacks: sum('fallbacks'), byChannel };
 }

@@ -26,6 +26,10 @@ export interface JobDoc {
   batchesDone: number[];
   /** True once every batch is on the work stream; a retried broadcast before that re-publishes (deduplicated). */
   published: boolean;
+  /** False while the audience is being read (total = recipients found so far); absent on jobs cut before streaming. */
+  audienceResolved?: boolean;
+  /** When the last batch was on the work stream (the audience cut and queued). */
+  queuedAt?: Date;
   contactCap?: { max: number; windowMinutes: number };
   escalated?: boolean;
   confirmWithinMinutes?: number;
@@ -63,6 +67,8 @@ const schema = new Schema<JobDoc>(
     batchSize: { type: Number, required: true },
     batchesDone: { type: [Number], default: [] },
     published: { type: Boolean, required: true },
+    audienceResolved: { type: Boolean },
+    queuedAt: { type: Date },
     contactCap: { type: Schema.Types.Mixed },
     escalated: { type: Boolean },
     confirmWithinMinutes: { type: Number },
