@@ -5,7 +5,7 @@
   const PHASES = ['warn', 'mobilize', 'respond', 'recover', 'review', 'closed'];
   const STATUSES = ['running', 'completed', 'cancelled', 'failed'];
   const $ = (id) => document.getElementById(id);
-  const state = { token: sessionStorage.getItem('lifeline.token') || '', lang: localStorage.getItem('lifeline.lang') || 'zh-CN', incident: null, stream: null, events: 0 };
+  const state = { token: sessionStorage.getItem('lifeline.token') || '', lang: localStorage.getItem('lifeline.lang') || 'zh-CN', incident: null, stream: null, events: 0, system: null };
 
   // ---- language -------------------------------------------------------------------------------------------------
   const t = (key, vars = {}) => {
@@ -20,6 +20,7 @@
     for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
     $('lang').value = state.lang;
     if (state.incident) renderIncident(state.incident);
+    renderSystemStatus();
   }
 
   // ---- HTTP -----------------------------------------------------------------------------------------------------
@@ -340,31 +341,64 @@
     const out = $('report');
     if (!view) return;
     try {
+      // The after-action report as its contract says (contracts/src/review.ts AfterActionReport).
       const report = await api('GET', `/v1/incidents/${view.incidentId}/report`);
-      const review = report.review || report;
+      const localized = (text) => (text ? (state.lang === 'en' ? text.en : text.zh) : '');
       const dl = document.createElement('dl');
-      const item = (term, text) => {
+      const item = (term, text, testid) => {
         const dt = document.createElement('dt');
         dt.textContent = term;
         const dd = document.createElement('dd');
         dd.textContent = text;
+        if (testid) dd.dataset.testid = testid;
         dl.append(dt, dd);
       };
-      if (review.outcome) item(t('report.outcome'), review.outcome);
-      if (review.durationSeconds !== undefined) item(t('report.duration'), String(Math.round(review.durationSeconds)));
-      if (review.totals) item(t('report.totals'), JSON.stringify(review.totals));
-      const findings = review.findings || [];
-      item(t('report.findings'), findings.length ? findings.map((f) => `${f.communityId || ''}: ${f.finding || JSON.stringify(f)}`).join('\n') : t('report.noFindings'));
+      item(t('report.outcome'), t(`report.outcome.${report.outcome}`), 'report-outcome');
+      item(t('report.duration'), String(Math.round(report.durationSeconds)));
+      item(t('report.timeToWarn'), String(Math.round(report.warning.timeToWarnSeconds)));
+      item(t('report.reached'), `${report.warning.sent} / ${report.warning.total}`);
+      const s = report.supplies.totals;
+      item(t('report.supplies'), `${s.reserved} / ${s.issued} / ${s.returned} / ${s.shortfall}`);
+      item(t('report.volunteers'), t('report.volunteerFigures', { hours: report.volunteers.hours ?? 0, points: report.volunteers.points ?? 0 }));
+      item(t('report.findings'), report.findings.length ? report.findings.map((f) => `[${f.severity}] ${f.communityId ? `${f.communityId}: ` : ''}${localized(f.message)}`).join('\n') : t('report.noFindings'), 'report-findings');
+      item(t('report.proposals'), report.proposals.length ? report.proposals.map((p) => `${p.id}: ${localized(p.title)}`).join('\n') : t('report.noFindings'), 'report-proposals');
+      item(t('report.honours'), String(report.honourCandidates.length));
+      const page = document.createElement('p');
+      page.className = 'hint';
+      page.textContent = t('report.html', { url: `/v1/incidents/${view.incidentId}/report?format=html&lang=${state.lang}` });
       const raw = document.createElement('pre');
       raw.textContent = JSON.stringify(report, null, 2);
       const details = document.createElement('details');
       const summary = document.createElement('summary');
       summary.textContent = 'JSON';
       details.append(summary, raw);
-      out.replaceChildren(dl, details);
+      out.replaceChildren(dl, page, details);
     } catch (err) {
       out.textContent = err.code === 'invalid_state' ? `${t('inc.noReport')} (${err.message})` : errorText(err);
     }
+  }
+
+  // ---- what is up -----------------------------------------------------------------------------------------------
+  // GET /v1/status (no token needed): every service, the worker and the infrastructure; a part that is down is named.
+  async function refreshSystemStatus() {
+    try {
+      const res = await fetch('/v1/status');
+      state.system = await res.json();
+    } catch {
+      state.system = null;
+    }
+    renderSystemStatus();
+  }
+  function renderSystemStatus() {
+    const el = $('system');
+    if (!state.system || !Array.isArray(state.system.parts)) {
+      el.dataset.state = 'unknown';
+      el.textContent = t('system.unknown');
+      return;
+    }
+    const down = state.system.parts.filter((p) => !p.up).map((p) => p.name);
+    el.dataset.state = down.length ? 'degraded' : 'ok';
+    el.textContent = down.length ? t('system.down', { parts: down.join(', ') }) : t('system.ok');
   }
 
   // ---- wiring ---------------------------------------------------------------------------------------------------
@@ -385,5 +419,7 @@
   $('load-report').addEventListener('click', loadReport);
   fillFilterOptions();
   applyLanguage();
+  refreshSystemStatus();
+  setInterval(refreshSystemStatus, 15_000);
   if (state.token) login(state.token);
 })();

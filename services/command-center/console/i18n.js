@@ -25,6 +25,10 @@ window.LIFELINE_I18N = {
     'status.running': '进行中', 'status.completed': '已完成', 'status.cancelled': '已解除', 'status.failed': '失败',
     'report.outcome': '结果', 'report.duration': '用时（秒）', 'report.findings': '发现', 'report.totals': '合计',
     'report.noFindings': '无', 'error.prefix': '错误',
+    'report.outcome.completed': '已完成', 'report.outcome.stood-down': '已解除', 'report.timeToWarn': '发出预警用时（秒）', 'report.reached': '已通知 / 应通知居民',
+    'report.supplies': '物资 预留 / 发放 / 归还 / 缺口', 'report.volunteers': '志愿服务', 'report.volunteerFigures': '{hours} 小时，{points} 积分',
+    'report.proposals': '预案修订建议', 'report.honours': '表彰候选', 'report.html': '完整报告（含图表）：{url}',
+    'system.ok': '● 系统正常', 'system.down': '▲ 停止响应：{parts}', 'system.unknown': '▲ 无法获取系统状态',
   },
   en: {
     'app.title': 'Lifeline command center', lang: 'Language', logout: 'Log out',
@@ -50,5 +54,9 @@ window.LIFELINE_I18N = {
     'status.running': 'running', 'status.completed': 'completed', 'status.cancelled': 'stood down', 'status.failed': 'failed',
     'report.outcome': 'Outcome', 'report.duration': 'Duration (s)', 'report.findings': 'Findings', 'report.totals': 'Totals',
     'report.noFindings': 'none', 'error.prefix': 'Error',
+    'report.outcome.completed': 'completed', 'report.outcome.stood-down': 'stood down', 'report.timeToWarn': 'Time to warn (s)', 'report.reached': 'Residents warned / to warn',
+    'report.supplies': 'Supplies reserved / issued / returned / short', 'report.volunteers': 'Volunteers', 'report.volunteerFigures': '{hours} h, {points} points',
+    'report.proposals': 'Plan-revision proposals', 'report.honours': 'Honour candidates', 'report.html': 'Full report with charts: {url}',
+    'system.ok': '● all parts up', 'system.down': '▲ not answering: {parts}', 'system.unknown': '▲ system status unavailable',
   },
 };

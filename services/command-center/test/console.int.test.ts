@@ -58,6 +58,9 @@ describe('the operator console in headless Chromium', () => {
     await expect(page.textContent('[data-testid=who]')).resolves.toContain('commander');
     await page.selectOption('[data-testid=lang]', 'en');
     await expect(page.locator('h1').textContent()).resolves.toBe('Lifeline command center');
+    // Every part of the system answers (GET /v1/status), shown in the header.
+    await page.waitForSelector('[data-testid=system][data-state=ok]');
+    await expect(page.textContent('[data-testid=system]')).resolves.toBe('● all parts up');
     await shot('01-logged-in-en');
   });
 
@@ -101,6 +104,14 @@ describe('the operator console in headless Chromium', () => {
     await page.click('[data-testid=load-report]');
     await page.waitForSelector('[data-testid=report]:not(:empty)');
     await shot('05-report');
+    const report = await http<{ outcome: string; findings: unknown[] }>('GET', `/v1/incidents/${incidentId}/report`, 'auditor');
+    if (report.status === 200) {
+      // The console shows the report's own figures (its contract), not a stale shape.
+      await expect(page.textContent('[data-testid=report-outcome]')).resolves.toBe(report.body.outcome === 'stood-down' ? 'stood down' : report.body.outcome);
+      await expect(page.textContent('[data-testid=report-findings]')).resolves.not.toBe('');
+    } else {
+      await expect(page.textContent('[data-testid=report]')).resolves.toContain('Not reviewed yet');
+    }
     const view = await http<{ phase: string; status: string }>('GET', `/v1/incidents/${incidentId}`, 'auditor');
     expect([view.body.phase, view.body.status]).toEqual(['closed', 'cancelled']);
   });
