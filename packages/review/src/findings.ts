@@ -130,7 +130,8 @@ export function detectFindings(report: Base, ctx: FindingContext): ReviewFinding
   }
 
   for (const b of ctx.broadcasts) {
-    if (b.sent >= b.total) continue;
+    // A broadcast nobody waited for (the all-clear of a stand-down) has no outcome in the history: not a finding.
+    if (b.sent >= b.total || (!b.awaited && !b.completed)) continue;
     findings.push({
       id: `unreached-residents:${b.communityId}:${b.stepId}`,
       code: 'unreached-residents',

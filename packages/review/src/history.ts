@@ -134,6 +134,8 @@ export interface BroadcastFacts {
   sent: number;
   failed: number;
   completed: boolean;
+  /** The run waited for the job's end (`awaitBroadcast`), so `sent`/`total` are its outcome; a stand-down's all-clear is not waited for. */
+  awaited: boolean;
 }
 
 /** Every broadcast a community run started, with when it was asked for and when its last batch was sent. */
@@ -156,6 +158,7 @@ export function broadcastFacts(executions: readonly Execution[]): BroadcastFacts
       sent: Number(final.sent ?? 0),
       failed: Number(final.failed ?? 0),
       completed: final.completed === true,
+      awaited: poll !== undefined,
     });
   }
   return out;

@@ -1,6 +1,6 @@
 import { AfterActionReport } from '@lifeline/contracts';
 import { buildReport } from '../src/report';
-import { inputsFor, WEAK, type DrillShape } from './fixtures';
+import { drillExecutions, inputsFor, t, WEAK, type DrillShape } from './fixtures';
 
 describe('the after-action report from the workflow histories', () => {
   const report = buildReport(inputsFor(WEAK));
@@ -99,6 +99,20 @@ describe('the after-action report from the workflow histories', () => {
   it('names the grids the personnel readiness report finds too wide', () => {
     const r = buildReport(inputsFor(WEAK, undefined, { readiness: { grids: [{ gridId: 'g-1', communityId: 'c-weak', span: 600, tooWide: true }, { gridId: 'g-2', communityId: 'c-weak', span: 10, tooWide: false }] } }));
     expect(r.findings.find((f) => f.code === 'span-too-wide')?.gridIds).toEqual(['g-1']);
+  });
+
+  it('does not count a broadcast nobody waited for (a stand-down all-clear) as residents not reached', () => {
+    const executions = drillExecutions(WEAK);
+    const run = executions.find((e) => e.runId === 'r2')!;
+    run.events.splice(run.events.length - 1, 0,
+      { type: 'activity-scheduled', at: t(58), scheduledId: 'ac', activityType: 'broadcast', input: { stepId: 'stand-down-all-clear', channels: ['sms'], audience: { groups: ['everyone'] } } },
+      { type: 'activity-completed', at: t(58), scheduledId: 'ac', result: { jobId: 'j2', total: 600, sent: 0, failed: 0, completed: false } },
+    );
+    const r = buildReport({ ...inputsFor(WEAK), executions });
+    expect(r.findings.map((f) => f.id)).not.toContain('unreached-residents:c-weak:stand-down-all-clear');
+    // The awaited warning of the same run is still judged.
+    const short = buildReport(inputsFor({ ...WEAK, warned: { total: 600, sent: 550 } }));
+    expect(short.findings.map((f) => f.id)).toContain('unreached-residents:c-weak:warn-residents');
   });
 
   it('flags residents not reached and a slow first warning', () => {
