@@ -12,7 +12,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { PlanDocument, workflowIds, type IncidentInput, type PlanInput } from '@lifeline/contracts';
+import { PHASES, PlanDocument, workflowIds, type IncidentInput, type PlanInput } from '@lifeline/contracts';
 import { incidentWorkflow } from '../src/workflows';
 import { ALL_SEARCH_ATTRIBUTE_KEYS, commandUpdate, statusQuery } from '../src/messages';
 import { FakeServices, type Responders } from './fake-services';
@@ -164,10 +164,17 @@ test('the drill plan walks warn → mobilize → respond → recover → review 
 test('every bundled plan (one of each kind) runs to completed; its incident history is recorded for replay', async () => {
   expect(new Set(library.map((p) => p.kind))).toEqual(new Set(['comprehensive', 'natural-disaster', 'public-health', 'production-safety', 'food-safety']));
   const runs = await Promise.all(library.map(async (plan) => ({ plan, ...(await startIncident(`plan-${plan.id}`, 'acknowledge-and-complete', plan, 'II')) })));
-  for (const { plan, handle } of runs) {
+  for (const { plan, handle, incidentId } of runs) {
     const view = await handle.result();
     expect({ plan: plan.id, phase: view.phase, status: view.status }).toEqual({ plan: plan.id, phase: 'closed', status: 'completed' });
     await saveHistory(`plan-${plan.id}-incident.json`, handle.workflowId);
+    // The community run of the first phase with an open-site step: guards the community workflow's site handling.
+    const sitePhase = PHASES.find((phase) => plan.phases[phase].some((s) => s.kind === 'open-site'));
+    if (sitePhase && RECORD) {
+      const communityId = workflowIds.community(incidentId, 'c-harbour');
+      const runs = await runsOf(communityId, 4);
+      await saveHistory(`plan-${plan.id}-community-${sitePhase}.json`, communityId, runs.find((r) => r.phase === sitePhase)?.runId);
+    }
   }
 });
 
