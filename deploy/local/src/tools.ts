@@ -60,6 +60,36 @@ const goInstall = (modulePath: string) => (ctx: BuildContext) =>
   run('go', ['install', modulePath], { env: { GOBIN: ctx.bin }, logFile: ctx.logFile }).then(() => undefined);
 
 /**
+ * Source patches applied to FerretDB before it is built, each one line, each checked to apply exactly once.
+ *
+ * `sqlite-id-index`: FerretDB 1.24's SQLite backend creates the `_id` index on `_ferretdb_sjson->"_id"` but pushes an
+ * exact `{_id: …}` filter down as `_ferretdb_sjson->'$._id' = ?`. Both mean the same JSON path, yet SQLite only uses
+ * an expression index for the identical expression, so every lookup by `_id` scanned the collection (measured on
+ * 20,000 documents: find by `_id` 34 ms, a miss 118 ms, update by `_id` 81 ms; patched 1.5, 1.9 and 2.4 ms). The
+ * patch makes the query use the index's own expression; results and stored data are unchanged (MongoDB, the
+ * production store, always uses its `_id` index).
+ */
+export const FERRETDB_PATCHES = [
+  {
+    id: 'sqlite-id-index',
+    file: 'internal/backends/sqlite/metadata/metadata.go',
+    from: `IDColumn = DefaultColumn + "->'$._id'"`,
+    to: 'IDColumn = DefaultColumn + `->"_id"`',
+  },
+] as const;
+
+/** The marker next to the binary naming the patches it was built with (a binary without them is rebuilt). */
+const ferretDbPatchMarker = (file: string) => `${file}.patches`;
+const FERRETDB_PATCH_IDS = FERRETDB_PATCHES.map((p) => p.id).join(',');
+
+/** Applies one patch to a source text; refuses when the text to replace is not there exactly once. */
+export function applySourcePatch(text: string, patch: { id: string; from: string; to: string }): string {
+  const at = text.indexOf(patch.from);
+  if (at < 0 || text.indexOf(patch.from, at + 1) >= 0) throw new Error(`FerretDB patch ${patch.id} does not apply: expected "${patch.from}" once`);
+  return text.slice(0, at) + patch.to + text.slice(at + patch.from.length);
+}
+
+/**
  * FerretDB cannot be `go install`ed here: the module proxy refuses the version list that `go install` reads for its
  * deprecation check, and the module zip lacks the go:embed'ed build/version/version.txt (the binary panics without
  * it). So: download the pinned module, copy its source into `.tools/src/ferretdb`, write version.txt, `go build`.
@@ -76,7 +106,15 @@ async function buildFerretDb(ctx: BuildContext): Promise<void> {
     fs.cpSync(info.Dir, src, { recursive: true });
     execFileSync('chmod', ['-R', 'u+w', src]);
     fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), TOOL_VERSIONS.ferretdb);
-    await run('go', ['build', '-o', path.join(ctx.bin, 'ferretdb'), './cmd/ferretdb'], { cwd: src, env: { GOFLAGS: '-mod=readonly' }, logFile: ctx.logFile });
+    for (const patch of FERRETDB_PATCHES) {
+      const file = path.join(src, patch.file);
+      fs.writeFileSync(file, applySourcePatch(fs.readFileSync(file, 'utf8'), patch));
+    }
+    // Built beside the old binary and renamed over it, so a FerretDB still running from it is not disturbed.
+    const target = path.join(ctx.bin, 'ferretdb');
+    await run('go', ['build', '-o', `${target}.new`, './cmd/ferretdb'], { cwd: src, env: { GOFLAGS: '-mod=readonly' }, logFile: ctx.logFile });
+    fs.renameSync(`${target}.new`, target);
+    fs.writeFileSync(ferretDbPatchMarker(target), FERRETDB_PATCH_IDS);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -102,7 +140,10 @@ const TOOLS: Tool[] = [
     key: 'ferretdb',
     binary: 'ferretdb',
     version: TOOL_VERSIONS.ferretdb,
-    installed: (file) => output(file, ['--version']).includes(`version: ${TOOL_VERSIONS.ferretdb}`),
+    installed: (file) =>
+      fs.existsSync(ferretDbPatchMarker(file)) &&
+      fs.readFileSync(ferretDbPatchMarker(file), 'utf8') === FERRETDB_PATCH_IDS &&
+      output(file, ['--version']).includes(`version: ${TOOL_VERSIONS.ferretdb}`),
     build: buildFerretDb,
   },
 ];

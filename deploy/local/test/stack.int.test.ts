@@ -81,4 +81,24 @@ describe('the local stack infrastructure', () => {
       await client.close();
     }
   });
+
+  it('the store finds a document by _id through its _id index, not a scan (FerretDB patch sqlite-id-index)', async () => {
+    const client = await new MongoClient(stack.mongoUrl, { serverSelectionTimeoutMS: 5000 }).connect();
+    const db = client.db(`stack_test_${randomUUID().slice(0, 8)}`);
+    try {
+      const col = db.collection<{ _id: string; n: number }>('by_id');
+      await col.insertMany(Array.from({ length: 50 }, (_, n) => ({ _id: `doc-${n}`, n })));
+      const explained = await db.command({ explain: { find: 'by_id', filter: { _id: 'doc-7' } } });
+      expect(JSON.stringify(explained.queryPlanner)).toMatch(/USING INDEX \S+__id_/);
+      // Same answers as a scan would give: a hit, a miss, an update by _id and the unique _id.
+      await expect(col.findOne({ _id: 'doc-7' })).resolves.toEqual({ _id: 'doc-7', n: 7 });
+      await expect(col.findOne({ _id: 'doc-none' })).resolves.toBeNull();
+      await col.updateOne({ _id: 'doc-8' }, { $set: { n: -8 } });
+      await expect(col.findOne({ _id: 'doc-8' })).resolves.toEqual({ _id: 'doc-8', n: -8 });
+      await expect(col.insertOne({ _id: 'doc-9', n: 0 })).rejects.toMatchObject({ code: 11000 });
+    } finally {
+      await db.dropDatabase();
+      await client.close();
+    }
+  });
 });
