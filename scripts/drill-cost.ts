@@ -78,7 +78,7 @@ async function main() {
     const city = drillCity(buildCity({ communities: flags.communities, residents, seed: flags.seed, today: new Date().toISOString().slice(0, 10) }), plan);
     const nc = await connectNats(adminNats(), 'drill-cost');
     const t0 = Date.now();
-    const counts = await sendCityInSlices(nc, city);
+    const counts = await sendCityInSlices(nc, city, 10);
     await nc.close();
     log(`seeded ${flags.communities} communities, ${counts.people} responders, ${counts.residents} residents in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }

@@ -19,7 +19,9 @@ let cost: IncidentCost;
 beforeAll(async () => {
   const plan = (await http<{ plan: PlanDocument }>('GET', '/v1/plans/community-drill', 'auditor')).body.plan;
   const city = drillCity(buildCity({ communities: COMMUNITIES, residents: COMMUNITIES, seed: 250, today: new Date().toISOString().slice(0, 10) }), plan);
-  await withNats((nc) => sendCityInSlices(nc, city));
+  // 10 communities a request: each unit slice also upserts the communities' sites and stock targets in supplies,
+  // and 50 at a time took over the seed's 60 s timeout on FerretDB under load.
+  await withNats((nc) => sendCityInSlices(nc, city, 10));
   const started = await http<{ incidentId: string }>('POST', '/v1/incidents', 'operator', {
     planId: 'community-drill',
     severity: 'IV',

@@ -7,10 +7,11 @@ export const NON_RETRYABLE_CODES = ['invalid_request', 'unauthorized', 'forbidde
 const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE_CODES };
 
 /**
- * Commands to a service: one NATS request each (10 s timeout inside), retried with backoff while the service is
+ * Commands to a service: one NATS request each (WORKER_REQUEST_TIMEOUT_MS inside, 20 s by default, after waiting
+ * for its turn among the worker's requests to that service), retried with backoff while the service is
  * unavailable — for up to an hour, so a service restart pauses the step instead of losing its side effect.
  */
-export const commandOptions: ActivityOptions = { startToCloseTimeout: '30s', scheduleToCloseTimeout: '1h', retry };
+export const commandOptions: ActivityOptions = { startToCloseTimeout: '60s', scheduleToCloseTimeout: '1h', retry };
 
 /** Polling a broadcast until the step's deadline: heartbeats so a lost worker is noticed within 30 s. */
 export const pollOptions = (deadlineSeconds: number): ActivityOptions => ({

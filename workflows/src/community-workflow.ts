@@ -248,9 +248,31 @@ export async function communityPhaseWorkflow(input: CommunityPhaseInput): Promis
     }
   }
 
-  function openSite(step: StepOf<'open-site'>) {
+  async function openSite(step: StepOf<'open-site'>) {
     const places = Math.ceil(state.population * step.capacityShare);
-    note(step.id, `not executed: no service manages shelters or gathering sites yet (${step.siteKinds.join(', ')} for ${places} people); open them by hand`);
+    // Runs recorded before supplies managed sites only noted the step (patch `open-site`).
+    if (!patched(PATCHES.openSite)) {
+      return note(step.id, `not executed: no service manages shelters or gathering sites yet (${step.siteKinds.join(', ')} for ${places} people); open them by hand`);
+    }
+    const opened = await uninterrupted(() =>
+      services.openSites({ idempotencyKey: key(step.id), incidentId: context.incidentId, communityId: state.communityId, siteKinds: step.siteKinds, capacity: places, drill: context.drill }),
+    );
+    (state.sites ??= []).push({ stepId: step.id, siteIds: opened.siteIds, capacity: opened.capacity, shortfall: opened.shortfall, status: 'open' });
+    if (opened.shortfall > 0) note(step.id, `sites short by ${opened.shortfall} place(s): ${opened.capacity} of ${places} found (${step.siteKinds.join(', ')})`);
+  }
+
+  /** Close what the open-site steps opened (recover's end, or the stand-down); a failure is noted and the rest goes on. */
+  async function closeSites(stepId: string, phase: Phase | 'stand-down') {
+    for (const record of (state.sites ?? []).filter((s) => s.status === 'open')) {
+      try {
+        if (record.siteIds.length > 0) {
+          await services.closeSites({ idempotencyKey: key(stepId, record.stepId), incidentId: context.incidentId, communityId: state.communityId, siteIds: record.siteIds.slice(0, 100) });
+        }
+        record.status = 'closed';
+      } catch (err) {
+        note(stepId, `could not close the sites opened by ${record.stepId} (${unlessCancelled(err)})`, phase);
+      }
+    }
   }
 
   async function runStep(step: PlanStep) {
@@ -286,6 +308,7 @@ export async function communityPhaseWorkflow(input: CommunityPhaseInput): Promis
       }
     }
     for (const task of state.tasks) if (task.status === 'assigned' || task.status === 'acknowledged') task.status = 'stood-down';
+    await closeSites('stand-down-close-sites', 'stand-down');
     const stepId = 'stand-down-all-clear';
     try {
       const job = await services.broadcast({
@@ -321,6 +344,8 @@ export async function communityPhaseWorkflow(input: CommunityPhaseInput): Promis
         note(step.id, `failed (${unlessCancelled(err)})`);
       }
     }
+    // Sites stay open until the incident's recover phase is over (a stand-down closes them in its compensation).
+    if (context.phase === 'recover') await uninterrupted(() => closeSites('close-sites', 'recover'));
   } catch (err) {
     if (!isCancellation(err)) throw err;
     note('stand-down', `interrupted in ${context.phase} by a stand-down`, 'stand-down');

@@ -10,5 +10,13 @@ export const WorkerEnv = BaseEnv.extend({
    * hundreds at a time and time out against a slow store (measured with scripts/drill-cost.ts on FerretDB).
    */
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(20),
+  /**
+   * Requests the worker keeps in flight to any one service; the others wait in order inside their activity. Above
+   * what the service's store can serve within the request timeout, requests time out, are retried while the service
+   * still works on them, and the retries pile on (measured on FerretDB with scripts/drill-cost.ts). 0 = no limit.
+   */
+  WORKER_MAX_IN_FLIGHT_PER_SERVICE: z.coerce.number().int().min(0).max(1000).default(4),
+  /** How long one request to a service may take once sent (ms); below the activities' start-to-close timeout. */
+  WORKER_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(50_000).default(20_000),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;

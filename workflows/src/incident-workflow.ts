@@ -303,11 +303,13 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
     view.phase = phase;
     upsertSearchAttributes([{ key: searchAttributes.phase, value: phase }]);
     record(`${phase} started`);
+    let fannedOut = false;
     for (const segment of splitPhase(plan.phases[phase])) {
       throwIfStandingDown();
       if (segment.scope === 'communities') {
         const steps = segment.steps.filter((s) => appliesAt(s, view.severity));
         if (steps.length === 0) continue;
+        fannedOut = true;
         await fanOut(contextFor(phase), steps);
         throwIfStandingDown();
         record(`${steps.map((s) => s.id).join(', ')}: ran in ${communities.length} communities`);
@@ -316,6 +318,12 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
         if (segment.step.kind === 'await') await awaitStep(segment.step);
         else await collectStep(segment.step);
       }
+    }
+    // A community closes its sites at the end of its recover run; without community steps in recover, run one for that.
+    const holdingSites = communities.filter((c) => c.sites?.some((s) => s.status === 'open')).length;
+    if (phase === 'recover' && !fannedOut && holdingSites > 0) {
+      await fanOut(contextFor(phase), []);
+      record(`sites closed in ${holdingSites} communit${holdingSites === 1 ? 'y' : 'ies'}`);
     }
   }
 

@@ -33,8 +33,10 @@ export const gateDecisionSignal = defineSignal<[GateDecisionSignal]>(MESSAGES.ga
  * Patch ids of behavioural changes made while incidents may be running (docs/WORKFLOW-CHANGES.md).
  * `deadline-rules`: a passing deadline executes `escalate-severity` and `ask-commander` (before: noted only).
  * `drill-readiness`: a drill asks personnel for its span-of-control check before the readiness report.
+ * `open-site`: an `open-site` step opens sites through supplies (before: noted as not executed); they are closed
+ * when the community's recover run ends, or on stand-down.
  */
-export const PATCHES = { deadlineRules: 'deadline-rules', drillReadiness: 'drill-readiness' } as const;
+export const PATCHES = { deadlineRules: 'deadline-rules', drillReadiness: 'drill-readiness', openSite: 'open-site' } as const;
 
 /** Typed keys for the search attributes registered on the namespace (contracts' SEARCH_ATTRIBUTES). */
 export const searchAttributes = {

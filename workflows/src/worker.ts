@@ -25,7 +25,7 @@ async function main() {
     ...(process.env.LIFELINE_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: process.env.LIFELINE_WORKFLOW_BUNDLE } } : { workflowsPath: require.resolve('./workflows') }),
     // Payloads (inputs, results, signals, queries) are encrypted before they reach Temporal's history.
     dataConverter: lifelineDataConverter(),
-    activities: createActivities({ nc }),
+    activities: createActivities({ nc, maxInFlightPerService: config.WORKER_MAX_IN_FLIGHT_PER_SERVICE, requestTimeoutMs: config.WORKER_REQUEST_TIMEOUT_MS }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     ...workerTracing('lifeline-worker'),
   });

@@ -94,6 +94,17 @@ export class FakeServices {
       issueSupplies: async (body) => (this.log('issueSupplies', body), reservation(body, 'issued')),
       returnSupplies: async (body) => (this.log('returnSupplies', body), reservation(body, 'returned')),
       releaseSupplies: async (body) => (this.log('releaseSupplies', body), reservation(body, 'released')),
+      openSites: async (body) => {
+        this.log('openSites', body);
+        // One site of each kind asked, 100 places each; the harbour (2,000 residents) may come up short.
+        const siteIds = body.siteKinds.map((kind) => `${body.communityId}-${kind}`);
+        const capacity = 100 * siteIds.length;
+        return { siteIds, capacity, shortfall: Math.max(0, body.capacity - capacity) };
+      },
+      closeSites: async (body) => {
+        this.log('closeSites', body);
+        return { siteIds: body.siteIds ?? [], capacity: 100 * (body.siteIds?.length ?? 0), shortfall: 0 };
+      },
       dispatchResponder: async (body) => {
         this.log('dispatchResponder', body);
         const taskId = `task~${body.incidentId}~${body.communityId}~${body.stepId}`;

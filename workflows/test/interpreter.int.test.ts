@@ -22,7 +22,7 @@ const REPO = join(__dirname, '..', '..');
  * Histories are kept per generation of the workflow code: a new generation (after a change guarded by
  * `patched()`) is recorded into its own folder, and every older folder keeps replaying (docs/WORKFLOW-CHANGES.md).
  */
-const GENERATION = 'v2';
+const GENERATION = 'v3';
 const HISTORIES = join(__dirname, 'histories', GENERATION);
 const RECORD = process.env.LIFELINE_RECORD_HISTORIES === '1';
 const LIBRARY = join(REPO, 'services/command-center/plans');
@@ -168,6 +168,25 @@ test('every bundled plan (one of each kind) runs to completed; its incident hist
     const view = await handle.result();
     expect({ plan: plan.id, phase: view.phase, status: view.status }).toEqual({ plan: plan.id, phase: 'closed', status: 'completed' });
     await saveHistory(`plan-${plan.id}-incident.json`, handle.workflowId);
+    // open-site steps open sites through supplies (one call per community and step), closed when recover ends.
+    const siteSteps = PHASES.flatMap((phase) => plan.phases[phase]).filter((s) => s.kind === 'open-site' && (!s.severities || s.severities.includes('II')));
+    const opened = services.callsOf('openSites', incidentId);
+    const closed = services.callsOf('closeSites', incidentId);
+    expect(opened).toHaveLength(siteSteps.length * 3);
+    expect(closed).toHaveLength(siteSteps.length * 3);
+    for (const call of opened) {
+      const step = siteSteps.find((s) => call.body.idempotencyKey === `${workflowIds.community(incidentId, call.body.communityId as string)}:${s.id}`);
+      expect(step).toBeDefined();
+      const population = { 'c-harbour': 2000, 'c-market': 500, 'c-hill': 1200 }[call.body.communityId as string]!;
+      expect(call.body).toMatchObject({ siteKinds: (step as { siteKinds: string[] }).siteKinds, capacity: Math.ceil(population * (step as { capacityShare: number }).capacityShare), drill: true });
+      const closing = closed.find((c) => c.body.communityId === call.body.communityId && String(c.body.idempotencyKey).endsWith(`:close-sites:${step!.id}`));
+      expect(closing?.body.siteIds).toEqual((call.body.siteKinds as string[]).map((kind) => `${call.body.communityId as string}-${kind}`));
+    }
+    // A community whose sites hold fewer places than asked is a note, surfaced once per step in the timeline.
+    for (const step of siteSteps) {
+      const short = opened.filter((c) => String(c.body.idempotencyKey).endsWith(`:${step.id}`) && (c.body.capacity as number) > 100 * (c.body.siteKinds as string[]).length);
+      expect(view.timeline.some((t) => t.what.startsWith(`${step.id}: noted in ${short.length} communit`))).toBe(short.length > 0);
+    }
     // The community run of the first phase with an open-site step: guards the community workflow's site handling.
     const sitePhase = PHASES.find((phase) => plan.phases[phase].some((s) => s.kind === 'open-site'));
     if (sitePhase && RECORD) {
@@ -294,6 +313,37 @@ test('stand-down mid-incident cancels child work, runs the compensations and clo
   expect(view.timeline.map((t) => t.what)).not.toContain('respond started');
 
   await saveHistory('stand-down-incident.json', handle.workflowId);
+});
+
+test('a stand-down closes the sites an open-site step opened (compensation)', async () => {
+  const plan = planWith((p) => {
+    const dispatch = p.phases.mobilize!.find((s) => s.kind === 'dispatch') as { ackDeadlineSeconds: number };
+    dispatch.ackDeadlineSeconds = 3600; // the communities will still be waiting when the stand-down arrives
+    p.phases.mobilize = [
+      { id: 'open-assembly', kind: 'open-site', title: { zh: '开放应急避难场所', en: 'Open assembly sites' }, siteKinds: ['park', 'square'], capacityShare: 0.05 },
+      ...p.phases.mobilize!,
+    ];
+  });
+  const { incidentId, handle } = await startIncident('sites-stand-down', 'never-acknowledge', plan);
+  await until('every community dispatched a responder', () => services.callsOf('dispatchResponder', incidentId).length === 3);
+  expect(services.callsOf('openSites', incidentId)).toHaveLength(3);
+  expect(services.callsOf('closeSites', incidentId)).toHaveLength(0);
+
+  await handle.executeUpdate(commandUpdate, { args: [{ type: 'stand-down', reason: 'false alarm' }] });
+  const view = await handle.result();
+  expect(view).toMatchObject({ phase: 'closed', status: 'cancelled' });
+  const closed = services.callsOf('closeSites', incidentId);
+  expect(closed.map((c) => c.body.idempotencyKey).sort()).toEqual(
+    ['c-harbour', 'c-hill', 'c-market'].map((c) => `${workflowIds.community(incidentId, c)}:stand-down-close-sites:open-assembly`),
+  );
+  expect(closed.find((c) => c.body.communityId === 'c-hill')?.body.siteIds).toEqual(['c-hill-park', 'c-hill-square']);
+  // The harbour's 2,000 residents × 0.05 = 100 places fit in two 100-place sites: no shortfall note.
+  expect(view.review!.findings.filter((f) => f.finding.includes('sites short'))).toEqual([]);
+
+  await saveHistory('sites-stand-down-incident.json', handle.workflowId);
+  const harbour = workflowIds.community(incidentId, 'c-harbour');
+  const runs = await runsOf(harbour, 2);
+  await saveHistory('sites-stand-down-community-mobilize.json', harbour, runs.find((r) => r.phase === 'mobilize')?.runId);
 });
 
 test('an impossible command is rejected by the validator and leaves no event in history', async () => {

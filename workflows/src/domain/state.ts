@@ -11,6 +11,16 @@ export interface ReservationRecord {
   units: number;
 }
 
+/** Sites an `open-site` step opened in the community (supplies service ids), closed when recover ends or on stand-down. */
+export interface SiteRecord {
+  stepId: string;
+  siteIds: string[];
+  /** Places the opened sites hold, and places asked for but not found. */
+  capacity: number;
+  shortfall: number;
+  status: 'open' | 'closed';
+}
+
 /** A dispatched task as the community workflow knows it (ids only, never names or phones). */
 export interface TaskRecord {
   stepId: string;
@@ -37,6 +47,8 @@ export interface CommunityState {
   lastPhase?: Phase | undefined;
   reservations: ReservationRecord[];
   tasks: TaskRecord[];
+  /** Absent in states recorded before sites were opened (patch `open-site`). */
+  sites?: SiteRecord[] | undefined;
   figures: CommunityFigures;
   notes: CommunityNote[];
 }
