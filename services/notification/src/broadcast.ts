@@ -174,7 +174,9 @@ export function broadcasts(ctx: ServiceContext, settings: BroadcastSettings, cha
     const queued: JobDoc = { ...job, total, batches: batch, batchSize, predictedSeconds, audienceResolved: true, queuedAt, published: true };
     await announce(queued);
     ctx.log.info({ jobId: job._id, incidentId: job.incidentId, stepId: job.stepId, total, batches: batch, drill: job.drill, cutSeconds: Math.round(performance.now() - started) / 1000 }, 'broadcast queued');
-    return (await completeIfDone(job._id)) ?? queued;
+    // Every batch may have been sent before the job knew how many there are (and an empty audience is done at once).
+    const finished = await completeIfDone(job._id);
+    return batch === 0 && finished ? finished : queued;
   }
 
   /** The cut of a job, at most once at a time in this process, tried again after a failure. */

@@ -96,7 +96,7 @@ describe('broadcasting to a community', () => {
 
   it('a broadcast reaches every resident once: sent equals total, one delivery each', async () => {
     const queued = await call(nc, notification.broadcast, broadcastRequest());
-    expect(queued).toMatchObject({ incidentId, communityId, stepId: 'notify-everyone', status: 'queued', total: RESIDENTS, drill: true });
+    expect(queued).toMatchObject({ incidentId, communityId, stepId: 'notify-everyone', status: 'queued', total: RESIDENTS, drill: true, audienceResolved: true });
     first = await completed(queued.jobId);
     expect(first).toMatchObject({ total: RESIDENTS, sent: RESIDENTS, failed: 0, duplicatesSkipped: 0 });
     const records = await deliveries().find({ jobId: first.jobId }).toArray();
@@ -120,6 +120,12 @@ describe('broadcasting to a community', () => {
     const done = await completed(second.jobId);
     expect(done).toMatchObject({ total: RESIDENTS, sent: 0, failed: 0, duplicatesSkipped: RESIDENTS });
     expect(await deliveries().countDocuments({ incidentId, stepId: 'notify-everyone' })).toBe(RESIDENTS);
+  });
+
+  it('an audience with nobody in it is a completed job at once', async () => {
+    const empty = await call(nc, notification.broadcast, broadcastRequest({ idempotencyKey: `wf-${run}:warn:notify-nobody`, incidentId: `${incidentId}-nobody`, stepId: 'notify-nobody', audience: { groups: ['everyone'], gridIds: ['no-such-grid'] } }));
+    expect(empty).toMatchObject({ status: 'completed', total: 0, sent: 0, audienceResolved: true });
+    expect(await call(nc, notification.job, { jobId: empty.jobId })).toMatchObject({ status: 'completed', total: 0 });
   });
 
   it('vulnerable residents are told first: batch 0 opens with all of them', async () => {
