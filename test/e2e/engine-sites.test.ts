@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { PHASES, PlanDocument, TASK_QUEUE, workflowIds, type IncidentInput, type IncidentView, type PlanInput } from '@lifeline/contracts';
+import { commandUpdate, statusQuery } from '@lifeline/workflows';
+import { buildCity } from '../../cli/src/seed/city';
+import { sendCity } from '../../cli/src/seed/send';
+import { withMongo, withNats, withTemporal } from './support';
+
+/**
+ * The plan's `open-site` step on the real stack (worker → supplies → FerretDB): the bundled production-safety plan
+ * opens upwind assembly sites (parks, squares) for 30 % of the community in mobilize at severity II or I. The incidents are NOT drills
+ * (a drill's sites are chosen but not recorded as open by supplies), so the openings are checked in the supplies
+ * service's own database: open while the incident holds in respond, closed when recover ends — or, for the
+ * second incident, by the stand-down's compensation. Dispatch and award steps are left out (nobody would
+ * acknowledge outside a drill); the rest of the plan runs as bundled.
+ */
+jest.setTimeout(300_000);
+
+const CITY = { communities: 2, residents: 600, seed: 2026, today: new Date().toISOString().slice(0, 10) };
+const city = buildCity(CITY);
+const community = city.units.find((u) => u.id === 'c0001')!;
+const bundled = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../services/command-center/plans/production-safety.json'), 'utf8')) as PlanInput;
+
+function sitesPlan(): PlanDocument {
+  const plan = structuredClone(bundled);
+  for (const phase of PHASES) plan.phases[phase] = (plan.phases[phase] ?? []).filter((s) => s.kind !== 'dispatch' && s.kind !== 'award');
+  plan.phases.respond = [{ id: 'hold-for-operator', kind: 'await', for: 'operator', title: { zh: '等待指挥部', en: 'Hold for the operator' } }, ...(plan.phases.respond ?? [])];
+  return PlanDocument.parse(plan);
+}
+
+async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 180_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await get();
+    if (ok(value)) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}; last: ${JSON.stringify(value).slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+interface Opening {
+  _id: string;
+  incidentId: string;
+  communityId: string;
+  siteId: string;
+  kind: string;
+  capacity: number;
+  status: 'open' | 'closed';
+}
+const openingsOf = (incidentId: string) => withMongo(async (mongo) => (await mongo.db('lifeline_supplies').collection('siteopenings').find({ incidentId }).toArray()) as unknown as Opening[]);
+
+beforeAll(async () => {
+  expect(community).toBeDefined();
+  await withNats((nc) => sendCity(nc, city));
+});
+
+it('open-site opens sites in supplies for the share of the population, and they are closed when recover ends or on stand-down', async () => {
+  const plan = sitesPlan();
+  const step = plan.phases.mobilize.find((s) => s.kind === 'open-site');
+  if (step?.kind !== 'open-site') throw new Error('production-safety has no open-site step in mobilize');
+  const places = Math.ceil((community.population ?? 0) * step.capacityShare);
+  expect(places).toBeGreaterThan(0);
+  const ids = { completes: `e2e-sites-${randomUUID().slice(0, 8)}`, standsDown: `e2e-sites-sd-${randomUUID().slice(0, 8)}` };
+  const input = (incidentId: string): IncidentInput => ({ incidentId, title: 'E2E open-site', severity: 'II', drill: false, area: { communityIds: [community.id] }, plan, requestedBy: 'e2e' });
+
+  await withTemporal(async (client) => {
+    const start = (incidentId: string): Promise<WorkflowHandle> => client.workflow.start('incidentWorkflow', { workflowId: workflowIds.incident(incidentId), taskQueue: TASK_QUEUE, args: [input(incidentId)] });
+    const handles = { completes: await start(ids.completes), standsDown: await start(ids.standsDown) };
+    const holding = (h: WorkflowHandle) => until('the incident holds in respond', () => h.query(statusQuery), (v: IncidentView) => v.timeline.some((t) => t.what.includes('waiting for the operator')));
+    await Promise.all([holding(handles.completes), holding(handles.standsDown)]);
+
+    // While the incident holds in respond, supplies records the sites as open for it, with room for the share asked.
+    for (const incidentId of Object.values(ids)) {
+      const open = await openingsOf(incidentId);
+      expect(open.length).toBeGreaterThan(0);
+      expect(open.every((o) => o.status === 'open' && o.communityId === community.id && step.siteKinds.includes(o.kind as never))).toBe(true);
+      expect(open.reduce((n, o) => n + o.capacity, 0)).toBeGreaterThanOrEqual(places);
+      expect(open.map((o) => o._id).sort()).toEqual(open.map((o) => `${incidentId}/${o.siteId}`).sort());
+    }
+
+    await handles.completes.executeUpdate(commandUpdate, { args: [{ type: 'advance', reason: 'air quality back to normal' }] });
+    await handles.standsDown.executeUpdate(commandUpdate, { args: [{ type: 'stand-down', reason: 'leak contained' }] });
+    const finals = { completes: (await handles.completes.result()) as IncidentView, standsDown: (await handles.standsDown.result()) as IncidentView };
+    expect(finals.completes).toMatchObject({ phase: 'closed', status: 'completed' });
+    expect(finals.standsDown).toMatchObject({ phase: 'closed', status: 'cancelled' });
+    for (const final of Object.values(finals)) {
+      const notes = (final.review?.findings ?? []).map((f) => f.finding);
+      expect(notes.filter((f) => /open-upwind-assembly|sites|not executed/.test(f))).toEqual([]);
+    }
+  });
+
+  // Closed in the supplies service's records: by the recover run for the first, by the compensation for the second.
+  for (const incidentId of Object.values(ids)) {
+    const after = await openingsOf(incidentId);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.map((o) => o.status)).toEqual(after.map(() => 'closed'));
+  }
+  // Each close was one keyed command: workflow id + the closing step + the step that opened them.
+  const closeId = (key: string) => `close-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  const keys = [
+    `${workflowIds.community(ids.completes, community.id)}:close-sites:${step.id}`,
+    `${workflowIds.community(ids.standsDown, community.id)}:stand-down-close-sites:${step.id}`,
+  ];
+  const commands = await withMongo(async (mongo) => mongo.db('lifeline_supplies').collection('sitecommands').find({ _id: { $in: keys.map(closeId) } as never }).toArray());
+  expect(commands).toHaveLength(2);
+});
