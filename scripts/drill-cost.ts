@@ -8,6 +8,7 @@
  *
  * Uses the local stack of LIFELINE_DATA_DIR / the *_PORT variables (like the `lifeline` command).
  */
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { Severity, Slug, type IncidentView, type PlanDocument } from '@lifeline/contracts';
@@ -108,11 +109,18 @@ async function main() {
     await new Promise((r) => setTimeout(r, 2000));
   }
   if (view?.phase !== 'closed') throw new Error(`incident ${incidentId} did not close within ${flags.timeoutMinutes} min (phase ${view?.phase})`);
-  const wallSeconds = (Date.now() - started) / 1000;
+  let wallSeconds = (Date.now() - started) / 1000;
 
   const connection = await Connection.connect({ address: `127.0.0.1:${stackConfig().ports.temporal}` });
-  const cost = await measureIncidentCost(new Client({ connection }), incidentId);
+  const client = new Client({ connection });
+  const cost = await measureIncidentCost(client, incidentId);
+  // An incident measured after the fact (--incident): its own start-to-close time from Temporal.
+  if (values.incident) {
+    const described = await client.workflow.getHandle(`incident-${incidentId}`).describe();
+    if (described.closeTime) wallSeconds = (described.closeTime.getTime() - described.startTime.getTime()) / 1000;
+  }
   await connection.close();
+  const [load1, load5, load15] = loadavg().map((l) => l.toFixed(2));
 
   const totals = view.review?.totals;
   const report = {
@@ -122,6 +130,7 @@ async function main() {
     communities: view.areas.length,
     districts: new Set(view.areas.map((a) => a.districtId)).size,
     wallSeconds: Math.round(wallSeconds),
+    loadAverage: { load1, load5, load15, cpus: cpus().length },
     residentsReached: totals?.notification.sent,
     tasksDone: totals?.personnel.done,
     ...cost,
@@ -131,7 +140,7 @@ async function main() {
     return;
   }
   console.log(`city-wide ${report.plan} drill ${incidentId}: ${report.status} in ${report.wallSeconds} s over ${report.communities} communities in ${report.districts} districts`);
-  console.log(`  residents reached ${report.residentsReached}, tasks done ${report.tasksDone}`);
+  console.log(`  residents reached ${report.residentsReached}, tasks done ${report.tasksDone}; load average now ${load1} ${load5} ${load15} on ${cpus().length} CPUs`);
   console.log(`  workflow executions ${cost.executions}  activities ${cost.activities}  history events ${cost.historyEvents}  child workflows ${cost.childWorkflows}  timers ${cost.timers}  continued-as-new ${cost.continuedAsNew}`);
   console.log('  by workflow type           executions  activities     events  max events/run  max children/run');
   for (const [type, t] of Object.entries(cost.byType)) {
