@@ -193,6 +193,8 @@ test('every bundled plan (one of each kind) runs to completed; its incident hist
       const communityId = workflowIds.community(incidentId, 'c-harbour');
       const runs = await runsOf(communityId, 4);
       await saveHistory(`plan-${plan.id}-community-${sitePhase}.json`, communityId, runs.find((r) => r.phase === sitePhase)?.runId);
+      // …and the recover run, which closes the sites.
+      await saveHistory(`plan-${plan.id}-community-recover.json`, communityId, runs.find((r) => r.phase === 'recover')?.runId);
     }
   }
 });
