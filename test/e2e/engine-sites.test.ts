@@ -61,6 +61,7 @@ it('open-site opens sites in supplies for the share of the population, and they 
   const step = plan.phases.mobilize.find((s) => s.kind === 'open-site');
   if (step?.kind !== 'open-site') throw new Error('production-safety has no open-site step in mobilize');
   const places = Math.ceil((community.population ?? 0) * step.capacityShare);
+  const kinds: readonly string[] = step.siteKinds;
   expect(places).toBeGreaterThan(0);
   const ids = { completes: `e2e-sites-${randomUUID().slice(0, 8)}`, standsDown: `e2e-sites-sd-${randomUUID().slice(0, 8)}` };
   const input = (incidentId: string): IncidentInput => ({ incidentId, title: 'E2E open-site', severity: 'II', drill: false, area: { communityIds: [community.id] }, plan, requestedBy: 'e2e' });
@@ -68,6 +69,16 @@ it('open-site opens sites in supplies for the share of the population, and they 
   await withTemporal(async (client) => {
     const start = (incidentId: string): Promise<WorkflowHandle> => client.workflow.start('incidentWorkflow', { workflowId: workflowIds.incident(incidentId), taskQueue: TASK_QUEUE, args: [input(incidentId)] });
     const handles = { completes: await start(ids.completes), standsDown: await start(ids.standsDown) };
+    try {
+      await exercise(handles);
+    } catch (err) {
+      // Do not leave incidents holding for an operator on the shared stack.
+      await Promise.all(Object.values(handles).map((h) => h.terminate('engine-sites test failed').catch(() => undefined)));
+      throw err;
+    }
+  });
+
+  async function exercise(handles: { completes: WorkflowHandle; standsDown: WorkflowHandle }) {
     const holding = (h: WorkflowHandle) => until('the incident holds in respond', () => h.query(statusQuery), (v: IncidentView) => v.timeline.some((t) => t.what.includes('waiting for the operator')));
     await Promise.all([holding(handles.completes), holding(handles.standsDown)]);
 
@@ -75,7 +86,7 @@ it('open-site opens sites in supplies for the share of the population, and they 
     for (const incidentId of Object.values(ids)) {
       const open = await openingsOf(incidentId);
       expect(open.length).toBeGreaterThan(0);
-      expect(open.every((o) => o.status === 'open' && o.communityId === community.id && step.siteKinds.includes(o.kind as never))).toBe(true);
+      expect(open.every((o) => o.status === 'open' && o.communityId === community.id && kinds.includes(o.kind))).toBe(true);
       expect(open.reduce((n, o) => n + o.capacity, 0)).toBeGreaterThanOrEqual(places);
       expect(open.map((o) => o._id).sort()).toEqual(open.map((o) => `${incidentId}/${o.siteId}`).sort());
     }
@@ -89,7 +100,7 @@ it('open-site opens sites in supplies for the share of the population, and they 
       const notes = (final.review?.findings ?? []).map((f) => f.finding);
       expect(notes.filter((f) => /open-upwind-assembly|sites|not executed/.test(f))).toEqual([]);
     }
-  });
+  }
 
   // Closed in the supplies service's records: by the recover run for the first, by the compensation for the second.
   for (const incidentId of Object.values(ids)) {
