@@ -348,6 +348,24 @@ test('a stand-down closes the sites an open-site step opened (compensation)', as
   await saveHistory('sites-stand-down-community-mobilize.json', harbour, runs.find((r) => r.phase === 'mobilize')?.runId);
 });
 
+test('sites are closed when recover ends even if recover has no community steps', async () => {
+  const plan = planWith((p) => {
+    p.phases.mobilize = [
+      { id: 'open-assembly', kind: 'open-site', title: { zh: '开放应急避难场所', en: 'Open assembly sites' }, siteKinds: ['park'], capacityShare: 0.01 },
+      ...p.phases.mobilize!,
+    ];
+    p.phases.recover = [];
+  });
+  const { incidentId, handle } = await startIncident('sites-recover', 'acknowledge-and-complete', plan);
+  const view = await handle.result();
+  expect(view).toMatchObject({ phase: 'closed', status: 'completed' });
+  const closed = services.callsOf('closeSites', incidentId);
+  expect(closed.map((c) => c.body.idempotencyKey).sort()).toEqual(['c-harbour', 'c-hill', 'c-market'].map((c) => `${workflowIds.community(incidentId, c)}:close-sites:open-assembly`));
+  expect(view.timeline.map((t) => t.what)).toContain('sites closed in 3 communities');
+  // Without open sites there is no such fan-out: the drill plan's recover has steps, and nothing else ran.
+  expect(view.areas.every((a) => a.lastPhase === 'recover')).toBe(true);
+});
+
 test('an impossible command is rejected by the validator and leaves no event in history', async () => {
   const plan = planWith((p) => {
     p.phases.warn = [{ id: 'await-commander', kind: 'await', for: 'operator', title: { zh: '等待指挥部确认', en: 'Wait for the commander' } }, ...(p.phases.warn ?? [])];
