@@ -56,7 +56,9 @@ describe('an incident from POST to closed', () => {
     expect(area.figures.supplies.issued).toBe(area.figures.supplies.reserved);
     expect(area.figures.personnel.acknowledged).toBeGreaterThanOrEqual(1);
     expect(area.figures.personnel.done).toBeGreaterThanOrEqual(1);
-    expect(area.figures.incentives.points).toBeGreaterThan(0);
+    // An award per completed task; its points may be 0 once the responder's daily cap is spent by earlier drills today.
+    expect(area.figures.incentives.awards).toBeGreaterThanOrEqual(1);
+    expect(area.figures.incentives.points).toBeGreaterThanOrEqual(0);
   });
 
   it('left each service’s own record in its own database', async () => {
