@@ -265,8 +265,10 @@ export async function communityPhaseWorkflow(input: CommunityPhaseInput): Promis
   async function closeSites(stepId: string, phase: Phase | 'stand-down') {
     for (const record of (state.sites ?? []).filter((s) => s.status === 'open')) {
       try {
-        if (record.siteIds.length > 0) {
-          await services.closeSites({ idempotencyKey: key(stepId, record.stepId), incidentId: context.incidentId, communityId: state.communityId, siteIds: record.siteIds.slice(0, 100) });
+        // At most 100 sites a command (the contract's limit); the first chunk keeps the key runs have always used.
+        for (let at = 0; at < record.siteIds.length; at += 100) {
+          const chunkKey = at === 0 ? key(stepId, record.stepId) : key(stepId, record.stepId, at / 100);
+          await services.closeSites({ idempotencyKey: chunkKey, incidentId: context.incidentId, communityId: state.communityId, siteIds: record.siteIds.slice(at, at + 100) });
         }
         record.status = 'closed';
       } catch (err) {

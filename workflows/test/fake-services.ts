@@ -97,6 +97,11 @@ export class FakeServices {
       openSites: async (body) => {
         this.log('openSites', body);
         // One site of each kind asked, 100 places each; the harbour (2,000 residents) may come up short.
+        // Schools are small: one 10-place school site per 10 places asked (more sites than one close command takes).
+        if (body.siteKinds.includes('school')) {
+          const siteIds = Array.from({ length: Math.ceil(body.capacity / 10) }, (_, i) => `${body.communityId}-school-${i}`);
+          return { siteIds, capacity: 10 * siteIds.length, shortfall: 0 };
+        }
         const siteIds = body.siteKinds.map((kind) => `${body.communityId}-${kind}`);
         const capacity = 100 * siteIds.length;
         return { siteIds, capacity, shortfall: Math.max(0, body.capacity - capacity) };

@@ -366,6 +366,28 @@ test('sites are closed when recover ends even if recover has no community steps'
   expect(view.areas.every((a) => a.lastPhase === 'recover')).toBe(true);
 });
 
+test('more sites than one close command takes are closed in chunks of 100, none left open', async () => {
+  const plan = planWith((p) => {
+    p.phases.mobilize = [
+      { id: 'open-schools', kind: 'open-site', title: { zh: '开放学校安置点', en: 'Open schools as shelters' }, siteKinds: ['school'], capacityShare: 0.75 },
+      ...p.phases.mobilize!,
+    ];
+  });
+  const { incidentId, handle } = await startIncident('sites-chunks', 'acknowledge-and-complete', plan);
+  await expect(handle.result()).resolves.toMatchObject({ phase: 'closed', status: 'completed' });
+  const harbour = workflowIds.community(incidentId, 'c-harbour');
+  const opened = services.callsOf('openSites', incidentId).filter((c) => c.body.communityId === 'c-harbour');
+  expect(opened).toHaveLength(1);
+  const closed = services.callsOf('closeSites', incidentId).filter((c) => c.body.communityId === 'c-harbour');
+  // 2,000 residents × 0.75 = 1,500 places = 150 ten-place school sites: two close commands, 100 + 50.
+  const expected = Array.from({ length: 150 }, (_, i) => `c-harbour-school-${i}`);
+  expect(closed.flatMap((c) => c.body.siteIds ?? [])).toEqual(expected);
+  expect(closed.map((c) => [c.body.idempotencyKey, (c.body.siteIds as string[] | undefined)?.length])).toEqual([
+    [`${harbour}:close-sites:open-schools`, 100],
+    [`${harbour}:close-sites:open-schools:1`, 50],
+  ]);
+});
+
 test('an impossible command is rejected by the validator and leaves no event in history', async () => {
   const plan = planWith((p) => {
     p.phases.warn = [{ id: 'await-commander', kind: 'await', for: 'operator', title: { zh: '等待指挥部确认', en: 'Wait for the commander' } }, ...(p.phases.warn ?? [])];
