@@ -1,8 +1,8 @@
-import { localProvider, readStackState } from '@lifeline/local-stack';
+import { localProvider } from '@lifeline/local-stack';
 import { buildCity } from '../../cli/src/seed/city';
 import { sendCity } from '../../cli/src/seed/send';
 import type { IncidentView } from '@lifeline/contracts';
-import { http, waitForIncident, withMongo, withNats } from './support';
+import { http, killHard, waitForIncident, withMongo, withNats } from './support';
 
 jest.setTimeout(240_000);
 
@@ -17,12 +17,6 @@ const community = city.units.find((u) => u.level === 'community' && u.id === 'c0
 beforeAll(async () => {
   await withNats((nc) => sendCity(nc, city));
 });
-
-async function killHard(name: string): Promise<void> {
-  const state = (await readStackState()).find((c) => c.name === name);
-  if (!state?.pid) throw new Error(`${name} is not running under the harness`);
-  process.kill(state.pid, 'SIGKILL');
-}
 
 /** Poll the incident quickly (mobilize lasts a few seconds in a drill) until it is in `phase`. */
 async function whenInPhase(incidentId: string, phase: string, timeoutMs = 90_000): Promise<IncidentView> {

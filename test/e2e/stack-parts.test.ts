@@ -1,8 +1,8 @@
-import { localProvider, readStackState } from '@lifeline/local-stack';
+import { localProvider } from '@lifeline/local-stack';
 import { StatusAnswer } from '@lifeline/contracts/src/docs';
 import { buildCity } from '../../cli/src/seed/city';
 import { sendCity } from '../../cli/src/seed/send';
-import { http, waitForIncident, withMongo, withNats, type HttpAnswer } from './support';
+import { http, killHard, waitForIncident, withMongo, withNats, type HttpAnswer } from './support';
 
 jest.setTimeout(300_000);
 
@@ -23,12 +23,6 @@ afterAll(async () => {
   // Leave the stack whole for the next test file, whatever happened here.
   await localProvider().start({ apps: true, log: () => {} });
 });
-
-async function killHard(name: string): Promise<void> {
-  const state = (await readStackState()).find((c) => c.name === name);
-  if (!state?.pid) throw new Error(`${name} is not running under the harness`);
-  process.kill(state.pid, 'SIGKILL');
-}
 
 const status = () => http<StatusAnswer>('GET', '/v1/status', null);
 const partOf = (answer: HttpAnswer<StatusAnswer>, name: string) => answer.body.parts.find((p) => p.name === name);

@@ -6,6 +6,7 @@ import { connectNats, type NatsConnection } from '@lifeline/platform';
 import { lifelineDataConverter } from '@lifeline/platform/codec';
 import type { SyntheticCity } from '../../cli/src/seed/city';
 import { sendCity } from '../../cli/src/seed/send';
+import { readStackState } from '@lifeline/local-stack';
 
 /** Endpoints the test harness exported for this run. */
 export const env = {
@@ -97,4 +98,11 @@ export function drillCity(city: SyntheticCity, plan: PlanDocument): SyntheticCit
   const roles = new Set(PHASES.flatMap((phase) => plan.phases[phase]).flatMap((step) => (step.kind === 'dispatch' ? [step.role] : [])));
   const levels = new Set(['district', 'sub-district', 'community']);
   return { ...city, units: city.units.filter((u) => levels.has(u.level)), people: city.people.filter((p) => roles.has(p.type)) };
+}
+
+/** Kill a process of the harness's stack without warning (SIGKILL), as a crash would. */
+export async function killHard(name: string): Promise<void> {
+  const state = (await readStackState()).find((c) => c.name === name);
+  if (!state?.pid) throw new Error(`${name} is not running under the harness`);
+  process.kill(state.pid, 'SIGKILL');
 }
