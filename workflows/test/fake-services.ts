@@ -97,8 +97,8 @@ export class FakeServices {
       openSites: async (body) => {
         this.log('openSites', body);
         // One site of each kind asked, 100 places each; the harbour (2,000 residents) may come up short.
-        // Schools are small: one 10-place school site per 10 places asked (more sites than one close command takes).
-        if (body.siteKinds.includes('school')) {
+        // Incidents named `sites-chunks-…` find one 10-place site per 10 places asked (more than one close command takes).
+        if (body.incidentId.startsWith('sites-chunks-')) {
           const siteIds = Array.from({ length: Math.ceil(body.capacity / 10) }, (_, i) => `${body.communityId}-school-${i}`);
           return { siteIds, capacity: 10 * siteIds.length, shortfall: 0 };
         }
