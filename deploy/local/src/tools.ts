@@ -60,27 +60,85 @@ const goInstall = (modulePath: string) => (ctx: BuildContext) =>
   run('go', ['install', modulePath], { env: { GOBIN: ctx.bin }, logFile: ctx.logFile }).then(() => undefined);
 
 /**
- * Source patches applied to FerretDB before it is built, each one line, each checked to apply exactly once.
+ * Source patches applied to FerretDB before it is built: edits, each checked to apply exactly once, and whole files
+ * added from `deploy/local/ferretdb/` (each says why in its header). MongoDB, the production store, needs none of
+ * them; each makes the local stand-in keep a promise MongoDB keeps (docs/SERVICE-SHAPE.md has the measurements).
  *
  * `sqlite-id-index`: FerretDB 1.24's SQLite backend creates the `_id` index on `_ferretdb_sjson->"_id"` but pushes an
  * exact `{_id: …}` filter down as `_ferretdb_sjson->'$._id' = ?`. Both mean the same JSON path, yet SQLite only uses
  * an expression index for the identical expression, so every lookup by `_id` scanned the collection (measured on
- * 20,000 documents: find by `_id` 34 ms, a miss 118 ms, update by `_id` 81 ms; patched 1.5, 1.9 and 2.4 ms). The
- * patch makes the query use the index's own expression; results and stored data are unchanged (MongoDB, the
- * production store, always uses its `_id` index).
+ * 20,000 documents: find by `_id` 34 ms, a miss 118 ms, update by `_id` 81 ms; patched 1.5, 1.9 and 2.4 ms).
+ *
+ * `atomic-updates`: update, findAndModify and delete read and then write without a transaction, so concurrent
+ * conditional updates of one document all matched (1,000 guarded decrements of a lot of 500 all "succeeded", leaving
+ * 450). Each read-modify-write now holds its collection's lock. `update-close-statements` closes each statement's
+ * cursor when the statement is done instead of when the command ends (a `bulkWrite` of hundreds of updates held a
+ * pooled SQLite connection per statement and deadlocked the pool).
+ *
+ * `sqlite-id-in`: `{_id: {$in: [...]}}` is answered from the `_id` index instead of a scan.
  */
-export const FERRETDB_PATCHES = [
+export const FERRETDB_PATCHES: readonly SourcePatch[] = [
   {
     id: 'sqlite-id-index',
     file: 'internal/backends/sqlite/metadata/metadata.go',
     from: `IDColumn = DefaultColumn + "->'$._id'"`,
     to: 'IDColumn = DefaultColumn + `->"_id"`',
   },
-] as const;
+  { id: 'atomic-updates', file: 'internal/handler/lifeline_atomic.go', add: 'lifeline_atomic.go' },
+  {
+    id: 'atomic-updates',
+    file: 'internal/handler/msg_update.go',
+    from: 'func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n',
+    to: 'func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n\tdefer lockCollection(params.DB, params.Collection)()\n\n',
+  },
+  {
+    id: 'atomic-updates',
+    file: 'internal/handler/msg_findandmodify.go',
+    from: 'func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n',
+    to: 'func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n\tdefer lockCollection(params.DB, params.Collection)()\n\n',
+  },
+  {
+    id: 'atomic-updates',
+    file: 'internal/handler/msg_delete.go',
+    from: '\tvar deleted int32\n',
+    to: '\tdefer lockCollection(params.DB, params.Collection)()\n\n\tvar deleted int32\n',
+  },
+  {
+    id: 'update-close-statements',
+    file: 'internal/handler/msg_update.go',
+    from: '\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n',
+    to: '\t\tcloser := iterator.NewMultiCloser()\n',
+  },
+  {
+    id: 'update-close-statements',
+    file: 'internal/handler/msg_update.go',
+    from: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
+    to: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close()\n',
+  },
+  { id: 'sqlite-id-in', file: 'internal/backends/sqlite/lifeline_id_in.go', add: 'lifeline_id_in.go' },
+  {
+    id: 'sqlite-id-in',
+    file: 'internal/backends/sqlite/collection.go',
+    from: '\t\tcase string, types.ObjectID:\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n',
+    to: '\t\tcase string, types.ObjectID:\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\tcase *types.Document:\n\t\t\twhereClause, args = idInClause(v.(*types.Document))\n\t\t}\n',
+  },
+  {
+    id: 'sqlite-id-in',
+    file: 'internal/backends/sqlite/collection.go',
+    from: '\t\t\tfilterPushdown = true\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n',
+    to: '\t\t\tfilterPushdown = true\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\tcase *types.Document:\n\t\t\twhereClause, args = idInClause(v.(*types.Document))\n\t\t\tfilterPushdown = whereClause != ""\n\t\t}\n',
+  },
+];
+
+/** An edit of one FerretDB source file (`from` must occur exactly once), or a file added from `deploy/local/ferretdb/`. */
+export type SourcePatch = { id: string; file: string } & ({ from: string; to: string } | { add: string });
+
+/** Where the added Go files live. */
+const FERRETDB_PATCH_DIR = path.join(__dirname, '..', 'ferretdb');
 
 /** The marker next to the binary naming the patches it was built with (a binary without them is rebuilt). */
 const ferretDbPatchMarker = (file: string) => `${file}.patches`;
-const FERRETDB_PATCH_IDS = FERRETDB_PATCHES.map((p) => p.id).join(',');
+const FERRETDB_PATCH_IDS = [...new Set(FERRETDB_PATCHES.map((p) => p.id))].join(',');
 
 /** Applies one patch to a source text; refuses when the text to replace is not there exactly once. */
 export function applySourcePatch(text: string, patch: { id: string; from: string; to: string }): string {
@@ -108,7 +166,8 @@ async function buildFerretDb(ctx: BuildContext): Promise<void> {
     fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), TOOL_VERSIONS.ferretdb);
     for (const patch of FERRETDB_PATCHES) {
       const file = path.join(src, patch.file);
-      fs.writeFileSync(file, applySourcePatch(fs.readFileSync(file, 'utf8'), patch));
+      if ('add' in patch) fs.copyFileSync(path.join(FERRETDB_PATCH_DIR, patch.add), file);
+      else fs.writeFileSync(file, applySourcePatch(fs.readFileSync(file, 'utf8'), patch));
     }
     // Built beside the old binary and renamed over it, so a FerretDB still running from it is not disturbed.
     const target = path.join(ctx.bin, 'ferretdb');
