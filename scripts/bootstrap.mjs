@@ -2,6 +2,7 @@
 // From a fresh clone to a running stack or a test run, with no global installs:
 //   node scripts/bootstrap.mjs start   → pnpm, dependencies, Go-built tools, then `lifeline up` in the foreground
 //   node scripts/bootstrap.mjs test    → pnpm, dependencies, tools, then tsc, eslint (if configured), jest --runInBand
+//   node scripts/bootstrap.mjs bench   → pnpm, dependencies, tools, then the benchmark harness (bench/run.ts) with the given args
 // Plain Node ESM without dependencies: it runs before node_modules exists.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -102,8 +103,8 @@ function foreground(cmd, args) {
 
 async function main() {
   const [command, ...rest] = process.argv.slice(2);
-  if (command !== 'start' && command !== 'test') {
-    process.stderr.write('usage: node scripts/bootstrap.mjs start|test [jest args…]\n');
+  if (command !== 'start' && command !== 'test' && command !== 'bench') {
+    process.stderr.write('usage: node scripts/bootstrap.mjs start | test [jest args…] | bench [--quick] [--only <figure>] [--reuse]\n');
     return 2;
   }
   await step(`pnpm ${PNPM_VERSION}`, ensurePnpm);
@@ -112,6 +113,10 @@ async function main() {
   if (command === 'start') {
     process.stderr.write('▶ lifeline up\n');
     return foreground(process.execPath, [path.join(ROOT, 'cli', 'bin', 'lifeline.js'), 'up']);
+  }
+  if (command === 'bench') {
+    process.stderr.write(`▶ bench${rest.length ? ` ${rest.join(' ')}` : ''}\n`);
+    return foreground(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'run.ts'), ...rest]);
   }
   await step('browser for the console test (Debian chromium)', ensureChromium);
   await step('typecheck (tsc -p tsconfig.json)', () => run(BIN('tsc'), ['-p', 'tsconfig.json']));
