@@ -22,7 +22,7 @@ const REPO = join(__dirname, '..', '..');
  * Histories are kept per generation of the workflow code: a new generation (after a change guarded by
  * `patched()`) is recorded into its own folder, and every older folder keeps replaying (docs/WORKFLOW-CHANGES.md).
  */
-const GENERATION = 'v3';
+const GENERATION = 'v4';
 const HISTORIES = join(__dirname, 'histories', GENERATION);
 const RECORD = process.env.LIFELINE_RECORD_HISTORIES === '1';
 const LIBRARY = join(REPO, 'services/command-center/plans');

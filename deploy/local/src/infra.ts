@@ -64,6 +64,11 @@ export function infraComponents(config: StackConfig, tools: ToolPaths, endpoints
           '--port', String(ports.temporal),
           '--ui-port', String(ports.temporalUi),
           '--db-filename', path.join(dataDir, 'temporal.db'),
+          // WAL with synchronous=NORMAL: a commit survives the kill of any process (what our restart tests do), only a
+          // power loss may drop the last commits. With the defaults, 300 child workflows of two activities took
+          // 42.8 s; with these pragmas 17.3 s (same machine, same minute; workflows/README.md).
+          '--sqlite-pragma', 'journal_mode=wal',
+          '--sqlite-pragma', 'synchronous=normal',
           '--namespace', 'default',
           '--log-level', 'warn',
           ...searchAttributeFlags(),
