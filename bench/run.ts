@@ -40,6 +40,7 @@ class StackSession {
   private ctx?: BenchContext & { close(): Promise<void> };
   private used = false;
   private lastOwn = false;
+  private stopping?: Promise<void>;
 
   constructor(private readonly opts: { quick: boolean; reuse: boolean }) {}
 
@@ -64,7 +65,13 @@ class StackSession {
     return { ...ctx, log: (line) => log(`${figure.id}: ${line}`) };
   }
 
-  async stop(): Promise<void> {
+  /** Stops the current stack; a second call (a signal during the run's own stop) waits for the same stop. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow().finally(() => (this.stopping = undefined));
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
     await this.ctx?.close();
     this.ctx = undefined;
     const stack = this.stack;
@@ -85,7 +92,13 @@ async function main(): Promise<number> {
   const figures = selected(values.only);
   const quick = values.quick;
   const session = new StackSession({ quick, reuse: values.reuse });
-  const stopOnSignal = () => void session.stop().finally(() => process.exit(130));
+  // A signal ends the figure under way (its clients close with the stack), skips the rest and stops the stack.
+  let interrupted: string | undefined;
+  const stopOnSignal = (signal: string) => {
+    interrupted = signal;
+    log(`${signal}: stopping the stack; remaining figures are skipped`);
+    void session.stop();
+  };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
 
@@ -94,6 +107,10 @@ async function main(): Promise<number> {
   const runs: FigureRun[] = [];
   try {
     for (const figure of figures) {
+      if (interrupted) {
+        rows.push({ figure: figure.title, metric: 'all', unit: '', better: 'higher', quick, error: `not run (${interrupted})` });
+        continue;
+      }
       const loadBefore = loadNow();
       const startedAt = new Date().toISOString();
       const t = performance.now();
@@ -119,6 +136,7 @@ async function main(): Promise<number> {
   const file = path.resolve(REPO_ROOT, values.results ?? 'bench/RESULTS.md');
   fs.writeFileSync(file, text);
   log(`results written to ${path.relative(REPO_ROOT, file)}`);
+  if (interrupted) return 130;
   return rows.some((r) => r.error !== undefined) ? 1 : 0;
 }
 

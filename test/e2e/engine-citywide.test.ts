@@ -8,7 +8,9 @@ import { drillCity, env, http, sendCityInSlices, waitForIncident, withNats } fro
  * A city-wide drill over a seeded city of 250 communities (32 districts) completes on the real stack, and what it
  * cost Temporal is read back from visibility and history (the same measurement `scripts/drill-cost.ts` prints).
  * The city is trimmed to what the drill touches (one resident per community, the dispatched roles only) so the
- * suite stays reasonable; fan-out stays within Temporal's per-execution limits.
+ * suite stays reasonable; fan-out stays within Temporal's per-execution limits. It takes ~15 minutes on 2 cores, so
+ * it is a jest project of its own that `npm test` leaves out: `jest --selectProjects citywide --runInBand`
+ * (`npm run bench` measures the city-wide drill at full size).
  */
 jest.setTimeout(60 * 60_000);
 
