@@ -10,16 +10,23 @@ export interface Machine {
   commit: string;
 }
 
-export function machine(repoRoot: string): Machine {
-  let commit = 'unknown';
+/**
+ * The commit measured, marked when tracked files differ from it. `LIFELINE_BENCH_COMMIT` names it for a tree
+ * without `.git` (e.g. a `git archive` of HEAD, run apart from a work tree that others are editing).
+ */
+function gitCommit(repoRoot: string): string {
+  if (process.env.LIFELINE_BENCH_COMMIT) return process.env.LIFELINE_BENCH_COMMIT;
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoRoot, encoding: 'utf8' }).trim();
-    if (dirty) commit += ' (with uncommitted changes)';
+    return dirty ? `${commit} (with uncommitted changes)` : commit;
   } catch {
-    // not a git checkout: the commit stays unknown
+    return 'unknown';
   }
-  return { date: new Date().toISOString(), cpus: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, commit };
+}
+
+export function machine(repoRoot: string): Machine {
+  return { date: new Date().toISOString(), cpus: os.availableParallelism(), memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, commit: gitCommit(repoRoot) };
 }
 
 /** The 1, 5 and 15 minute load averages, as `uptime` prints them. */
