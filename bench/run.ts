@@ -26,11 +26,14 @@ export const FIGURES: readonly Figure[] = [reservations, incidentStarts, broadca
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
+/** Bad flags: said in one line, without a stack. */
+class UsageError extends Error {}
+
 function selected(only: string[]): Figure[] {
   const wanted = only.flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
   if (wanted.length === 0) return [...FIGURES];
   const unknown = wanted.filter((w) => !FIGURES.some((f) => f.id.startsWith(w)));
-  if (unknown.length) throw new Error(`unknown figure(s) ${unknown.join(', ')}; figures: ${FIGURES.map((f) => f.id).join(', ')}`);
+  if (unknown.length) throw new UsageError(`unknown figure(s) ${unknown.join(', ')}; figures: ${FIGURES.map((f) => f.id).join(', ')}`);
   return FIGURES.filter((f) => wanted.some((w) => f.id.startsWith(w)));
 }
 
@@ -83,12 +86,21 @@ class StackSession {
   }
 }
 
+/** The command line, or a UsageError saying what is wrong and how it is used. */
+function flags() {
+  try {
+    return parseArgs({
+      options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true, default: [] }, reuse: { type: 'boolean', default: false }, results: { type: 'string' } },
+    }).values;
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\nusage: npm run bench [-- --quick] [-- --only <figure>[,<figure>…]] [-- --reuse] [-- --results <file>]`);
+  }
+}
+
 const message = (err: unknown) => ((err as Error)?.message ?? String(err)).split('\n')[0]!.slice(0, 300);
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true, default: [] }, reuse: { type: 'boolean', default: false }, results: { type: 'string' } },
-  });
+  const values = flags();
   const figures = selected(values.only);
   const quick = values.quick;
   const session = new StackSession({ quick, reuse: values.reuse });
@@ -143,7 +155,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    log(`✘ ${(err as Error)?.stack ?? err}`);
+    log(`✘ ${err instanceof UsageError ? err.message : ((err as Error)?.stack ?? err)}`);
     process.exit(2);
   },
 );
