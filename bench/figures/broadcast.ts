@@ -76,7 +76,7 @@ async function broadcastOnce(ctx: BenchContext, run: string, communityId: string
     const now = await call(ctx.nc, notification.job, { jobId: job.jobId }, { timeoutMs: 60_000 });
     return now.status === 'completed' ? now : undefined;
   }, timeoutMs);
-  const calls = await ctx.mongo.db('lifeline_notification').collection<GatewayCall>('gateway_calls').find({ incidentId }, { projection: { at: 1, messages: 1 } }).toArray();
+  const calls = await ctx.mongo.db('lifeline_notification').collection<GatewayCall>('gateway_calls').find({ incidentId }, { projection: { at: 1, residentIds: 1, messages: 1 } }).toArray();
   const order = gatewayOrder(calls, (id) => indexOf(id) % VULNERABLE_EVERY === 0);
   if (!order.lastAt) throw new Error(`no message of ${incidentId} reached the gateway`);
   return { job: done, order, seconds: (order.lastAt.getTime() - started) / 1000 };

@@ -3,11 +3,17 @@
  * resident got the message twice, and whether the vulnerable residents were all reached before anyone else.
  */
 
-/** One gateway call as notification records it (`gateway_calls`): who each transmission reached, and when. */
+/**
+ * One gateway call as notification records it (`gateway_calls`): who it reached, and when. Either shape the service
+ * has stored: every recipient flattened in `residentIds`, or one entry per transmission in `messages`.
+ */
 export interface GatewayCall {
   at: Date;
-  messages: { residentIds: string[]; status: string }[];
+  residentIds?: string[];
+  messages?: { residentIds: string[] }[];
 }
+
+const recipientsOf = (call: GatewayCall): string[] => call.residentIds ?? (call.messages ?? []).flatMap((m) => m.residentIds);
 
 export interface GatewayOrder {
   transmissions: number;
@@ -30,14 +36,12 @@ export function gatewayOrder(calls: readonly GatewayCall[], isVulnerable: (resid
   for (const call of calls) {
     const at = new Date(call.at).getTime();
     if (!lastAt || at > lastAt.getTime()) lastAt = new Date(at);
-    for (const message of call.messages) {
-      for (const id of message.residentIds) {
-        transmissions++;
-        if (seen.has(id)) continue;
-        seen.add(id);
-        if (isVulnerable(id)) vulnerableAt.push(at);
-        else firstOther = Math.min(firstOther, at);
-      }
+    for (const id of recipientsOf(call)) {
+      transmissions++;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (isVulnerable(id)) vulnerableAt.push(at);
+      else firstOther = Math.min(firstOther, at);
     }
   }
   const early = vulnerableAt.filter((at) => at <= firstOther).length;

@@ -1,7 +1,7 @@
 import { gatewayOrder, type GatewayCall } from '../lib/gateway';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
-const call = (s: number, ...ids: string[]): GatewayCall => ({ at: at(s), messages: [{ residentIds: ids, status: 'sent' }] });
+const call = (s: number, ...ids: string[]): GatewayCall => ({ at: at(s), messages: [{ residentIds: ids }] });
 const vulnerable = (id: string) => id.startsWith('v');
 
 describe('what the gateway saw of a broadcast', () => {
@@ -19,6 +19,11 @@ describe('what the gateway saw of a broadcast', () => {
     const order = gatewayOrder([call(1, 'v1'), call(2, 'a1'), call(3, 'v2')], vulnerable);
     expect(order.vulnerableFirst).toBe(false);
     expect(order.vulnerableShareFirst).toBe(0.5);
+  });
+
+  it('reads calls that store their recipients flattened as well as per transmission', () => {
+    const flat: GatewayCall = { at: at(2), residentIds: ['a1', 'v1'] };
+    expect(gatewayOrder([call(1, 'v1'), flat], vulnerable)).toMatchObject({ transmissions: 3, residents: 2, duplicates: 1 });
   });
 
   it('a vulnerable resident in the same call as the first other resident still counts as first', () => {
