@@ -223,6 +223,34 @@ export const SimulatorSettings = z.object({
 });
 export const SimulatorAnswer = z.object({ applied: z.boolean() });
 
+/**
+ * The per-resident answer for operators: was resident X reached by a step of an incident, on which channel, when.
+ * Without `stepId`, every step of the incident that had a broadcast job is looked up.
+ */
+export const DeliveryQuery = z.object({ incidentId: IncidentId, residentId: Slug, stepId: Slug.optional() });
+/** `pending`: claimed by a job whose gateway answer is not recorded yet (it will be, or the retry settles it). */
+export const DeliveryStatus = z.enum(['sent', 'failed', 'capped', 'pending']);
+export const StepDelivery = z.object({
+  stepId: Slug,
+  status: DeliveryStatus,
+  /** The job that reached (or holds back) the resident for this step. */
+  jobId: z.string(),
+  channel: Channel.optional(),
+  /** The channel that failed first, when the resident was reached on a second one. */
+  fallbackFrom: Channel.optional(),
+  /** When the gateway answered. */
+  at: z.string().datetime().optional(),
+  /** The gateway's receipt for the transmission that reached the resident. */
+  receiptId: z.string().optional(),
+});
+export const ResidentDeliveries = z.object({
+  incidentId: IncidentId,
+  residentId: Slug,
+  /** One entry per step that reached the resident or holds them; a step absent here did not reach them. */
+  steps: z.array(StepDelivery),
+});
+export type ResidentDeliveries = z.infer<typeof ResidentDeliveries>;
+
 export const notification = {
   seed: endpoint('notification', 'seed', 'Load residents into the registry (idempotent upsert by id; personal data encrypted).', SeedResidentsRequest, SeedResidentsResult),
   broadcast: endpoint('notification', 'broadcast', 'Start a broadcast job to an audience, streamed in batches through JetStream.', BroadcastRequest, BroadcastJob),
@@ -237,6 +265,7 @@ export const notification = {
   predict: endpoint('notification', 'predict', 'Predicted time to reach an audience at the channels\' rates.', PredictRequest, Prediction),
   escalateUnconfirmed: endpoint('notification', 'escalate-unconfirmed', 'Vulnerable recipients of a job who did not reply safe become door-knock tasks.', EscalateUnconfirmedRequest, EscalateUnconfirmedResult),
   simulator: endpoint('notification', 'simulator', 'Set the simulated gateway\'s failures and delays (refused when a live gateway is wired).', SimulatorSettings, SimulatorAnswer),
+  delivery: endpoint('notification', 'delivery', 'Whether a resident was reached by each step of an incident: status, channel, fallback, time and receipt.', DeliveryQuery, ResidentDeliveries),
 } as const;
 
 export const notificationEvents = {
@@ -248,7 +277,10 @@ export const notificationEvents = {
   bulletinPublished: event('notification', 'bulletin-published', 'A bulletin or rumour rebuttal was pushed to an area.', Bulletin),
 } as const;
 
-/** Work items the notification service streams to itself: one message per batch of residents. */
+/**
+ * v1 work items (one batch of residents each), no longer produced: since v2 a work item names an audience page
+ * ({@link BroadcastPage}). The sender terminates a v1 item left in the stream with a log line naming its job.
+ */
 export const BatchRecipient = z.object({
   id: Slug,
   language: Language,
@@ -266,3 +298,21 @@ export const BroadcastBatch = z.object({
   recipients: z.array(BatchRecipient).max(1000).optional(),
 });
 export const BROADCAST_BATCH_SUBJECT = 'lifeline.work.notification.batch';
+
+/**
+ * v2 work item: one audience page of a job (`${communityId}/v/<n>` or `/o/<n>`), no per-resident data; the sender
+ * reads the page and filters it by the job's audience. Nats-Msg-Id `${jobId}:${pageId}`.
+ */
+export const BroadcastPage = z.object({
+  v: z.literal(2),
+  jobId: z.string(),
+  pageId: z.string().min(1).max(200),
+  /** Recipients the cut counted on this page (the sender corrects the job's total by what it finds). */
+  expected: z.number().int().nonnegative(),
+  /** Vulnerable pages of the job that must be counted before this page is transmitted (0 for a vulnerable page). */
+  after: z.number().int().nonnegative(),
+  /** Only these residents of the page (a bulletin reaches an area's subscribers). */
+  only: z.array(Slug).max(1000).optional(),
+});
+/** Anything the sender may find on the work subject: a v2 page, or a v1 batch left from before the upgrade. */
+export const BroadcastWork = z.union([BroadcastPage, BroadcastBatch]);

@@ -3,12 +3,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { BROADCAST_BATCH_SUBJECT, notificationEvents, type notificationContract } from '@lifeline/contracts';
 import { isDuplicateKey, type ServiceContext } from '@lifeline/platform';
+import { audienceStore, ID_IN_CHUNK } from './audience-store';
 import type { Channels } from './channels';
-import { audienceScope, inAudience, orderVulnerableFirst } from './domain/audience';
+import { audienceScope, inAudience } from './domain/audience';
+import { inBroadcastOrder } from './domain/audience-index';
+import { fromEntries, fromIndex, transmissionsFor, worthQueueing, type PageAudience } from './domain/cut';
+import { isVulnerablePage } from './domain/page';
 import { predictSeconds } from './domain/rate';
-import type { Recipient } from './model/batch';
 import { jobModel, type JobDoc } from './model/job';
-import { residentModel, type ResidentDoc } from './model/resident';
+import { residentModel } from './model/resident';
 import { jobCompletion, jobProgress } from './progress';
 import { toBroadcastJob } from './view';
 
@@ -16,13 +19,13 @@ export { toBroadcastJob } from './view';
 
 type BroadcastRequest = z.infer<typeof notificationContract.BroadcastRequest>;
 type BroadcastJob = notificationContract.BroadcastJob;
+type BroadcastPage = z.infer<typeof notificationContract.BroadcastPage>;
+type AudienceRequest = Pick<BroadcastRequest, 'communityId' | 'audience' | 'channels'>;
 
-/** At most this many batch publishes in flight at once. */
+/** At most this many work-item publishes in flight at once. */
 const PUBLISH_WINDOW = 32;
-/** Registry documents the store hands over per cursor round trip while the audience is read. */
-const READ_PAGE = 2000;
-/** While cutting, the recipients found so far are written on the job at most this often. */
-const PROGRESS_EVERY_MS = 5000;
+/** Pages the cut reads at once when the index cannot answer for them (mixed or being seeded). */
+const READ_WINDOW = 8;
 /** A cut that failed in the background is tried again this many times (each attempt is safe to repeat). */
 const CUT_ATTEMPTS = 3;
 
@@ -31,50 +34,82 @@ export interface AudienceOptions {
   only?: ReadonlySet<string>;
 }
 
-type Member = Pick<ResidentDoc, '_id' | 'vulnerabilities' | 'language' | 'phone' | 'gridId' | 'buildingId'>;
-const MEMBER_FIELDS = { _id: 1, vulnerabilities: 1, language: 1, phone: 1, gridId: 1, buildingId: 1 } as const;
-const toRecipient = (m: Member): Recipient => ({ id: m._id, language: m.language, phone: m.phone, vulnerable: m.vulnerabilities.length > 0, gridId: m.gridId, buildingId: m.buildingId });
+/** A page of a cut, with the residents it is narrowed to when only some of the page are meant. */
+type QueuedPage = PageAudience & { only?: string[]; pending?: boolean };
 
 export interface BroadcastSettings {
-  batchSize: number;
   /** `broadcast` answers once the job is cut, or after this long with the job as it stands (the cut goes on). */
   replyWithinMs: number;
 }
 
 /**
- * Starting a broadcast: record the job (one per key), then read the audience from the registry with a cursor and
- * queue its batches while reading, each carrying its recipients (phones sealed) so the sender reads nothing to send.
- * Vulnerable residents are queued as soon as a batch of them is full, so sending starts while the registry is still
- * being read; the others are held (sealed, compact) until the read is over, so that every vulnerable resident is
- * queued before any other. `broadcast` answers when the cut is done or after `replyWithinMs`, whichever comes first;
- * the job then shows `audienceResolved: false` and the recipients found so far until the last batch is queued.
- * Every step is safe to repeat: the job is found by key, batch publishes carry `${jobId}:${batch}` as Nats-Msg-Id
- * (an unchanged registry is read in the same order, so a repeated cut publishes the same batches), and the job is
- * marked published, with its final total and batch count, only after the last batch landed.
+ * Starting a broadcast: record the job (one per key), then cut its audience from the community's audience index —
+ * the pages in broadcast order (vulnerable pages first), each counted from the index (a page is read only when the
+ * index cannot answer: a mixed page under a narrowed audience, or one a seeding round is writing) — and queue one
+ * work item per page, with no per-resident data. The job gets its total, page counts and `predictedSeconds` and is
+ * marked published once the last page is on the stream. Every step is safe to repeat: the job is found by key, page
+ * publishes carry `${jobId}:${pageId}` as Nats-Msg-Id, and the sender's records keep sending exactly once.
  */
 export function broadcasts(ctx: ServiceContext, settings: BroadcastSettings, channels: Channels) {
-  const { batchSize } = settings;
   const Jobs = jobModel(ctx.db);
   const Residents = residentModel(ctx.db);
+  const store = audienceStore(ctx);
   const progress = jobProgress(ctx);
   const completeIfDone = jobCompletion(ctx);
   /** Cuts running in this process, by job id: a repeated request joins the running cut instead of starting another. */
   const cutting = new Map<string, Promise<JobDoc>>();
 
-  function registryFilter(req: Pick<BroadcastRequest, 'communityId' | 'audience'>) {
-    return audienceScope(req.audience.groups) === 'everyone' ? { communityId: req.communityId } : { communityId: req.communityId, vulnerable: true };
+  const needsZones = (req: AudienceRequest) => channels[req.channels[0]!].reach === 'building' || channels[req.channels[0]!].reach === 'grid';
+
+  /** The audience's pages from the community's index, vulnerable first. */
+  async function indexedPages(req: AudienceRequest): Promise<QueuedPage[]> {
+    const vulnerableOnly = audienceScope(req.audience.groups) === 'vulnerable';
+    const index = await store.readIndex(req.communityId);
+    const pages = inBroadcastOrder(index.pages).filter((p) => !vulnerableOnly || isVulnerablePage(p.pageId));
+    const zones = needsZones(req);
+    const planned = pages.map((p) => ({ page: p, pending: index.pending.has(p.pageId), known: fromIndex(p, req.audience, zones, index.pending.has(p.pageId)) }));
+    const unknown = planned.filter((p) => !p.known).map((p) => p.page.pageId);
+    const read = new Map<string, PageAudience>();
+    for (let i = 0; i < unknown.length; i += READ_WINDOW) {
+      for (const [pageId, entries] of await store.readPages(unknown.slice(i, i + READ_WINDOW))) read.set(pageId, fromEntries(pageId, entries, req.audience));
+    }
+    return planned.map((p) => ({ ...(p.known ?? read.get(p.page.pageId)!), pending: p.pending })).filter((p) => worthQueueing(p, p.pending, req.audience));
   }
 
-  /** The whole audience, vulnerable first (each group in id order); for predictions and small audiences. */
-  async function resolveAudience(req: Pick<BroadcastRequest, 'communityId' | 'audience'>, options: AudienceOptions = {}): Promise<Recipient[]> {
-    const members = (await Residents.find(registryFilter(req), MEMBER_FIELDS).lean()).filter((m) => inAudience(req.audience, m) && (!options.only || options.only.has(m._id)));
-    return orderVulnerableFirst(members.map((m) => ({ ...m, id: m._id }))).map(toRecipient);
+  /** A subscriber audience: the named residents' pages (read from their registry records), vulnerable first. */
+  async function subscriberPages(req: AudienceRequest, only: ReadonlySet<string>): Promise<QueuedPage[]> {
+    const vulnerableOnly = audienceScope(req.audience.groups) === 'vulnerable';
+    const ids = [...only];
+    const byPage = new Map<string, { id: string; gridId: string; buildingId: string }[]>();
+    for (let i = 0; i < ids.length; i += ID_IN_CHUNK) {
+      const found = await Residents.find({ _id: { $in: ids.slice(i, i + ID_IN_CHUNK) } }, { communityId: 1, gridId: 1, buildingId: 1, pageId: 1, vulnerable: 1 }).lean();
+      for (const r of found) {
+        if (r.communityId !== req.communityId || !r.pageId || (vulnerableOnly && !r.vulnerable) || !inAudience(req.audience, r)) continue;
+        byPage.set(r.pageId, [...(byPage.get(r.pageId) ?? []), { id: r._id, gridId: r.gridId, buildingId: r.buildingId }]);
+      }
+    }
+    return inBroadcastOrder([...byPage].map(([pageId, members]) => ({
+      pageId,
+      vulnerable: isVulnerablePage(pageId),
+      expected: members.length,
+      grids: new Set(members.map((m) => m.gridId)),
+      buildings: new Set(members.map((m) => m.buildingId)),
+      only: members.map((m) => m.id).sort(),
+    })));
   }
 
-  /** Seconds to reach these recipients at the primary channel's rate. */
-  function predict(channel: BroadcastRequest['channels'][number], recipients: readonly Recipient[]): number {
-    const adapter = channels[channel];
-    return predictSeconds(adapter.transmissions(recipients.map((r) => ({ residentId: r.id, gridId: r.gridId, buildingId: r.buildingId }))), adapter.ratePerSecond);
+  const audiencePages = (req: AudienceRequest, options: AudienceOptions) => (options.only ? subscriberPages(req, options.only) : indexedPages(req));
+
+  /** Recipients, vulnerable among them and seconds to reach them at the primary channel's rate (before a broadcast). */
+  async function predict(req: AudienceRequest): Promise<{ recipients: number; vulnerable: number; predictedSeconds: number; ratePerSecond: number }> {
+    const pages = await indexedPages(req);
+    const adapter = channels[req.channels[0]!];
+    return {
+      recipients: pages.reduce((n, p) => n + p.expected, 0),
+      vulnerable: pages.filter((p) => p.vulnerable).reduce((n, p) => n + p.expected, 0),
+      predictedSeconds: predictSeconds(transmissionsFor(adapter.reach, pages), adapter.ratePerSecond),
+      ratePerSecond: adapter.ratePerSecond,
+    };
   }
 
   async function createJob(req: BroadcastRequest): Promise<JobDoc> {
@@ -96,9 +131,8 @@ export function broadcasts(ctx: ServiceContext, settings: BroadcastSettings, cha
       sent: 0,
       failed: 0,
       duplicatesSkipped: 0,
-      batches: 0,
-      batchSize,
-      batchesDone: [],
+      pages: 0,
+      vulnerablePages: 0,
       published: false,
       audienceResolved: false,
       ...(req.contactCap ? { contactCap: req.contactCap } : {}),
@@ -122,61 +156,32 @@ export function broadcasts(ctx: ServiceContext, settings: BroadcastSettings, cha
     await ctx.events.publish(notificationEvents.broadcastStarted, `${job._id}:started`, { ...view, status: 'queued', sent: 0, failed: 0, duplicatesSkipped: 0 }, job.incidentId);
   }
 
-  /**
-   * Read the audience with a cursor and queue its batches: full batches of vulnerable residents at once, the rest
-   * after the read. Then the job gets its total and batch count and is marked published, in one write.
-   */
+  /** Cut the audience into pages and queue them; then the job gets its total and page counts and is published. */
   async function cut(job: JobDoc, req: BroadcastRequest, options: AudienceOptions): Promise<JobDoc> {
     const started = performance.now();
-    const adapter = channels[req.channels[0]!];
-    const zones = new Set<string>();
-    let people = 0;
-    let total = 0;
-    let batch = 0;
+    const pages = await audiencePages(req, options);
+    const cutMs = performance.now() - started;
+    const vulnerablePages = pages.filter((p) => p.vulnerable).length;
     let inFlight: Promise<unknown>[] = [];
-    const publish = async (recipients: Recipient[]): Promise<void> => {
-      const n = batch++;
-      const body: z.infer<typeof notificationContract.BroadcastBatch> = { jobId: job._id, batch: n, residentIds: recipients.map((r) => r.id), recipients };
-      inFlight.push(ctx.events.publishWork(BROADCAST_BATCH_SUBJECT, `${job._id}:${n}`, body));
+    for (const p of pages) {
+      const body: BroadcastPage = { v: 2, jobId: job._id, pageId: p.pageId, expected: p.expected, after: p.vulnerable ? 0 : vulnerablePages, ...(p.only ? { only: p.only } : {}) };
+      inFlight.push(ctx.events.publishWork(BROADCAST_BATCH_SUBJECT, `${job._id}:${p.pageId}`, body));
       if (inFlight.length >= PUBLISH_WINDOW) {
         await Promise.all(inFlight);
         inFlight = [];
       }
-    };
-    let vulnerable: Recipient[] = [];
-    const others: Recipient[] = [];
-    let lastNote = performance.now();
-    const cursor = Residents.collection.find(registryFilter(req), { projection: MEMBER_FIELDS, batchSize: READ_PAGE });
-    for await (const doc of cursor) {
-      const m = doc as unknown as Member;
-      if (!inAudience(req.audience, m) || (options.only && !options.only.has(m._id))) continue;
-      const r = toRecipient(m);
-      total++;
-      if (adapter.reach === 'person') people++;
-      else zones.add(adapter.zone({ residentId: r.id, gridId: r.gridId, buildingId: r.buildingId }));
-      if (!r.vulnerable) others.push(r);
-      else if (vulnerable.push(r) === batchSize) {
-        await publish(vulnerable);
-        vulnerable = [];
-      }
-      if (performance.now() - lastNote > PROGRESS_EVERY_MS) {
-        lastNote = performance.now();
-        await Jobs.updateOne({ _id: job._id, published: false }, { $set: { total } });
-      }
     }
-    // The vulnerable residents left over open the next batch; the others follow in registry order.
-    const rest = vulnerable.concat(others);
-    for (let i = 0; i < rest.length; i += batchSize) await publish(rest.slice(i, i + batchSize));
     await Promise.all(inFlight);
-    const predictedSeconds = predictSeconds(adapter.reach === 'person' ? people : zones.size, adapter.ratePerSecond);
-    const queuedAt = new Date();
-    await Jobs.updateOne({ _id: job._id }, { $set: { total, batches: batch, batchSize, predictedSeconds, audienceResolved: true, queuedAt, published: true } });
-    const queued: JobDoc = { ...job, total, batches: batch, batchSize, predictedSeconds, audienceResolved: true, queuedAt, published: true };
-    await announce(queued);
-    ctx.log.info({ jobId: job._id, incidentId: job.incidentId, stepId: job.stepId, total, batches: batch, drill: job.drill, cutSeconds: Math.round(performance.now() - started) / 1000 }, 'broadcast queued');
-    // Every batch may have been sent before the job knew how many there are (and an empty audience is done at once).
+    const adapter = channels[req.channels[0]!];
+    const total = pages.reduce((n, p) => n + p.expected, 0);
+    const queued = { total, queuedTotal: total, pages: pages.length, vulnerablePages, predictedSeconds: predictSeconds(transmissionsFor(adapter.reach, pages), adapter.ratePerSecond), audienceResolved: true, queuedAt: new Date(), published: true };
+    await Jobs.updateOne({ _id: job._id }, { $set: queued });
+    const published: JobDoc = { ...job, ...queued };
+    await announce(published);
+    ctx.log.info({ jobId: job._id, incidentId: job.incidentId, stepId: job.stepId, total, pages: pages.length, vulnerablePages, drill: job.drill, cutMs: Math.round(cutMs), queuedMs: Math.round(performance.now() - started) }, 'broadcast queued');
+    // Every page may have been sent before the job knew how many there are (and an empty audience is done at once).
     const finished = await completeIfDone(job._id);
-    return batch === 0 && finished ? finished : queued;
+    return finished?.status === 'completed' ? finished : published;
   }
 
   /** The cut of a job, at most once at a time in this process, tried again after a failure. */
@@ -207,7 +212,6 @@ export function broadcasts(ctx: ServiceContext, settings: BroadcastSettings, cha
   }
 
   return {
-    resolveAudience,
     predict,
     async start(req: BroadcastRequest, options: AudienceOptions = {}): Promise<BroadcastJob> {
       audienceScope(req.audience.groups);
@@ -220,7 +224,7 @@ export function broadcasts(ctx: ServiceContext, settings: BroadcastSettings, cha
       const running = cutOnce(job, req, options);
       const answered = await Promise.race([running, sleep(settings.replyWithinMs, undefined, { ref: false })]);
       if (answered) return toBroadcastJob(answered);
-      // Still reading the registry: the job as it stands (recipients found so far); the cut goes on.
+      // Still queueing: the job as it stands; the cut goes on.
       return toBroadcastJob(await progress.one((await Jobs.findById(job._id).lean()) ?? job));
     },
   };

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'mongoose';
 import type { z } from 'zod';
 import type { notificationContract } from '@lifeline/contracts';
+import { isDuplicateKey } from '@lifeline/platform';
 import { gatewayCallModel, simulatorSettingsModel, SIMULATOR_SETTINGS_ID } from './model/gateway';
 import { TokenBucket } from './domain/rate';
 
@@ -40,13 +41,20 @@ export interface GatewayMessage {
   text: string;
 }
 
-/** What a transmission is for: the incident and area, and a key prefix that makes side effects idempotent. */
+/** What a transmission is for: the incident and area, and the keys that make its side effects idempotent. */
 export interface TransmitContext {
   incidentId: string;
   communityId: string;
   severity: string;
   /** e.g. `${jobId}` or `${caseId}`; a gateway that creates things (door-knock tasks) derives its keys from it. */
   keyPrefix: string;
+  /**
+   * The call's own key, the same on every retry of the same call (a broadcast page: `${sheetId}:${tag}:${channel}`).
+   * A gateway that knows the key answers what it answered then and transmits nothing again.
+   */
+  callKey: string;
+  /** The incident step a broadcast is for. */
+  stepId?: string;
 }
 
 export interface GatewayAnswer {
@@ -55,17 +63,41 @@ export interface GatewayAnswer {
   reason?: string;
 }
 
-/** A pluggable transport behind the channels (an SMS provider, a push service, a loudspeaker controller…). */
+/**
+ * A pluggable transport behind the channels (an SMS provider, a push service, a loudspeaker controller…). It must
+ * be idempotent by `context.callKey`: a repeated call — the sender retrying after a crash or a lost answer — answers
+ * as the first did without transmitting again. Providers do this with client message ids (the adapter passes the
+ * call key, or `${callKey}:${residentId}` per message); an adapter for a gateway without such ids must first ask for
+ * the delivery receipts of the key and transmit only to recipients it has none for.
+ */
 export interface Gateway {
   readonly name: string;
   readonly simulated: boolean;
   transmit(channel: Channel, sandbox: boolean, messages: readonly GatewayMessage[], context: TransmitContext): Promise<GatewayAnswer[]>;
 }
 
+/** One transmission's answer as recorded: `r1+r2 status receipt reason` (reason URI-encoded), one line each. */
+export function encodeTransmissions(messages: readonly Pick<GatewayMessage, 'residentIds'>[], answers: readonly GatewayAnswer[]): string {
+  return messages.map((m, i) => [m.residentIds.join('+'), answers[i]!.status, answers[i]!.receiptId, encodeURIComponent(answers[i]!.reason ?? '')].join(' ')).join('\n');
+}
+
+/** The recorded answer for each resident of a call. */
+export function decodeTransmissions(text: string): Map<string, GatewayAnswer> {
+  const byResident = new Map<string, GatewayAnswer>();
+  for (const line of text ? text.split('\n') : []) {
+    const [ids, status, receiptId, reason] = line.split(' ');
+    const answer: GatewayAnswer = { status: status === 'sent' ? 'sent' : 'failed', receiptId: receiptId ?? '', ...(reason ? { reason: decodeURIComponent(reason) } : {}) };
+    for (const id of (ids ?? '').split('+')) byResident.set(id, answer);
+  }
+  return byResident;
+}
+
 /**
  * The local simulated gateway: answers as a gateway would, with the failures and delay set through the `simulator`
- * endpoint (stored, so every replica applies them), and records every call (`gateway_calls`, one document per call
- * with its recipients and answers) so tests and benchmarks can check who was messaged and how often.
+ * endpoint (stored, so every replica applies them), and records every call under its call key (`gateway_calls`:
+ * recipients and answers) so tests and benchmarks can check who was messaged and how often. Recording IS the
+ * transmission here: a call whose key is already recorded (a retry) is answered from the record, as a provider
+ * answers a repeated client message id, and transmits nothing.
  */
 export class SimulatedGateway implements Gateway {
   readonly name = 'simulated';
@@ -92,21 +124,39 @@ export class SimulatedGateway implements Gateway {
     if (delayMs > 0) await sleep(delayMs);
     const rate = settings.failureRate[channel] ?? this.defaults.failureRate;
     const failFor = new Set(settings.failFor.filter((f) => f.channel === channel).map((f) => f.residentId));
-    const answers = messages.map((m): GatewayAnswer => {
-      const receiptId = `rcpt-${randomUUID()}`;
+    const callId = randomBytes(6).toString('base64url');
+    const answers = messages.map((m, i): GatewayAnswer => {
+      const receiptId = `rcpt-${callId}-${i}`;
       if (m.residentIds.some((id) => failFor.has(id))) return { status: 'failed' as const, receiptId, reason: 'simulated failure for this recipient' };
       return this.random() < rate ? { status: 'failed' as const, receiptId, reason: 'simulated gateway failure' } : { status: 'sent' as const, receiptId };
     });
-    await gatewayCallModel(this.db).collection.insertOne({
-      _id: `call-${randomUUID()}`,
-      channel,
-      sandbox,
-      incidentId: context.incidentId,
-      keyPrefix: context.keyPrefix,
-      messages: messages.map((m, i) => ({ residentIds: m.residentIds, status: answers[i]!.status, receiptId: answers[i]!.receiptId })),
-      at: new Date(),
-    } as never);
-    return answers;
+    const sent = answers.filter((a) => a.status === 'sent').length;
+    try {
+      await gatewayCallModel(this.db).collection.insertOne({
+        _id: context.callKey,
+        channel,
+        sandbox,
+        incidentId: context.incidentId,
+        ...(context.stepId ? { stepId: context.stepId } : {}),
+        keyPrefix: context.keyPrefix,
+        residentIds: messages.flatMap((m) => m.residentIds),
+        transmissions: encodeTransmissions(messages, answers),
+        sent,
+        failed: answers.length - sent,
+        at: new Date(),
+      } as never);
+      return answers;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return this.recorded(context.callKey, messages);
+    }
+  }
+
+  /** A repeated call: what the first answered, per transmission (by its first recipient). */
+  private async recorded(callKey: string, messages: readonly GatewayMessage[]): Promise<GatewayAnswer[]> {
+    const call = await gatewayCallModel(this.db).findById(callKey, { transmissions: 1 }).lean();
+    const byResident = decodeTransmissions(call?.transmissions ?? '');
+    return messages.map((m) => byResident.get(m.residentIds[0]!) ?? { status: 'failed' as const, receiptId: '', reason: `not part of the call recorded under ${callKey}` });
   }
 }
 

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
-import { BROADCAST_BATCH_SUBJECT, BroadcastBatch, LifelineError, STREAMS } from '@lifeline/contracts';
+import { BROADCAST_BATCH_SUBJECT, LifelineError, notificationContract, STREAMS } from '@lifeline/contracts';
 import { inSpan, traceFrom, type ServiceContext } from '@lifeline/platform';
 import { SpanKind } from '@lifeline/platform/telemetry';
-import type { batchSender } from './sender';
+import type { pageSender } from './sender';
 
-/** The durable JetStream consumer that sends broadcast batches; shared by every replica (work is split between them). */
+/** The durable JetStream consumer that sends broadcast pages; shared by every replica (work is split between them). */
 export const BROADCAST_CONSUMER = 'broadcast-sender';
 
 export interface ConsumerSettings {
@@ -32,32 +32,38 @@ async function ensureConsumer(ctx: ServiceContext, settings: ConsumerSettings): 
 }
 
 /**
- * Consume broadcast batches: at most `concurrency` batches at once; each is acked only after its progress is counted
- * into the job, heartbeats (`working`) while the gateway answers, and is redelivered after a failure.
+ * Consume broadcast pages: at most `concurrency` pages at once; each is acked only after it is counted into the job,
+ * heartbeats (`working`) while the gateway answers, and is redelivered after a failure (a store outage included).
  */
-export async function startBroadcastConsumer(ctx: ServiceContext, sender: ReturnType<typeof batchSender>, settings: ConsumerSettings): Promise<() => Promise<void>> {
+export async function startBroadcastConsumer(ctx: ServiceContext, sender: ReturnType<typeof pageSender>, settings: ConsumerSettings): Promise<() => Promise<void>> {
   let stopped = false;
   let messages: ConsumerMessages | undefined;
   const inFlight = new Set<Promise<void>>();
 
   async function handle(m: JsMsg): Promise<void> {
-    const parsed = BroadcastBatch.safeParse(m.json());
+    const parsed = notificationContract.BroadcastWork.safeParse(m.json());
     if (!parsed.success) {
-      ctx.log.error({ seq: m.seq }, 'malformed broadcast batch dropped');
-      m.term('malformed batch');
+      ctx.log.error({ seq: m.seq }, 'malformed broadcast work item dropped');
+      m.term('malformed work item');
       return;
     }
+    if (!('v' in parsed.data)) {
+      ctx.log.error({ seq: m.seq, jobId: parsed.data.jobId, batch: parsed.data.batch }, 'a v1 broadcast batch (queued before pages) is not sent; repeat the broadcast request to send its job');
+      m.term('v1 batch');
+      return;
+    }
+    const work = parsed.data;
     const heartbeat = setInterval(() => m.working(), (settings.ackWaitSeconds * 1000) / 3);
     try {
-      await inSpan(`send batch ${BROADCAST_BATCH_SUBJECT}`, SpanKind.CONSUMER, traceFrom(m.headers), () => sender.send(parsed.data));
+      await inSpan(`send batch ${BROADCAST_BATCH_SUBJECT}`, SpanKind.CONSUMER, traceFrom(m.headers), () => sender.send(work));
       m.ack();
     } catch (err) {
       if (err instanceof LifelineError && err.code === 'not_found') {
-        ctx.log.error({ jobId: parsed.data.jobId, batch: parsed.data.batch }, err.message);
+        ctx.log.error({ jobId: work.jobId, pageId: work.pageId }, err.message);
         m.term(err.message);
       } else {
-        ctx.log.error({ err, jobId: parsed.data.jobId, batch: parsed.data.batch, redelivery: m.info.deliveryCount }, 'batch failed; redelivering');
-        m.nak(Math.min(30_000, 1000 * m.info.deliveryCount));
+        ctx.log.error({ err, jobId: work.jobId, pageId: work.pageId, redelivery: m.info.deliveryCount }, 'page failed; redelivering');
+        m.nak(Math.min(10_000, 500 * m.info.deliveryCount));
       }
     } finally {
       clearInterval(heartbeat);

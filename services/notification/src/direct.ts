@@ -13,7 +13,8 @@ const toResult = (m: DirectDoc): DirectMessageResult => ({ messageId: m._id, sta
 
 /**
  * One message to one responder. The message is recorded (phone sealed) as `pending` before the gateway is called, so a
- * repeat of the key returns the first answer; a repeat after a crash mid-send sends the still-pending message again.
+ * repeat of the key returns the first answer; a repeat after a crash mid-send calls the gateway again under the same
+ * call key (`${messageId}:${channel}`), which answers from its record instead of transmitting twice.
  */
 /** Beyond the contract: residents are answered in their own language, and answers are told apart from task messages. */
 export interface DirectOptions {
@@ -59,7 +60,7 @@ export function directMessages(ctx: ServiceContext, channels: Channels) {
       const [result] = await channels[channel].send(
         [{ residentId: message.recipientId, channel, language, message: messageFor(req.message, language), phone: req.phone }],
         message.drill,
-        { incidentId: message.incidentId, communityId: '-', severity: '-', keyPrefix: message._id },
+        { incidentId: message.incidentId, communityId: '-', severity: '-', keyPrefix: message._id, callKey: `${message._id}:${channel}` },
       );
       const status = result?.status ?? 'failed';
       const settled = (await Direct.findOneAndUpdate({ _id: message._id, status: 'pending' }, { $set: { status } }, { new: true }).lean()) ?? (await Direct.findById(message._id).lean());

@@ -1,21 +1,25 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { IncidentId, LifelineError } from '@lifeline/contracts';
+import { IncidentId, LifelineError, Slug } from '@lifeline/contracts';
 import { parseHttp, route, type ServiceContext } from '@lifeline/platform';
 import { toBroadcastJob } from './broadcast';
+import { residentDeliveries } from './deliveries';
 import { jobModel, type JobDoc } from './model/job';
 import { jobProgress } from './progress';
 
 const JobsQuery = z.object({ incidentId: IncidentId });
 const JobParams = z.object({ id: z.string().min(1).max(100) });
+const DeliveryParams = z.object({ incidentId: IncidentId, residentId: Slug });
+const DeliveryFilter = z.object({ stepId: Slug.optional() });
 
-/** The admin view of a job: the contract's fields plus batch progress. */
-const jobView = (job: JobDoc) => ({ ...toBroadcastJob(job), batches: job.batches, batchesDone: job.batchesDone.length, createdAt: job.createdAt.toISOString(), completedAt: job.completedAt?.toISOString() });
+/** The admin view of a job: the contract's fields plus page progress (a page is one work item, "batch"). */
+const jobView = (job: JobDoc) => ({ ...toBroadcastJob(job), batches: job.pages, batchesDone: job.pagesDone ?? 0, vulnerableBatches: job.vulnerablePages, createdAt: job.createdAt.toISOString(), completedAt: job.completedAt?.toISOString() });
 
-/** Read-only admin routes: an incident's broadcast jobs and one job's progress. */
+/** Read-only admin routes: an incident's broadcast jobs, one job's progress, and what reached one resident. */
 export function registerRoutes(app: Express, ctx: ServiceContext): void {
   const Jobs = jobModel(ctx.db);
   const progress = jobProgress(ctx);
+  const deliveries = residentDeliveries(ctx);
 
   app.get(
     '/v1/jobs',
@@ -33,6 +37,15 @@ export function registerRoutes(app: Express, ctx: ServiceContext): void {
       const job = await Jobs.findById(id).lean();
       if (!job) throw new LifelineError('not_found', `no broadcast job ${id}`);
       res.json(jobView(await progress.one(job)));
+    }),
+  );
+
+  app.get(
+    '/v1/incidents/:incidentId/residents/:residentId/deliveries',
+    route(async (req, res) => {
+      const { incidentId, residentId } = parseHttp(DeliveryParams, req.params, 'resident delivery');
+      const { stepId } = parseHttp(DeliveryFilter, req.query, 'resident delivery query');
+      res.json(await deliveries.lookup({ incidentId, residentId, ...(stepId ? { stepId } : {}) }));
     }),
   );
 }

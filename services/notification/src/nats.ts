@@ -53,11 +53,8 @@ export async function createHandlers(ctx: ServiceContext): Promise<Handlers<type
     },
     bulletin: (req) => parts.bulletins.publish(req),
     subscribe: (req) => parts.bulletins.subscribe(req),
-    async predict(req) {
-      const recipients = await parts.broadcast.resolveAudience(req);
-      const channel = req.channels[0]!;
-      return { recipients: recipients.length, vulnerable: recipients.filter((r) => r.vulnerable).length, predictedSeconds: parts.broadcast.predict(channel, recipients), ratePerSecond: parts.channels[channel].ratePerSecond };
-    },
+    predict: (req) => parts.broadcast.predict(req),
+    delivery: (req) => parts.deliveries.lookup(req),
     escalateUnconfirmed: (req) => parts.unconfirmed.escalate(req),
     async simulator(settings) {
       if (!parts.channels.gateway.simulated) throw new LifelineError('forbidden', 'a live gateway is wired; the simulator cannot be set');

@@ -3,6 +3,7 @@ import { broadcasts } from './broadcast';
 import { bulletins } from './bulletins';
 import { createChannels, type Channels } from './channels';
 import { channelSettings, loadNotificationConfig, type NotificationEnv } from './config';
+import { residentDeliveries } from './deliveries';
 import { directMessages } from './direct';
 import { personnelDoorKnock } from './door-knock';
 import { replies } from './replies';
@@ -17,6 +18,7 @@ export interface NotificationParts {
   replies: ReturnType<typeof replies>;
   bulletins: ReturnType<typeof bulletins>;
   unconfirmed: ReturnType<typeof unconfirmedVulnerable>;
+  deliveries: ReturnType<typeof residentDeliveries>;
 }
 
 const built = new WeakMap<ServiceContext, NotificationParts>();
@@ -26,7 +28,7 @@ export function notificationParts(ctx: ServiceContext): NotificationParts {
   if (known) return known;
   const config = loadNotificationConfig();
   const channels = createChannels(ctx.db, channelSettings(config), { doorKnock: personnelDoorKnock(ctx) });
-  const broadcast = broadcasts(ctx, { batchSize: config.BROADCAST_BATCH_SIZE, replyWithinMs: config.BROADCAST_REPLY_WITHIN_MS }, channels);
+  const broadcast = broadcasts(ctx, { replyWithinMs: config.BROADCAST_REPLY_WITHIN_MS }, channels);
   const parts: NotificationParts = {
     config,
     channels,
@@ -35,6 +37,7 @@ export function notificationParts(ctx: ServiceContext): NotificationParts {
     replies: replies(ctx),
     bulletins: bulletins(ctx, broadcast),
     unconfirmed: unconfirmedVulnerable(ctx, channels),
+    deliveries: residentDeliveries(ctx),
   };
   built.set(ctx, parts);
   return parts;

@@ -1,196 +1,151 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { LifelineError, type notificationContract } from '@lifeline/contracts';
 import type { ServiceContext } from '@lifeline/platform';
-import type { Channels, OutboundMessage, SendResult, TransmitContext } from './channels';
-import { capWindow, fallbackChannel, messageFor, primaryChannel, tallyBatch, type BatchTally } from './domain/delivery';
-import { slotKey, slotModel, type SlotDoc } from './model/slot';
-import { claimModel, deliveryKey, type ClaimDoc } from './model/claim';
-import { deliveryModel, type DeliveryDoc } from './model/delivery';
+import { audienceStore } from './audience-store';
+import type { Channels, OutboundMessage } from './channels';
+import { stepKeyOf } from './domain/contact-cap';
+import { fromEntries } from './domain/cut';
+import { fallbackChannel, messageFor, primaryChannel } from './domain/delivery';
+import { isVulnerablePage, type PageEntry } from './domain/page';
+import { callKeyOf, pendingByTag, sheetIdOf, tallyPage, type Outcome, type PageTally, type SheetState } from './domain/sheet';
 import { jobModel, type JobDoc } from './model/job';
-import { resultModel, type ResultDoc } from './model/result';
 import { jobCompletion } from './progress';
-import { residentModel } from './model/resident';
-import { batchKey, batchModel, type Recipient } from './model/batch';
+import { broadcastRecords } from './sheets';
 
-type BroadcastBatch = z.infer<typeof notificationContract.BroadcastBatch>;
+type BroadcastPage = z.infer<typeof notificationContract.BroadcastPage>;
 type Channel = Parameters<typeof primaryChannel>[0][number];
 
-interface WriteErrorLike {
-  code?: number;
-  index?: number;
-}
-
-/** Insert without stopping at duplicates; answers the indexes refused as duplicates. Any other error propagates. */
-async function insertSkippingDuplicates(model: { collection: { insertMany(docs: never[], o: { ordered: boolean }): Promise<unknown> } }, docs: readonly unknown[]): Promise<Set<number>> {
-  try {
-    await model.collection.insertMany(docs as never[], { ordered: false });
-    return new Set();
-  } catch (err) {
-    const raw = (err as { writeErrors?: WriteErrorLike | WriteErrorLike[] }).writeErrors;
-    const writeErrors = raw === undefined ? [] : ([] as WriteErrorLike[]).concat(raw);
-    if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== 11000 || e.index === undefined)) throw err;
-    return new Set(writeErrors.map((e) => e.index!));
-  }
-}
+/** An other-residents page waits at most this long for the job's vulnerable pages before it is sent anyway. */
+const VULNERABLE_FIRST_MAX_WAIT_MS = 30_000;
+const VULNERABLE_FIRST_POLL_MS = 50;
+/** Jobs whose settings this process keeps in memory (they never change once a job is created). */
+const JOB_CACHE = 500;
 
 /**
- * Sends one batch of a broadcast:
- *  1. claim each resident for the incident step (one insert; a resident already claimed by this step is refused);
- *  2. hold back residents over the contact-frequency cap (unless escalated), send the rest on the primary channel
- *     (one adapter call), and retry the residents it failed for once on the step's next channel;
- *  3. record one delivery per resident with the gateway's answer (one insert);
- *  4. count the batch once: insert its result under `${jobId}:${batch}` (a redelivered batch is refused);
- *  5. when every batch is counted, write the final figures on the job and publish `broadcast-completed`.
- * A redelivery after an interruption between 1 and 3 re-sends only this batch's own claims that have no record yet.
+ * Sends one page of a broadcast, every step safe to repeat (a redelivered work item, a retry after a crash or a
+ * store outage at any point runs the same steps and reaches the same decisions):
+ *  1. claim: append this job's claim for the page's recipients to the step's delivery sheet; a resident belongs to
+ *     the first job that claimed them for the step, so overlapping jobs never both message them (the others count
+ *     as `duplicatesSkipped`);
+ *  2. cap: log the step's intent in the page's contact log for the window (unless escalated): residents the window's
+ *     earlier steps already used up are held back;
+ *  3. send: this job's claimed residents without an outcome, one gateway call per channel under the deterministic
+ *     key `${sheetId}:${tag}:${channel}` (a retry after an unknown outcome is answered from the gateway's record, not
+ *     transmitted again); residents the first channel failed for go once to the step's next channel;
+ *  4. record the answers on the sheet;
+ *  5. count the page into the job (the first count of a page holds), and complete the job when every page is counted.
+ * Pages of other residents wait, before step 3, until the job's vulnerable pages are counted (vulnerable first).
  */
-export function batchSender(ctx: ServiceContext, channels: Channels) {
-  const Slots = slotModel(ctx.db);
+export function pageSender(ctx: ServiceContext, channels: Channels) {
   const Jobs = jobModel(ctx.db);
-  const Residents = residentModel(ctx.db);
-  const Claims = claimModel(ctx.db);
-  const Deliveries = deliveryModel(ctx.db);
-  const Batches = batchModel(ctx.db);
-  const Results = resultModel(ctx.db);
+  const store = audienceStore(ctx);
+  const records = broadcastRecords(ctx);
   const completeIfDone = jobCompletion(ctx);
+  const jobs = new Map<string, JobDoc>();
+  const vulnerableDone = new Set<string>();
 
-  /**
-   * The batch's recipients from the snapshot written with the job (one primary-key read); a missing snapshot (a job
-   * from before snapshots, or one deleted early) falls back to reading the registry.
-   */
-  async function loadRecipients(jobId: string, batch: number, ids: readonly string[], carried?: readonly Recipient[]): Promise<Map<string, Recipient>> {
-    if (carried) return new Map(carried.map((r) => [r.id, r]));
-    const snapshot = await Batches.findById(batchKey(jobId, batch)).lean();
-    const recipients: Recipient[] = snapshot
-      ? snapshot.recipients
-      : (await Residents.find({ _id: { $in: ids } }, { language: 1, phone: 1, vulnerable: 1 }).lean()).map((r) => ({ id: r._id, language: r.language, phone: r.phone, vulnerable: r.vulnerable }));
-    return new Map(recipients.map((r) => [r.id, r]));
+  async function jobOf(jobId: string): Promise<JobDoc> {
+    const known = jobs.get(jobId);
+    if (known) return known;
+    const job = await Jobs.findById(jobId).lean();
+    if (!job) throw new LifelineError('not_found', `no broadcast job ${jobId}`);
+    if (jobs.size >= JOB_CACHE) jobs.delete(jobs.keys().next().value!);
+    jobs.set(jobId, job);
+    return job;
   }
 
-  /** Residents refused a claim that this very job and batch had claimed before (a redelivery), not yet recorded. */
-  async function unfinishedOwnClaims(jobId: string, batch: number, refusedKeys: string[]): Promise<Set<string>> {
-    const own = await Claims.find({ _id: { $in: refusedKeys }, jobId, batch }, { residentId: 1 }).lean();
-    if (own.length === 0) return new Set();
-    const recorded = new Set((await Deliveries.find({ _id: { $in: own.map((c) => c._id) } }, { _id: 1 }).lean()).map((d) => d._id));
-    return new Set(own.filter((c) => !recorded.has(c._id)).map((c) => c.residentId));
+  async function refreshed(jobId: string): Promise<JobDoc> {
+    jobs.delete(jobId);
+    return jobOf(jobId);
   }
 
-  function outbound(job: JobDoc, channel: Channel, ids: readonly string[], residents: Map<string, Recipient>): { messages: OutboundMessage[]; missing: SendResult[] } {
-    const messages: OutboundMessage[] = [];
-    const missing: SendResult[] = [];
-    for (const residentId of ids) {
-      const r = residents.get(residentId);
-      if (!r) missing.push({ residentId, status: 'failed', reason: 'no longer in the registry' });
-      else
-        messages.push({
-          residentId,
-          channel,
-          language: r.language,
-          message: messageFor(job.message, r.language),
-          phone: ctx.vault.open(r.phone),
-          ...(r.gridId ? { gridId: r.gridId } : {}),
-          ...(r.buildingId ? { buildingId: r.buildingId } : {}),
-        });
+  /** Vulnerable first: wait until the job's vulnerable pages are counted (or give up waiting, logged). */
+  async function afterVulnerable(job: JobDoc, work: BroadcastPage): Promise<void> {
+    if (work.after === 0 || vulnerableDone.has(job._id)) return;
+    const deadline = Date.now() + VULNERABLE_FIRST_MAX_WAIT_MS;
+    for (;;) {
+      const counted = (await records.figures([job._id])).get(job._id)?.vulnerablePagesCounted ?? 0;
+      if (counted >= work.after) {
+        vulnerableDone.add(job._id);
+        return;
+      }
+      if (Date.now() > deadline) {
+        ctx.log.warn({ jobId: job._id, pageId: work.pageId, counted, vulnerablePages: work.after }, 'vulnerable pages still not counted; sending the others anyway');
+        return;
+      }
+      await sleep(VULNERABLE_FIRST_POLL_MS);
     }
-    return { messages, missing };
   }
 
-  /**
-   * Residents over the contact cap: each contact takes slot k < max of the resident's window (an insert under a unique
-   * `_id`), trying k = 0, 1, … in rounds; those refused every slot are capped. An escalated step is never capped.
-   */
-  async function overCap(job: JobDoc, ids: readonly string[]): Promise<Set<string>> {
-    if (!job.contactCap || job.escalated || ids.length === 0) return new Set();
-    const window = capWindow(job.createdAt, job.contactCap.windowMinutes);
-    let pending = [...ids];
-    for (let k = 0; k < job.contactCap.max && pending.length > 0; k++) {
-      const slots: SlotDoc[] = pending.map((residentId) => ({ _id: slotKey(residentId, window, k), residentId, jobId: job._id, createdAt: new Date() }));
-      const refused = await insertSkippingDuplicates(Slots, slots);
-      pending = pending.filter((_, i) => refused.has(i));
+  function outbound(job: JobDoc, channel: Channel, ids: readonly string[], entries: ReadonlyMap<string, PageEntry>): OutboundMessage[] {
+    return ids.map((residentId) => {
+      const e = entries.get(residentId)!;
+      return { residentId, channel, language: e.language, message: messageFor(job.message, e.language), phone: e.phone, gridId: e.gridId, buildingId: e.buildingId };
+    });
+  }
+
+  /** Step 3 for one round tag: the gateway's answers (primary, then fallback for its failures) as outcomes. */
+  async function transmit(job: JobDoc, sheetId: string, tag: string, ids: readonly string[], entries: ReadonlyMap<string, PageEntry>, capped: ReadonlySet<string>): Promise<Outcome[]> {
+    const primary = primaryChannel(job.channels as Channel[]);
+    const second = fallbackChannel(job.channels as Channel[]);
+    const now = Date.now();
+    // A resident claimed on an earlier attempt who has left the page since (moved) can no longer be addressed.
+    const outcomes: Outcome[] = ids.filter((id) => !entries.has(id)).map((residentId) => ({ residentId, status: 'failed', channel: primary, at: now }));
+    for (const residentId of ids) if (capped.has(residentId)) outcomes.push({ residentId, status: 'capped', channel: primary, at: now });
+    const reachable = ids.filter((id) => entries.has(id) && !capped.has(id));
+    if (reachable.length === 0) return outcomes;
+    const context = (channel: Channel) => ({ incidentId: job.incidentId, communityId: job.communityId, severity: job.severity, keyPrefix: job._id, stepId: job.stepId, callKey: callKeyOf(sheetId, tag, channel) });
+    const first = await channels[primary].send(outbound(job, primary, reachable, entries), job.drill, context(primary));
+    const firstAt = Date.now();
+    const failed = first.filter((r) => r.status === 'failed').map((r) => r.residentId);
+    const retried = second && failed.length > 0 ? await channels[second].send(outbound(job, second, failed, entries), job.drill, context(second)) : [];
+    const secondAt = Date.now();
+    const again = new Map(retried.map((r) => [r.residentId, r]));
+    for (const r of first) {
+      const fallback = again.get(r.residentId);
+      if (fallback) outcomes.push({ residentId: r.residentId, status: fallback.status, channel: second!, fallbackFrom: primary, at: secondAt, ...(fallback.receiptId ? { receiptId: fallback.receiptId } : {}) });
+      else outcomes.push({ residentId: r.residentId, status: r.status, channel: primary, at: firstAt, ...(r.receiptId ? { receiptId: r.receiptId } : {}) });
     }
-    return new Set(pending);
+    return outcomes;
   }
 
   return {
-    /** Answers how the batch went, or undefined when it had already been counted. */
-    async send({ jobId, batch, residentIds, recipients }: BroadcastBatch): Promise<BatchTally | undefined> {
+    /** Sends one page; answers how it went (its tally as counted). */
+    async send(work: BroadcastPage): Promise<PageTally> {
       const t0 = performance.now();
       const lap: Record<string, number> = {};
       const mark = (step: string) => (lap[step] = Math.round(performance.now() - t0));
-      const job = await Jobs.findById(jobId).lean();
-      if (!job) throw new LifelineError('not_found', `no broadcast job ${jobId}`);
-      if (job.status === 'completed' || (await Results.exists({ _id: batchKey(jobId, batch) }))) {
-        await completeIfDone(jobId);
-        return undefined;
-      }
-      const residents = await loadRecipients(jobId, batch, residentIds, recipients);
-      mark('residents');
-      const keys = residentIds.map((id) => deliveryKey(job.incidentId, job.stepId, id));
-      const createdAt = new Date();
-      const claims: ClaimDoc[] = residentIds.map((residentId, i) => ({ _id: keys[i]!, jobId, batch, residentId, createdAt }));
-      const refused = await insertSkippingDuplicates(Claims, claims);
-      const resumed = refused.size === 0 ? new Set<string>() : await unfinishedOwnClaims(jobId, batch, [...refused].map((i) => keys[i]!));
+      const job = await jobOf(work.jobId);
+      const page = await store.readPage(work.pageId);
+      const vulnerableOnly = !job.groups.includes('everyone');
+      const { members } = fromEntries(work.pageId, vulnerableOnly && !isVulnerablePage(work.pageId) ? [] : page.entries, job, work.only ? new Set(work.only) : undefined);
+      const entries = new Map(page.entries.map((e) => [e.residentId, e]));
+      mark('page');
+      const sheetId = sheetIdOf(job.incidentId, job.stepId, work.pageId);
+      let state: SheetState = await records.claim(sheetId, { incidentId: job.incidentId, stepId: job.stepId, pageId: work.pageId }, job._id, members.map((m) => m.residentId));
       mark('claimed');
-      const toSend = residentIds.filter((id, i) => !refused.has(i) || resumed.has(id));
-
-      const capped = await overCap(job, toSend);
-      const reachable = toSend.filter((id) => !capped.has(id));
-      const context: TransmitContext = { incidentId: job.incidentId, communityId: job.communityId, severity: job.severity, keyPrefix: jobId };
-      const channel = primaryChannel(job.channels as Channel[]);
-      const { messages, missing } = outbound(job, channel, reachable, residents);
-      const first = await channels[channel].send(messages, job.drill, context);
-      const results: (SendResult & { channel: Channel; fallbackFrom?: Channel })[] = [...first, ...missing].map((r) => ({ ...r, channel }));
-      const second = fallbackChannel(job.channels as Channel[]);
-      const failedFirst = first.filter((r) => r.status === 'failed').map((r) => r.residentId);
-      if (second && failedFirst.length > 0) {
-        const retried = await channels[second].send(outbound(job, second, failedFirst, residents).messages, job.drill, context);
-        const byId = new Map(retried.map((r) => [r.residentId, r]));
-        for (let i = 0; i < results.length; i++) {
-          const again = byId.get(results[i]!.residentId);
-          if (again) results[i] = { ...again, channel: second, fallbackFrom: channel };
-        }
+      const pending = pendingByTag(state, job._id);
+      if (pending.size > 0) {
+        const all = [...pending.values()].flat();
+        const capped = job.contactCap && !job.escalated ? await records.capped(work.pageId, job.contactCap, job.createdAt, stepKeyOf(job.incidentId, job.stepId), all.filter((id) => entries.has(id))) : new Set<string>();
+        mark('capped');
+        await afterVulnerable(job, work);
+        mark('waited');
+        const outcomes: Outcome[] = [];
+        for (const [tag, ids] of pending) outcomes.push(...(await transmit(job, sheetId, tag, ids, entries, capped)));
+        mark('gateway');
+        await records.record(sheetId, job._id, outcomes);
+        state = { owners: state.owners, outcomes: new Map([...state.outcomes, ...outcomes.map((o) => [o.residentId, o] as const)]) };
+        mark('recorded');
       }
-
-      mark('gateway');
-      const position = new Map(residentIds.map((id, i) => [id, batch * job.batchSize + i]));
-      const record = (residentId: string, channelUsed: string, status: DeliveryDoc['status'], extra: Partial<DeliveryDoc>): DeliveryDoc => ({
-        _id: deliveryKey(job.incidentId, job.stepId, residentId),
-        incidentId: job.incidentId,
-        stepId: job.stepId,
-        residentId,
-        jobId,
-        communityId: job.communityId,
-        batch,
-        position: position.get(residentId)!,
-        vulnerable: residents.get(residentId)?.vulnerable ?? false,
-        channel: channelUsed,
-        status,
-        drill: job.drill,
-        createdAt,
-        ...extra,
-      });
-      const deliveries: DeliveryDoc[] = [
-        ...results.map((r) =>
-          record(r.residentId, r.channel, r.status, {
-            ...(r.reason === undefined ? {} : { reason: r.reason }),
-            ...(r.receiptId ? { receiptId: r.receiptId } : {}),
-            ...(r.fallbackFrom ? { fallbackFrom: r.fallbackFrom } : {}),
-          }),
-        ),
-        ...[...capped].map((id) => record(id, channel, 'capped', { reason: 'contact-frequency cap' })),
-      ];
-      if (deliveries.length > 0) await insertSkippingDuplicates(Deliveries, deliveries);
-
-      mark('recorded');
-      // Without refusals the gateway's answers are the whole story; otherwise count this batch's records.
-      const outcomes = refused.size === 0 ? deliveries : await Deliveries.find({ jobId, batch }, { status: 1, channel: 1, fallbackFrom: 1 }).lean();
-      const tally = tallyBatch(residentIds.length, outcomes);
-      const result: ResultDoc = { _id: batchKey(jobId, batch), jobId, batch, ...tally, createdAt: new Date() };
-      await insertSkippingDuplicates(Results, [result]);
-      if (!recipients) await Batches.deleteOne({ _id: batchKey(jobId, batch) });
+      const tally = tallyPage(work.pageId, state, job._id, members.map((m) => m.residentId), work.expected, Date.now());
+      const figures = await records.count(job._id, tally);
       mark('counted');
-      await completeIfDone(jobId);
-      mark('done');
-      ctx.log.debug({ jobId, batch, ...tally, ms: lap }, 'batch sent');
+      // The cut marks a job published once its last page is queued; until then read it again (it is small).
+      const latest = job.published ? job : await refreshed(job._id);
+      if (latest.published && figures.pagesCounted >= latest.pages) await completeIfDone(job._id, figures);
+      ctx.log.debug({ jobId: job._id, pageId: work.pageId, sent: tally.sent, failed: tally.failed, duplicatesSkipped: tally.duplicatesSkipped, ms: lap }, 'page sent');
       return tally;
     },
   };

@@ -5,15 +5,15 @@ import { startBroadcastConsumer } from './consumer';
 import { registerRoutes } from './http';
 import { createHandlers } from './nats';
 import { notificationParts } from './parts';
-import { batchSender } from './sender';
+import { pageSender } from './sender';
 
 /**
- * In the background: batches of a broadcast arrive on the work stream and are sent, vulnerable residents first;
+ * In the background: pages of a broadcast arrive on the work stream and are sent, vulnerable residents first;
  * completed grid-worker tasks close residents' cases and the residents are told.
  */
 async function background(ctx: ServiceContext): Promise<() => Promise<void>> {
   const parts = notificationParts(ctx);
-  const stopSender = await startBroadcastConsumer(ctx, batchSender(ctx, parts.channels), { concurrency: parts.config.BROADCAST_CONCURRENCY, ackWaitSeconds: parts.config.BROADCAST_ACK_WAIT_SECONDS });
+  const stopSender = await startBroadcastConsumer(ctx, pageSender(ctx, parts.channels), { concurrency: parts.config.BROADCAST_CONCURRENCY, ackWaitSeconds: parts.config.BROADCAST_ACK_WAIT_SECONDS });
   const stopCloser = await startCaseCloser(ctx, parts.direct);
   return async () => {
     await Promise.all([stopSender(), stopCloser()]);

@@ -1,10 +1,14 @@
 import { LifelineError } from '@lifeline/contracts';
 import type { ServiceContext } from '@lifeline/platform';
+import { audienceStore } from './audience-store';
 import type { Channels } from './channels';
-import { deliveryModel } from './model/delivery';
+import { isVulnerablePage } from './domain/page';
+import { sheetIdOf } from './domain/sheet';
+import { decodeTally } from './domain/tally';
 import { jobModel } from './model/job';
 import { replyModel } from './model/reply';
-import { residentModel } from './model/resident';
+import { tallyModel } from './model/sheet';
+import { broadcastRecords } from './sheets';
 
 /** Door-knocks created for unconfirmed residents, one per job and resident (counted in the summary). */
 export const DOOR_KNOCKS = 'door_knocks';
@@ -15,15 +19,30 @@ export function deadlinePassed(job: { createdAt: Date; confirmWithinMinutes?: nu
 }
 
 /**
- * Vulnerable residents a job reached (or tried to) who have not replied `safe` for the incident become door-knock
- * tasks for their grid worker, through the door-knock channel (personnel dispatch keyed by job and resident, so a
- * repeat creates nothing new).
+ * Vulnerable residents a job reached (or tried to, or held back by the contact cap) who have not replied `safe` for
+ * the incident become door-knock tasks for their grid worker, through the door-knock channel (personnel dispatch
+ * keyed by job and resident, so a repeat creates nothing new). The job's vulnerable pages come from its tally, its
+ * residents from those pages' delivery sheets, their grid and building from the pages themselves.
  */
 export function unconfirmedVulnerable(ctx: ServiceContext, channels: Channels) {
   const Jobs = jobModel(ctx.db);
-  const Deliveries = deliveryModel(ctx.db);
   const Replies = replyModel(ctx.db);
-  const Residents = residentModel(ctx.db);
+  const Tallies = tallyModel(ctx.db);
+  const store = audienceStore(ctx);
+  const records = broadcastRecords(ctx);
+
+  /** The job's vulnerable residents, with where they live. */
+  async function reachedVulnerable(job: { _id: string; incidentId: string; stepId: string }) {
+    const tally = await Tallies.findById(job._id).lean();
+    const pageIds = [...new Set((tally?.pages ?? []).map((r) => decodeTally(r).pageId))].filter(isVulnerablePage);
+    const sheets = await records.sheets(pageIds.map((p) => sheetIdOf(job.incidentId, job.stepId, p)));
+    const pages = await store.readPages(pageIds);
+    return pageIds.flatMap((pageId) => {
+      const sheet = sheets.get(sheetIdOf(job.incidentId, job.stepId, pageId));
+      const mine = (e: { residentId: string }) => sheet?.owners.get(e.residentId)?.jobId === job._id && sheet.outcomes.has(e.residentId);
+      return (pages.get(pageId) ?? []).filter(mine);
+    });
+  }
 
   return {
     async escalate({ jobId }: { jobId: string }) {
@@ -32,14 +51,13 @@ export function unconfirmedVulnerable(ctx: ServiceContext, channels: Channels) {
       if (!deadlinePassed(job, new Date())) {
         throw new LifelineError('invalid_state', `the confirmation deadline of ${jobId} has not passed`, [{ path: 'jobId', message: `${job.confirmWithinMinutes} minutes after ${job.createdAt.toISOString()}` }]);
       }
-      const reached = await Deliveries.find({ jobId, vulnerable: true }, { residentId: 1 }).lean();
+      const reached = await reachedVulnerable(job);
       const safe = new Set((await Replies.find({ incidentId: job.incidentId, kind: 'safe' }, { residentId: 1 }).lean()).map((r) => r.residentId));
-      const unconfirmed = reached.map((d) => d.residentId).filter((id) => !safe.has(id));
-      const residents = await Residents.find({ _id: { $in: unconfirmed } }, { gridId: 1, buildingId: 1, language: 1 }).lean();
+      const unconfirmed = reached.filter((r) => !safe.has(r.residentId));
       const results = await channels['door-knock'].send(
-        residents.map((r) => ({ residentId: r._id, channel: 'door-knock', language: r.language, message: '', phone: '', gridId: r.gridId, buildingId: r.buildingId })),
+        unconfirmed.map((r) => ({ residentId: r.residentId, channel: 'door-knock', language: r.language, message: '', phone: '', gridId: r.gridId, buildingId: r.buildingId })),
         job.drill,
-        { incidentId: job.incidentId, communityId: job.communityId, severity: job.severity, keyPrefix: `${jobId}:unconfirmed` },
+        { incidentId: job.incidentId, communityId: job.communityId, severity: job.severity, keyPrefix: `${jobId}:unconfirmed`, callKey: `${jobId}:unconfirmed:door-knock` },
       );
       const knocked = results.filter((r) => r.status === 'sent' && r.receiptId);
       const taskIds = knocked.map((r) => r.receiptId!);

@@ -1,24 +1,26 @@
 import { LifelineError } from '@lifeline/contracts';
-import { audienceScope, cutBatches, orderVulnerableFirst } from '../src/domain/audience';
+import { audienceScope, inAudience } from '../src/domain/audience';
+import { inBroadcastOrder, Placement, type IndexedPage } from '../src/domain/audience-index';
+import { PAGE_SIZE, pageIdOf } from '../src/domain/page';
 
-const r = (id: string, ...vulnerabilities: string[]) => ({ id, vulnerabilities });
+const page = (kind: 'v' | 'o', n: number, count: number): IndexedPage => ({ pageId: pageIdOf('c-1', kind, n), count, places: new Map() });
 
 describe('who a broadcast reaches, and in what order', () => {
-  it('tells vulnerable residents first, then everyone else, each group in id order', () => {
-    const ordered = orderVulnerableFirst([r('r-5'), r('r-3', 'disabled'), r('r-1'), r('r-4', 'elderly-alone', 'chronic-illness'), r('r-2')]);
-    expect(ordered.map((x) => x.id)).toEqual(['r-3', 'r-4', 'r-1', 'r-2', 'r-5']);
+  it('queues every vulnerable page before any other, each kind in page order', () => {
+    const ordered = inBroadcastOrder([page('o', 2, 5), page('v', 1, 5), page('o', 0, 5), page('v', 0, 5), page('o', 10, 5)]);
+    expect(ordered.map((p) => p.pageId)).toEqual(['c-1/v/0', 'c-1/v/1', 'c-1/o/0', 'c-1/o/2', 'c-1/o/10']);
   });
 
-  it('gives the same order whatever order the registry answered in', () => {
-    const residents = Array.from({ length: 50 }, (_, i) => r(`r-${String(i).padStart(2, '0')}`, ...(i % 7 === 0 ? ['child'] : [])));
-    const shuffled = [...residents].sort(() => Math.random() - 0.5);
-    expect(orderVulnerableFirst(shuffled)).toEqual(orderVulnerableFirst(residents));
+  it('gives the same order whatever order the index was read in', () => {
+    const pages = Array.from({ length: 30 }, (_, i) => page(i % 4 === 0 ? 'v' : 'o', i, 1));
+    const shuffled = [...pages].sort(() => Math.random() - 0.5);
+    expect(inBroadcastOrder(shuffled)).toEqual(inBroadcastOrder(pages));
   });
 
   it('does not change the list it was given', () => {
-    const residents = [r('b'), r('a', 'pregnant')];
-    orderVulnerableFirst(residents);
-    expect(residents.map((x) => x.id)).toEqual(['b', 'a']);
+    const pages = [page('o', 0, 1), page('v', 0, 1)];
+    inBroadcastOrder(pages);
+    expect(pages.map((p) => p.pageId)).toEqual(['c-1/o/0', 'c-1/v/0']);
   });
 
   it('reaches everyone when everyone is named, only the vulnerable otherwise', () => {
@@ -36,30 +38,40 @@ describe('who a broadcast reaches, and in what order', () => {
       expect((err as LifelineError).message).toMatch(/personnel dispatch/);
     }
   });
+
+  it('narrows to residents of the named grids or buildings', () => {
+    expect(inAudience({}, { gridId: 'g-1', buildingId: 'b-1' })).toBe(true);
+    expect(inAudience({ gridIds: ['g-1'] }, { gridId: 'g-1', buildingId: 'b-9' })).toBe(true);
+    expect(inAudience({ gridIds: ['g-1'], buildingIds: ['b-2'] }, { gridId: 'g-0', buildingId: 'b-2' })).toBe(true);
+    expect(inAudience({ gridIds: ['g-1'], buildingIds: ['b-2'] }, { gridId: 'g-0', buildingId: 'b-3' })).toBe(false);
+  });
 });
 
-describe('cutting an audience into batches', () => {
-  it('keeps the order and fills every batch but the last', () => {
-    const ids = Array.from({ length: 1201 }, (_, i) => i);
-    const batches = cutBatches(ids, 500);
-    expect(batches.map((b) => b.length)).toEqual([500, 500, 201]);
-    expect(batches.flat()).toEqual(ids);
+describe('placing residents on pages', () => {
+  it('fills the open page of their kind, then opens new ones, never beyond the page size', () => {
+    const placement = new Placement('c-1', [page('v', 0, PAGE_SIZE - 2), page('o', 0, PAGE_SIZE)]);
+    const v = Array.from({ length: 3 }, () => placement.place('v'));
+    const o = Array.from({ length: 2 }, () => placement.place('o'));
+    expect(v).toEqual(['c-1/v/0', 'c-1/v/0', 'c-1/v/1']);
+    expect(o).toEqual(['c-1/o/1', 'c-1/o/1']);
   });
 
-  it('makes no batch for an empty audience and one for a small one', () => {
-    expect(cutBatches([], 500)).toEqual([]);
-    expect(cutBatches(['a'], 500)).toEqual([['a']]);
+  it('cuts a large seeding into consecutive full pages', () => {
+    const placement = new Placement('c-1', []);
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 2 * PAGE_SIZE + 1; i++) {
+      const id = placement.place('o');
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    expect([...counts]).toEqual([['c-1/o/0', PAGE_SIZE], ['c-1/o/1', PAGE_SIZE], ['c-1/o/2', 1]]);
   });
 
-  it('puts the vulnerable in the first batch when they fit', () => {
-    const residents = Array.from({ length: 1200 }, (_, i) => r(`r-${String(i).padStart(4, '0')}`, ...(i % 10 === 0 ? ['elderly-alone'] : [])));
-    const [first] = cutBatches(orderVulnerableFirst(residents), 500);
-    expect(first!.slice(0, 120).every((x) => x.vulnerabilities.length > 0)).toBe(true);
-    expect(first![120]!.vulnerabilities).toEqual([]);
-  });
-
-  it('rejects a batch size that is not a positive integer', () => {
-    expect(() => cutBatches([1], 0)).toThrow(/positive integer/);
-    expect(() => cutBatches([1], 1.5)).toThrow(/positive integer/);
+  it('gives back a place taken for a resident who turned out to be known, and skips a page found full', () => {
+    const placement = new Placement('c-1', [page('o', 0, PAGE_SIZE - 1)]);
+    placement.release(placement.place('o'));
+    expect(placement.place('o')).toBe('c-1/o/0');
+    const again = new Placement('c-1', [page('o', 0, 10)]);
+    again.markFull('c-1/o/0');
+    expect(again.place('o')).toBe('c-1/o/1');
   });
 });

@@ -1,44 +1,14 @@
 import { ChannelAdapter, type Gateway, type GatewayMessage } from '../src/channels';
-import { allBatchesDone, capWindow, fallbackChannel, liveProgress, messageFor, primaryChannel, progressOf, tallyBatch, timeToReach } from '../src/domain/delivery';
+import { capWindow } from '../src/domain/contact-cap';
+import { fallbackChannel, liveProgress, messageFor, primaryChannel, timeToReach } from '../src/domain/delivery';
 import { predictSeconds, TokenBucket } from '../src/domain/rate';
 import { summarise } from '../src/domain/summary';
-
-const sent = (channel = 'sms') => ({ status: 'sent', channel });
-
-describe('counting a batch', () => {
-  it('counts residents reached before as duplicates, never as sent; capped and fallbacks apart', () => {
-    expect(tallyBatch(5, [sent(), sent(), { status: 'failed', channel: 'sms' }])).toEqual({ sent: 2, failed: 1, frequencyCapped: 0, fallbacks: 0, duplicatesSkipped: 2, byChannel: { sms: { sent: 2, failed: 1 } } });
-    expect(tallyBatch(3, [])).toMatchObject({ sent: 0, failed: 0, duplicatesSkipped: 3 });
-    const mixed = tallyBatch(4, [sent('app-push'), { status: 'sent', channel: 'sms', fallbackFrom: 'app-push' }, { status: 'capped', channel: 'app-push' }]);
-    expect(mixed).toEqual({ sent: 2, failed: 0, frequencyCapped: 1, fallbacks: 1, duplicatesSkipped: 1, byChannel: { 'app-push': { sent: 1, failed: 0 }, sms: { sent: 1, failed: 0 } } });
-  });
-
-  it('sums a job from its batch results and completes it when every batch is counted', () => {
-    const job = { batches: 3 };
-    const results = [
-      { batch: 1, sent: 500, failed: 0, duplicatesSkipped: 0, byChannel: { sms: { sent: 500, failed: 0 } } },
-      { batch: 0, sent: 499, failed: 1, duplicatesSkipped: 0, fallbacks: 2 },
-    ];
-    expect(progressOf(job, [])).toMatchObject({ status: 'queued', sent: 0, batchesDone: [] });
-    expect(progressOf(job, results)).toEqual({ status: 'sending', batchesDone: [0, 1], sent: 999, failed: 1, duplicatesSkipped: 0, frequencyCapped: 0, fallbacks: 2, byChannel: { sms: { sent: 500, failed: 0 } } });
-    expect(progressOf(job, [...results, { batch: 2, sent: 0, failed: 0, duplicatesSkipped: 200 }]).status).toBe('completed');
-    expect(allBatchesDone({ batches: 2, batchesDone: [1, 1] })).toBe(false);
-  });
-
-  it('never completes a job whose audience is still being cut, even when every batch queued so far is counted', () => {
-    const counted = [{ batch: 0, sent: 1000, failed: 0, duplicatesSkipped: 0 }];
-    expect(progressOf({ batches: 0, published: false }, [])).toMatchObject({ status: 'queued' });
-    expect(progressOf({ batches: 0, published: false }, counted)).toMatchObject({ status: 'sending', sent: 1000 });
-    expect(progressOf({ batches: 1, published: true }, counted).status).toBe('completed');
-    expect(progressOf({ batches: 0, published: true }, []).status).toBe('completed');
-  });
-});
 
 describe('time to reach', () => {
   const start = new Date('2026-01-01T00:00:00Z');
   const at = (s: number) => new Date(start.getTime() + s * 1000);
 
-  it('finds when 50, 90 and 100 % of recipients were settled from the batch times', () => {
+  it('finds when 50, 90 and 100 % of recipients were settled from the gateway’s answer times', () => {
     expect(timeToReach(start, 10, [{ createdAt: at(4), settled: 4 }, { createdAt: at(1), settled: 2 }, { createdAt: at(9), settled: 4 }])).toEqual({ p50: 4, p90: 9, p100: 9 });
     expect(timeToReach(start, 0, [])).toBeUndefined();
   });
@@ -85,7 +55,7 @@ describe('what a resident receives', () => {
     const loudspeaker = new ChannelAdapter('loudspeaker', 1000, fake('live'), fake('sandbox'));
     const people = ['a', 'b', 'c'].map((residentId, i) => ({ residentId, channel: 'loudspeaker', language: 'zh' as const, message: '撤离', phone: '13800000000', buildingId: i < 2 ? 'b1' : 'b2' }));
     expect(loudspeaker.transmissions(people)).toBe(2);
-    const results = await loudspeaker.send(people, true, { incidentId: 'i', communityId: 'c', severity: 'I', keyPrefix: 'k' });
+    const results = await loudspeaker.send(people, true, { incidentId: 'i', communityId: 'c', severity: 'I', keyPrefix: 'k', callKey: 'k:loudspeaker' });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ gateway: 'sandbox', sandbox: true });
     expect(calls[0]!.messages.map((m) => m.address)).toEqual(['building:b1', 'building:b2']);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { BROADCAST_BATCH_SUBJECT, notification } from '@lifeline/contracts';
 import { call, encodeJson } from '@lifeline/platform';
-import { completed, countBy, gatewayRecords, openFixture, rawRequest, residents, type BroadcastRequest, type Fixture } from './fixtures';
+import { completed, countBy, gatewayRecords, openFixture, rawRequest, residents, stepDeliveries, type BroadcastRequest, type Fixture } from './fixtures';
 
 /** One step, three overlapping audiences, retries of every kind: each resident hears the step exactly once. */
 const run = randomUUID().slice(0, 8);
@@ -50,18 +50,25 @@ describe('exactly one message per resident per step', () => {
     expect(first.slice(0, 3).map((j) => j.total)).toEqual([N, vulnerableCount, inGridOrBuilding]);
     const jobs = await Promise.all(first.slice(0, 3).map((j) => completed(f.nc, j.jobId)));
 
-    // A redelivered work item (as after a crash before the ack) and a retried request after completion.
-    await jetstream(f.nc).publish(BROADCAST_BATCH_SUBJECT, encodeJson({ jobId: jobs[2]!.jobId, batch: 0, residentIds: people.slice(0, 5).map((p) => p.id) }), { msgID: `replay-${run}` });
+    // A redelivered work item of each job (as after a crash before the ack), a v1 batch left from before pages, and
+    // a retried request after completion.
+    const js = jetstream(f.nc);
+    for (const [i, job] of jobs.entries()) {
+      for (const kind of ['v', 'o']) await js.publish(BROADCAST_BATCH_SUBJECT, encodeJson({ v: 2, jobId: job.jobId, pageId: `${communityId}/${kind}/0`, expected: 0, after: 0 }), { msgID: `replay-${run}-${i}-${kind}` });
+    }
+    await js.publish(BROADCAST_BATCH_SUBJECT, encodeJson({ jobId: jobs[2]!.jobId, batch: 0, residentIds: people.slice(0, 5).map((p) => p.id) }), { msgID: `replay-${run}-v1` });
     const again = await call(f.nc, notification.broadcast, gridAndBuilding);
     expect(again.jobId).toBe(jobs[2]!.jobId);
     await new Promise((r) => setTimeout(r, 1500));
 
-    const sent = jobs.reduce((n, j) => n + j.sent, 0);
-    const skipped = jobs.reduce((n, j) => n + j.duplicatesSkipped, 0);
+    const final = await Promise.all(jobs.map((j) => call(f.nc, notification.job, { jobId: j.jobId })));
+    const sent = final.reduce((n, j) => n + j.sent, 0);
+    const skipped = final.reduce((n, j) => n + j.duplicatesSkipped, 0);
     expect(sent).toBe(N);
     expect(skipped).toBe(vulnerableCount + inGridOrBuilding);
+    expect(final.map((j) => j.total)).toEqual([N, vulnerableCount, inGridOrBuilding]);
 
-    const deliveries = await f.db.collection<{ residentId: string; status: string }>('deliveries').find({ incidentId, stepId: 'warn-notify' }).toArray();
+    const deliveries = await stepDeliveries(f.db, incidentId, 'warn-notify');
     expect(deliveries).toHaveLength(N);
     expect([...countBy(deliveries, (d) => d.residentId).values()].every((n) => n === 1)).toBe(true);
     expect(deliveries.every((d) => d.status === 'sent')).toBe(true);
@@ -71,6 +78,15 @@ describe('exactly one message per resident per step', () => {
     expect(perResident.size).toBe(N);
     expect([...perResident.values()].every((n) => n === 1)).toBe(true);
     expect(records.every((r) => r.channel === 'sms' && r.status === 'sent')).toBe(true);
+
+    // The operator's answer for one resident agrees with the gateway's record.
+    const someone = people[7]!.id;
+    const answer = await call(f.nc, notification.delivery, { incidentId, residentId: someone });
+    const record = records.find((r) => r.residentId === someone)!;
+    expect(answer.steps).toEqual([{ stepId: 'warn-notify', status: 'sent', channel: 'sms', jobId: expect.stringMatching(/^bcast-/), at: expect.any(String), receiptId: record.receiptId }]);
+    expect(first.map((j) => j.jobId)).toContain(answer.steps[0]!.jobId);
+    expect(await call(f.nc, notification.delivery, { incidentId, residentId: someone, stepId: 'never-sent' })).toEqual({ incidentId, residentId: someone, steps: [] });
+    await expect(call(f.nc, notification.delivery, { incidentId, residentId: 'r-nobody' })).rejects.toMatchObject({ code: 'not_found' });
   });
 });
 
@@ -83,8 +99,8 @@ describe('channels', () => {
     const job = await completed(f.nc, (await call(f.nc, notification.broadcast, request({ idempotencyKey: `wf-${run}:fallback`, incidentId, channels: ['app-push', 'sms'], audience: { groups: ['everyone'], buildingIds: ['b-4'] } }))).jobId);
     const inBuilding = people.filter((p) => p.buildingId === 'b-4').length;
     expect(job).toMatchObject({ total: inBuilding, sent: inBuilding, failed: 0, fallbacks: 1, byChannel: { 'app-push': { sent: inBuilding - 1, failed: 0 }, sms: { sent: 1, failed: 0 } } });
-    const delivery = await f.db.collection('deliveries').findOne({ incidentId, residentId: unlucky });
-    expect(delivery).toMatchObject({ channel: 'sms', fallbackFrom: 'app-push', status: 'sent', receiptId: expect.stringMatching(/^rcpt-/) });
+    const delivery = await call(f.nc, notification.delivery, { incidentId, residentId: unlucky });
+    expect(delivery.steps).toEqual([expect.objectContaining({ stepId: 'warn-notify', channel: 'sms', fallbackFrom: 'app-push', status: 'sent', receiptId: expect.stringMatching(/^rcpt-/) })]);
     const records = (await gatewayRecords(f.db, incidentId)).filter((r) => r.residentId === unlucky);
     expect(records.map((r) => [r.channel, r.status])).toEqual([['app-push', 'failed'], ['sms', 'sent']]);
   });
@@ -95,8 +111,9 @@ describe('channels', () => {
     expect(prediction).toMatchObject({ recipients: N, predictedSeconds: 10 / prediction.ratePerSecond });
     const job = await completed(f.nc, (await call(f.nc, notification.broadcast, request({ idempotencyKey: `wf-${run}:loudspeaker`, incidentId, channels: ['loudspeaker'] }))).jobId);
     expect(job).toMatchObject({ sent: N, percentDone: 100, remainingSeconds: 0, predictedSeconds: prediction.predictedSeconds });
-    const calls = await f.db.collection<{ messages: unknown[] }>('gateway_calls').find({ incidentId }).toArray();
-    expect(calls.reduce((n, c) => n + c.messages.length, 0)).toBe(10);
+    const calls = await f.db.collection<{ transmissions: string; residentIds: string[] }>('gateway_calls').find({ incidentId }).toArray();
+    expect(calls.reduce((n, c) => n + c.transmissions.split('\n').length, 0)).toBe(10);
+    expect(calls.reduce((n, c) => n + c.residentIds.length, 0)).toBe(N);
   });
 
   it('the contact cap holds a second step back; an escalated step gets through', async () => {

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'mongoose';
 import { notification, type notificationContract, type RequestOf } from '@lifeline/contracts';
 import { call, connectMongo, connectNats, decodeJson, encodeJson, loadConfig, PiiVault, ServiceEnv, type NatsConnection } from '@lifeline/platform';
+import { decodeTransmissions } from '../src/channels';
+import { resolveSheet, type Outcome } from '../src/domain/sheet';
 
 type BroadcastJob = notificationContract.BroadcastJob;
 export type BroadcastRequest = RequestOf<typeof notification.broadcast>;
@@ -72,10 +74,19 @@ export async function rawRequest(nc: NatsConnection, subject: string, body: unkn
   return decodeJson(reply.data) as never;
 }
 
-/** Every transmission the simulated gateway recorded for an incident, flattened per recipient. */
-export async function gatewayRecords(db: Connection, incidentId: string): Promise<{ residentId: string; channel: string; status: string; receiptId: string }[]> {
-  const calls = await db.collection<{ channel: string; messages: { residentIds: string[]; status: string; receiptId: string }[] }>('gateway_calls').find({ incidentId }).toArray();
-  return calls.flatMap((c) => c.messages.flatMap((m) => m.residentIds.map((residentId) => ({ residentId, channel: c.channel, status: m.status, receiptId: m.receiptId }))));
+/** Every transmission the simulated gateway recorded for an incident (or one step of it), flattened per recipient. */
+export async function gatewayRecords(db: Connection, incidentId: string, stepId?: string): Promise<{ residentId: string; channel: string; status: string; receiptId: string; at: Date; callKey: string }[]> {
+  const calls = await db.collection<{ _id: string; channel: string; transmissions: string; at: Date }>('gateway_calls').find({ incidentId, ...(stepId ? { stepId } : {}) }).toArray();
+  return calls.flatMap((c) => [...decodeTransmissions(c.transmissions)].map(([residentId, a]) => ({ residentId, channel: c.channel, status: a.status, receiptId: a.receiptId, at: c.at, callKey: c._id })));
+}
+
+/** What the delivery sheets of one incident step say, one entry per resident claimed (from the service's own store). */
+export async function stepDeliveries(db: Connection, incidentId: string, stepId: string): Promise<({ residentId: string; pageId: string; jobId: string } & Partial<Outcome>)[]> {
+  const sheets = await db.collection<{ pageId: string; claims: string[]; outcomes: string[] }>('delivery_sheets').find({ incidentId, stepId }).toArray();
+  return sheets.flatMap((sheet) => {
+    const state = resolveSheet(sheet);
+    return [...state.owners].map(([residentId, owner]) => ({ ...state.outcomes.get(residentId), residentId, pageId: sheet.pageId, jobId: owner.jobId }));
+  });
 }
 
 export const countBy = <T>(xs: readonly T[], key: (x: T) => string) => xs.reduce<Map<string, number>>((m, x) => m.set(key(x), (m.get(key(x)) ?? 0) + 1), new Map());

@@ -18,7 +18,7 @@ import {
   type NatsConnection,
 } from '@lifeline/platform';
 import { registerRoutes } from '../src/http';
-import { completed as waitCompleted, rawRequest as sendRaw } from './fixtures';
+import { gatewayRecords, stepDeliveries, completed as waitCompleted, rawRequest as sendRaw } from './fixtures';
 
 /** The notification story, told against the running service over NATS and its own database. */
 type BroadcastRequest = RequestOf<typeof notification.broadcast>;
@@ -37,7 +37,6 @@ let vault: PiiVault;
 let http: Server;
 let httpUrl: string;
 
-const deliveries = () => db.collection<{ _id: string; jobId: string; residentId: string; stepId: string; batch: number; position: number; vulnerable: boolean; status: string }>('deliveries');
 const jobs = () => db.collection<{ _id: string; idempotencyKey: string }>('broadcast_jobs');
 
 function broadcastRequest(over: Partial<BroadcastRequest> = {}): BroadcastRequest {
@@ -99,7 +98,7 @@ describe('broadcasting to a community', () => {
     expect(queued).toMatchObject({ incidentId, communityId, stepId: 'notify-everyone', status: 'queued', total: RESIDENTS, drill: true, audienceResolved: true });
     first = await completed(queued.jobId);
     expect(first).toMatchObject({ total: RESIDENTS, sent: RESIDENTS, failed: 0, duplicatesSkipped: 0 });
-    const records = await deliveries().find({ jobId: first.jobId }).toArray();
+    const records = (await stepDeliveries(db, incidentId, 'notify-everyone')).filter((d) => d.jobId === first.jobId);
     expect(records).toHaveLength(RESIDENTS);
     expect(new Set(records.map((d) => d.residentId)).size).toBe(RESIDENTS);
     expect(records.every((d) => d.status === 'sent')).toBe(true);
@@ -110,7 +109,8 @@ describe('broadcasting to a community', () => {
     expect(again.jobId).toBe(first.jobId);
     expect(again).toMatchObject({ status: 'completed', sent: RESIDENTS });
     await sleep(500);
-    expect(await deliveries().countDocuments({ incidentId, stepId: 'notify-everyone' })).toBe(RESIDENTS);
+    expect(await stepDeliveries(db, incidentId, 'notify-everyone')).toHaveLength(RESIDENTS);
+    expect(await gatewayRecords(db, incidentId, 'notify-everyone')).toHaveLength(RESIDENTS);
     expect(await jobs().countDocuments({ idempotencyKey: broadcastRequest().idempotencyKey })).toBe(1);
   });
 
@@ -119,7 +119,8 @@ describe('broadcasting to a community', () => {
     expect(second.jobId).not.toBe(first.jobId);
     const done = await completed(second.jobId);
     expect(done).toMatchObject({ total: RESIDENTS, sent: 0, failed: 0, duplicatesSkipped: RESIDENTS });
-    expect(await deliveries().countDocuments({ incidentId, stepId: 'notify-everyone' })).toBe(RESIDENTS);
+    expect(await stepDeliveries(db, incidentId, 'notify-everyone')).toHaveLength(RESIDENTS);
+    expect(await gatewayRecords(db, incidentId, 'notify-everyone')).toHaveLength(RESIDENTS);
   });
 
   it('an audience with nobody in it is a completed job at once', async () => {
@@ -128,12 +129,18 @@ describe('broadcasting to a community', () => {
     expect(await call(nc, notification.job, { jobId: empty.jobId })).toMatchObject({ status: 'completed', total: 0 });
   });
 
-  it('vulnerable residents are told first: batch 0 opens with all of them', async () => {
-    const batch0 = await deliveries().find({ jobId: first.jobId, batch: 0 }).toArray();
-    const vulnerable = await deliveries().find({ jobId: first.jobId, vulnerable: true }).toArray();
+  it('vulnerable residents are told first: their page reaches the gateway before anyone else is sent', async () => {
+    const records = await gatewayRecords(db, incidentId, 'notify-everyone');
+    const vulnerableIds = new Set(Array.from({ length: RESIDENTS }, (_, i) => i).filter(isVulnerable).map((i) => `r-${run}-${String(i).padStart(4, '0')}`));
+    const vulnerable = records.filter((r) => vulnerableIds.has(r.residentId));
+    const others = records.filter((r) => !vulnerableIds.has(r.residentId));
     expect(vulnerable).toHaveLength(VULNERABLE);
-    expect(vulnerable.every((d) => d.batch === 0 && d.position < VULNERABLE)).toBe(true);
-    expect(batch0.filter((d) => d.position < VULNERABLE).every((d) => d.vulnerable)).toBe(true);
+    expect(others).toHaveLength(RESIDENTS - VULNERABLE);
+    const lastVulnerable = Math.max(...vulnerable.map((r) => r.at.getTime()));
+    expect(others.every((r) => r.at.getTime() >= lastVulnerable)).toBe(true);
+    const sheets = await stepDeliveries(db, incidentId, 'notify-everyone');
+    expect(new Set(sheets.filter((d) => vulnerableIds.has(d.residentId)).map((d) => d.pageId))).toEqual(new Set([`${communityId}/v/0`]));
+    expect(Math.max(...sheets.filter((d) => vulnerableIds.has(d.residentId)).map((d) => d.at!))).toBeLessThanOrEqual(Math.min(...sheets.filter((d) => !vulnerableIds.has(d.residentId)).map((d) => d.at!)));
   });
 
   it('a broadcast to the vulnerable group reaches only them', async () => {
@@ -153,7 +160,13 @@ describe('broadcasting to a community', () => {
     expect(list.jobs.map((j) => j.jobId)).toContain(first.jobId);
     const one = await fetch(`${httpUrl}/v1/jobs/${first.jobId}`);
     expect(one.status).toBe(200);
-    expect(await one.json()).toMatchObject({ jobId: first.jobId, sent: RESIDENTS, batches: 2, batchesDone: 2 });
+    // One work item per audience page: the vulnerable page, then two pages of the other 1,050.
+    expect(await one.json()).toMatchObject({ jobId: first.jobId, sent: RESIDENTS, batches: 3, batchesDone: 3, vulnerableBatches: 1 });
+    const someone = `r-${run}-0005`;
+    const answer = await fetch(`${httpUrl}/v1/incidents/${incidentId}/residents/${someone}/deliveries?stepId=notify-everyone`);
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ incidentId, residentId: someone, steps: [expect.objectContaining({ stepId: 'notify-everyone', status: 'sent', channel: 'sms', jobId: first.jobId })] });
+    expect((await fetch(`${httpUrl}/v1/incidents/${incidentId}/residents/r-nobody/deliveries`)).status).toBe(404);
     expect((await fetch(`${httpUrl}/v1/jobs/bcast-nope`)).status).toBe(404);
   });
 });
@@ -165,8 +178,16 @@ describe('personal data and bad input', () => {
     for (const field of ['name', 'phone', 'address']) expect(String(raw![field])).toMatch(/^pii1:/);
     expect(JSON.stringify(raw)).not.toContain('13900000007');
     expect(vault.open(String(raw!.phone))).toBe('13900000007');
-    const delivery = await deliveries().findOne({ residentId: `r-${run}-0007` });
-    expect(JSON.stringify(delivery)).not.toMatch(/pii1:|13900000007|张7/);
+    // The audience page holds the phone only inside its one sealed value; the delivery sheets and the gateway's
+    // record hold no personal data at all.
+    const page = await db.collection<Record<string, unknown>>('audience_pages').findOne({ _id: raw!.pageId } as never);
+    expect(String(page!.entries)).toMatch(/^pii1:/);
+    expect(JSON.stringify(page)).not.toMatch(/13900000007|张7|幸福路/);
+    expect(vault.open(String(page!.entries))).toContain('13900000007');
+    const sheets = await db.collection('delivery_sheets').find({ incidentId }).toArray();
+    expect(JSON.stringify(sheets)).toContain(`r-${run}-0007`);
+    expect(JSON.stringify(sheets)).not.toMatch(/pii1:|13900000007|张7/);
+    expect(JSON.stringify(await db.collection('gateway_calls').find({ incidentId }).toArray())).not.toMatch(/pii1:|13900000007|张7/);
   });
 
   it('an unknown channel or empty groups get a structured error and create no job', async () => {

@@ -1,5 +1,6 @@
 import type { notificationContract } from '@lifeline/contracts';
-import { addChannels, type ChannelTally } from './delivery';
+import type { ChannelTally } from './sheet';
+import { addChannels } from './tally';
 import { median } from './replies';
 
 /** The figures of one broadcast job that a summary adds up. */

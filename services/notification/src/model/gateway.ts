@@ -2,20 +2,42 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { z } from 'zod';
 import type { notificationContract } from '@lifeline/contracts';
 
-/** One call to the simulated gateway: who each transmission reached and the answer (no personal data). */
+/**
+ * One call to the simulated gateway, `_id` = the call key (deterministic: a repeat of the call is recognised and
+ * answered from here without transmitting again). No personal data: pseudonymous ids, answers and receipts.
+ */
 export interface GatewayCallDoc {
   _id: string;
   channel: string;
   sandbox: boolean;
   incidentId: string;
+  /** The incident step a broadcast call was made for (absent for direct messages). */
+  stepId?: string;
   /** The job, message or case the call was made for. */
   keyPrefix: string;
-  messages: { residentIds: string[]; status: 'sent' | 'failed'; receiptId: string }[];
+  /** Every resident the call reached or tried to (each transmission's recipients, flattened). */
+  residentIds: string[];
+  /** The transmissions and their answers, one line each (see channels.ts `encodeTransmissions`). */
+  transmissions: string;
+  sent: number;
+  failed: number;
   at: Date;
 }
 
 const callSchema = new Schema<GatewayCallDoc>(
-  { _id: { type: String, required: true }, channel: String, sandbox: Boolean, incidentId: String, keyPrefix: String, messages: { type: Schema.Types.Mixed, default: [] }, at: Date },
+  {
+    _id: { type: String, required: true },
+    channel: String,
+    sandbox: Boolean,
+    incidentId: String,
+    stepId: String,
+    keyPrefix: String,
+    residentIds: { type: [String], default: [] },
+    transmissions: String,
+    sent: Number,
+    failed: Number,
+    at: Date,
+  },
   { collection: 'gateway_calls', versionKey: false },
 );
 callSchema.index({ incidentId: 1 });

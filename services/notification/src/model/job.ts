@@ -1,6 +1,9 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-/** A broadcast job: one per idempotency key. Open jobs are summed from their batch results; the figures here are final once completed. */
+/**
+ * A broadcast job: one per idempotency key. While open, its figures are summed from its page tallies
+ * (`broadcast_tallies`); the figures here are final once completed.
+ */
 export interface JobDoc {
   _id: string;
   idempotencyKey: string;
@@ -15,18 +18,21 @@ export interface JobDoc {
   severity: string;
   drill: boolean;
   status: 'queued' | 'sending' | 'completed';
+  /** Recipients: counted by the cut from the audience index, then corrected by what the sender found on each page. */
   total: number;
+  /** The cut's count (the total before corrections). */
+  queuedTotal?: number;
   sent: number;
   failed: number;
   duplicatesSkipped: number;
-  batches: number;
-  /** Residents per batch when the job was cut (a delivery's position is batch × batchSize + index). */
-  batchSize: number;
-  /** Batches counted (written with the final figures; while open, see broadcast_batch_results). */
-  batchesDone: number[];
-  /** True once every batch is on the work stream; a retried broadcast before that re-publishes (deduplicated). */
+  /** Audience pages queued (work items), and how many of them hold vulnerable residents (queued first). */
+  pages: number;
+  vulnerablePages: number;
+  /** Pages counted (written with the final figures; while open, see broadcast_tallies). */
+  pagesDone?: number;
+  /** True once every page is on the work stream; a retried broadcast before that re-publishes (deduplicated). */
   published: boolean;
-  /** False while the audience is being read (total = recipients found so far); absent on jobs cut before streaming. */
+  /** False until the audience is cut and queued; absent on jobs cut before streaming. */
   audienceResolved?: boolean;
   /** When the last batch was on the work stream (the audience cut and queued). */
   queuedAt?: Date;
@@ -60,12 +66,13 @@ const schema = new Schema<JobDoc>(
     drill: { type: Boolean, required: true },
     status: { type: String, required: true, enum: ['queued', 'sending', 'completed'] },
     total: { type: Number, required: true },
+    queuedTotal: { type: Number },
     sent: { type: Number, required: true },
     failed: { type: Number, required: true },
     duplicatesSkipped: { type: Number, required: true },
-    batches: { type: Number, required: true },
-    batchSize: { type: Number, required: true },
-    batchesDone: { type: [Number], default: [] },
+    pages: { type: Number, required: true },
+    vulnerablePages: { type: Number, required: true },
+    pagesDone: { type: Number },
     published: { type: Boolean, required: true },
     audienceResolved: { type: Boolean },
     queuedAt: { type: Date },
