@@ -2,16 +2,23 @@
  * Broadcast figures: one drill broadcast to every resident of one community, request → last message at the
  * simulated gateway, beside the naive path (services/notification/bench/naive-workflow.ts: one Temporal activity per
  * resident) measured on a sample in the same run.
+ *
+ * The load comes from `runBroadcastBench` in services/notification/bench/broadcast.ts once that file exports it (the
+ * notification bench's owner keeps it; checked before each run, its result read by {@link normalizeBroadcast});
+ * until then {@link ownBroadcastBench} below seeds, broadcasts and reads the gateway's record itself.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { notification, type RequestOf } from '@lifeline/contracts';
-import { call } from '@lifeline/platform';
+import { call, type NatsConnection } from '@lifeline/platform';
 import { benchPhone, naiveActivities } from '../../services/notification/bench/naive-activities';
 import type { BenchContext } from '../lib/context';
 import { sizedGoal, until, type Figure } from '../lib/figure';
 import { gatewayOrder, type GatewayCall } from '../lib/gateway';
 import { perSecond } from '../lib/stats';
+import { normalizeBroadcast, type BroadcastOutcome } from '../lib/normalize';
 import type { Row } from '../lib/table';
 
 /** One in nine seeded residents is vulnerable (as services/notification/bench/broadcast.ts seeds them). */
@@ -83,9 +90,22 @@ async function broadcastOnce(ctx: BenchContext, run: string, communityId: string
 }
 
 let naiveBundle: Promise<WorkflowBundle> | undefined;
+let runtimeInstalled = false;
+
+/** The Temporal worker's own log (every state change at INFO) would drown the bench's lines: warnings only. */
+function quietTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed by an earlier worker in this process
+  }
+}
 
 /** The naive path on a sample of the same residents: a Temporal workflow with one activity (one `direct` call) per resident. */
 async function naiveRate(ctx: BenchContext, run: string, sample: number): Promise<number> {
+  quietTemporalRuntime();
   naiveBundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../services/notification/bench/naive-workflow'), logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } });
   const connection = await NativeConnection.connect({ address: ctx.endpoints.temporalAddress });
   try {
@@ -103,6 +123,36 @@ async function naiveRate(ctx: BenchContext, run: string, sample: number): Promis
   }
 }
 
+export interface BroadcastLoad {
+  residents: number;
+  naiveSample: number;
+}
+
+/** Seeds a community of `residents`, broadcasts to it, reads the gateway's record, then runs the naive sample. */
+async function ownBroadcastBench(ctx: BenchContext, load: BroadcastLoad): Promise<BroadcastOutcome> {
+  const run = randomUUID().slice(0, 8);
+  const communityId = `bench-${run}`;
+  await seedCommunity(ctx, run, communityId, load.residents);
+  const batched = await broadcastOnce(ctx, run, communityId, load.residents);
+  ctx.log(`batched: ${batched.job.sent} sent in ${batched.seconds.toFixed(1)} s; naive path on ${load.naiveSample}…`);
+  const naive = await naiveRate(ctx, run, load.naiveSample);
+  return { sent: batched.job.sent, seconds: batched.seconds, naiveMessagesPerSecond: naive, ...batched.order };
+}
+
+const NOTIFICATION_BENCH = path.resolve(__dirname, '../../services/notification/bench/broadcast.ts');
+
+/** The notification bench's own driver when its file exports one (checked before each run), else {@link ownBroadcastBench}. */
+async function broadcastDriver(): Promise<{ name: string; run: (ctx: BenchContext, load: BroadcastLoad) => Promise<BroadcastOutcome> }> {
+  const text = fs.existsSync(NOTIFICATION_BENCH) ? fs.readFileSync(NOTIFICATION_BENCH, 'utf8') : '';
+  if (!/export\s+(async\s+function|function|const)\s+runBroadcastBench\b/.test(text)) return { name: 'bench/figures/broadcast.ts ownBroadcastBench', run: ownBroadcastBench };
+  type Run = (nc: NatsConnection, load: BroadcastLoad & { mongoUrl: string; temporalAddress: string }) => Promise<unknown>;
+  const mod = (await import(NOTIFICATION_BENCH)) as { runBroadcastBench: Run };
+  return {
+    name: 'services/notification/bench/broadcast.ts runBroadcastBench',
+    run: async (ctx, load) => normalizeBroadcast(await mod.runBroadcastBench(ctx.nc, { ...load, mongoUrl: ctx.endpoints.mongoUrl, temporalAddress: ctx.endpoints.temporalAddress })),
+  };
+}
+
 function broadcastFigure(id: string, fullSize: number, goalSeconds: number, ownStack: boolean): Figure {
   const title = `${fullSize.toLocaleString('en-US')}-resident broadcast`;
   return {
@@ -111,22 +161,17 @@ function broadcastFigure(id: string, fullSize: number, goalSeconds: number, ownS
     ownStack,
     async run(ctx) {
       const residents = ctx.quick ? Math.round(fullSize / (fullSize >= 1_000_000 ? 50 : 10)) : fullSize;
-      const sample = Math.min(residents, ctx.quick ? 200 : 2_000);
-      const run = randomUUID().slice(0, 8);
-      const communityId = `bench-${run}`;
-      await seedCommunity(ctx, run, communityId, residents);
-      const batched = await broadcastOnce(ctx, run, communityId, residents);
-      ctx.log(`batched: ${batched.job.sent} sent in ${batched.seconds.toFixed(1)} s; naive path on ${sample}…`);
-      const naive = await naiveRate(ctx, run, sample);
-      const figure = ctx.quick ? `${residents.toLocaleString('en-US')}-resident broadcast` : title;
-      const base = { figure, quick: ctx.quick };
-      const rate = batched.job.sent / batched.seconds;
-      const shortfall = batched.job.sent < residents ? `, only ${batched.job.sent} of ${residents} sent` : '';
+      const naiveSample = Math.min(residents, ctx.quick ? 200 : 2_000);
+      const { name, run } = await broadcastDriver();
+      ctx.log(`broadcast driven by ${name}`);
+      const o = await run(ctx, { residents, naiveSample });
+      const base = { figure: ctx.quick ? `${residents.toLocaleString('en-US')}-resident broadcast` : title, quick: ctx.quick };
+      const shortfall = o.sent < residents ? `, only ${o.sent} of ${residents} sent` : '';
       return [
-        { ...base, metric: 'request → last message at the gateway', unit: 's', value: batched.seconds, baseline: residents / naive, better: 'lower', goal: sizedGoal(goalSeconds, residents, fullSize), note: `naive extrapolated from ${sample} residents${shortfall}` },
-        { ...base, metric: 'messages per second', unit: 'msg/s', value: rate, baseline: naive, better: 'higher' },
-        { ...base, metric: 'duplicates', unit: '', value: batched.order.duplicates, better: 'lower', goal: { op: '==', target: 0 }, note: `${batched.order.transmissions} transmissions to ${batched.order.residents} residents` },
-        { ...base, metric: 'vulnerable first', unit: '', value: batched.order.vulnerableFirst, better: 'higher', goal: { op: 'yes' }, note: `${(batched.order.vulnerableShareFirst * 100).toFixed(1)} % of the vulnerable before anyone else` },
+        { ...base, metric: 'request → last message at the gateway', unit: 's', value: o.seconds, baseline: residents / o.naiveMessagesPerSecond, better: 'lower', goal: sizedGoal(goalSeconds, residents, fullSize), note: `naive extrapolated from ${naiveSample} residents${shortfall}` },
+        { ...base, metric: 'messages per second', unit: 'msg/s', value: o.sent / o.seconds, baseline: o.naiveMessagesPerSecond, better: 'higher' },
+        { ...base, metric: 'duplicates', unit: '', value: o.duplicates, better: 'lower', goal: { op: '==', target: 0 }, note: o.transmissions === undefined ? 'not reported' : `${o.transmissions} transmissions to ${o.sent} residents` },
+        { ...base, metric: 'vulnerable first', unit: '', value: o.vulnerableFirst, better: 'higher', goal: { op: 'yes' }, ...(o.vulnerableShareFirst === undefined ? { note: 'not reported' } : { note: `${(o.vulnerableShareFirst * 100).toFixed(1)} % of the vulnerable before anyone else` }) },
       ] satisfies Row[];
     },
   };

@@ -14,21 +14,13 @@ import { call, type NatsConnection } from '@lifeline/platform';
 import type { BenchContext } from '../lib/context';
 import type { Figure } from '../lib/figure';
 import { percentile, perSecond } from '../lib/stats';
+import { normalizeReservations, type ReservationOutcome } from '../lib/normalize';
 import type { Row } from '../lib/table';
 
 export interface ReservationLoad {
   total: number;
   clients: number;
   items: number;
-}
-
-/** What the figure needs of a reservation run, whoever drove it. */
-export interface ReservationOutcome {
-  perSecond: number;
-  p95Ms: number;
-  oversoldUnits: number;
-  /** Units asked for beyond the stock (requests that got a shortfall instead of an oversell). */
-  shortUnits?: number;
 }
 
 const SUPPLIES_BENCH = path.resolve(__dirname, '../../services/supplies/bench/reservations.ts');
@@ -90,20 +82,7 @@ async function driver(): Promise<{ name: string; run: (nc: NatsConnection, load:
   const text = fs.existsSync(SUPPLIES_BENCH) ? fs.readFileSync(SUPPLIES_BENCH, 'utf8') : '';
   if (!/export\s+(async\s+function|function|const)\s+runReservationBench\b/.test(text)) return { name: 'bench/figures/reservations.ts hotItemBench', run: hotItemBench };
   const mod = (await import(SUPPLIES_BENCH)) as { runReservationBench: (nc: NatsConnection, load: ReservationLoad) => Promise<unknown> };
-  return { name: 'services/supplies/bench/reservations.ts runReservationBench', run: async (nc, load) => normalize(await mod.runReservationBench(nc, load)) };
-}
-
-/** Reads the supplies bench's result whatever it names its fields, and says which ones it lacks. */
-export function normalize(raw: unknown): ReservationOutcome {
-  const r = (raw ?? {}) as Record<string, unknown>;
-  const latency = (r.latencyMs ?? r.latency ?? {}) as Record<string, unknown>;
-  const pick = (...candidates: unknown[]) => candidates.find((c): c is number => typeof c === 'number');
-  const perSecondValue = pick(r.perSecond, r.reservationsPerSecond, r.rate);
-  const p95 = pick(r.p95Ms, r.p95, latency.p95);
-  const oversold = pick(r.oversoldUnits, r.oversold);
-  const missing = [perSecondValue === undefined && 'perSecond', p95 === undefined && 'p95Ms', oversold === undefined && 'oversoldUnits'].filter(Boolean);
-  if (missing.length) throw new Error(`runReservationBench's result lacks ${missing.join(', ')} (has ${Object.keys(r).join(', ')})`);
-  return { perSecond: perSecondValue!, p95Ms: p95!, oversoldUnits: oversold!, shortUnits: pick(r.shortUnits, r.shortfallUnits) };
+  return { name: 'services/supplies/bench/reservations.ts runReservationBench', run: async (nc, load) => normalizeReservations(await mod.runReservationBench(nc, load)) };
 }
 
 /** The per-write ceiling: one guarded decrement per reservation, one at a time, on the bench's own collection. */
