@@ -80,16 +80,16 @@ async function seedCity(nc: NatsConnection, city: SyntheticCity, log: (line: str
   log(`seeded ${city.residents.length} residents in ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
 }
 
-/** The city of this shape on the context's stack, seeded by the first figure that asks. One shape per stack. */
+/**
+ * A city of at least this shape on the context's stack, seeded by the first figure that asks. A bigger city asked
+ * for later is seeded over the smaller one: buildCity's ids are deterministic, so it overwrites every community,
+ * responder and resident of the smaller city (a drill's scope is whatever the roster holds, read from the incident).
+ */
 export function benchCity(ctx: BenchContext, shape: Omit<CityShape, 'today'>): Promise<BenchCity> {
   const existing = ctx.fixtures.get('city') as Promise<BenchCity> | undefined;
-  if (existing) {
-    return existing.then((city) => {
-      if (city.shape.communities !== shape.communities || city.shape.residents !== shape.residents) throw new Error(`this stack already holds a bench city of ${city.shape.communities} communities; run the figure on a stack of its own`);
-      return city;
-    });
-  }
   const seeding = (async (): Promise<BenchCity> => {
+    const held = await existing?.catch(() => undefined);
+    if (held && held.shape.communities >= shape.communities && held.shape.residents >= shape.residents) return held;
     const plan = (await ctx.http<{ plan: PlanDocument }>('GET', '/v1/plans/community-drill', 'auditor')).body.plan;
     const built = buildCity({ ...shape, today: new Date().toISOString().slice(0, 10) });
     const city = withPopulations(drillCity(built, plan), realisticPopulations(shape.communities, shape.residents, shape.seed));
