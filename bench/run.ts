@@ -44,11 +44,13 @@ class StackSession {
   private used = false;
   private lastOwn = false;
   private stopping?: Promise<void>;
+  /** Stacks started so far: the runs table says which figures shared one. */
+  private started = 0;
 
   constructor(private readonly opts: { quick: boolean; reuse: boolean }) {}
 
   get label(): string {
-    return this.opts.reuse ? 'reused' : `own (${BENCH_STACK_ENV.LIFELINE_DATA_DIR})`;
+    return this.opts.reuse ? 'reused' : `own #${this.started} (${BENCH_STACK_ENV.LIFELINE_DATA_DIR})`;
   }
 
   async contextFor(figure: Figure): Promise<BenchContext> {
@@ -56,6 +58,7 @@ class StackSession {
     if (this.ctx && !(isolate && this.used)) return this.mark(figure, this.ctx);
     await this.stop();
     log(this.opts.reuse ? 'reusing the running stack' : `starting a fresh stack in ${BENCH_STACK_ENV.LIFELINE_DATA_DIR}${this.used ? ` for ${figure.id}` : ''}`);
+    this.started++;
     this.stack = this.opts.reuse ? await reuseStack(log) : await startOwnStack(log);
     this.ctx = await openContext(this.stack.endpoints, this.opts.quick, (line) => log(`${figure.id}: ${line}`));
     this.used = false;
