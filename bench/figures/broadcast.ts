@@ -12,7 +12,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { notification, type RequestOf } from '@lifeline/contracts';
-import { call, type NatsConnection } from '@lifeline/platform';
+import { call } from '@lifeline/platform';
 import { benchPhone, naiveActivities } from '../../services/notification/bench/naive-activities';
 import type { BenchContext } from '../lib/context';
 import { sizedGoal, until, type Figure } from '../lib/figure';
@@ -145,12 +145,9 @@ const NOTIFICATION_BENCH = path.resolve(__dirname, '../../services/notification/
 async function broadcastDriver(): Promise<{ name: string; run: (ctx: BenchContext, load: BroadcastLoad) => Promise<BroadcastOutcome> }> {
   const text = fs.existsSync(NOTIFICATION_BENCH) ? fs.readFileSync(NOTIFICATION_BENCH, 'utf8') : '';
   if (!/export\s+(async\s+function|function|const)\s+runBroadcastBench\b/.test(text)) return { name: 'bench/figures/broadcast.ts ownBroadcastBench', run: ownBroadcastBench };
-  type Run = (nc: NatsConnection, load: BroadcastLoad & { mongoUrl: string; temporalAddress: string }) => Promise<unknown>;
-  const mod = (await import(NOTIFICATION_BENCH)) as { runBroadcastBench: Run };
-  return {
-    name: 'services/notification/bench/broadcast.ts runBroadcastBench',
-    run: async (ctx, load) => normalizeBroadcast(await mod.runBroadcastBench(ctx.nc, { ...load, mongoUrl: ctx.endpoints.mongoUrl, temporalAddress: ctx.endpoints.temporalAddress })),
-  };
+  // The notification bench takes the harness's context as it is (nc, endpoints, log).
+  const mod = (await import(NOTIFICATION_BENCH)) as { runBroadcastBench: (ctx: Pick<BenchContext, 'nc' | 'endpoints' | 'log'>, load: BroadcastLoad) => Promise<unknown> };
+  return { name: 'services/notification/bench/broadcast.ts runBroadcastBench', run: async (ctx, load) => normalizeBroadcast(await mod.runBroadcastBench(ctx, load)) };
 }
 
 function broadcastFigure(id: string, fullSize: number, goalSeconds: number, ownStack: boolean): Figure {

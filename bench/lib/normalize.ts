@@ -23,7 +23,7 @@ export function normalizeReservations(raw: unknown): ReservationOutcome {
   const oversold = num(r.oversoldUnits, r.oversold);
   const missing = [perSecondValue === undefined && 'perSecond', p95 === undefined && 'p95Ms', oversold === undefined && 'oversoldUnits'].filter(Boolean);
   if (missing.length) throw new Error(`runReservationBench's result lacks ${missing.join(', ')} (has ${Object.keys(r).join(', ')})`);
-  return { perSecond: perSecondValue!, p95Ms: p95!, oversoldUnits: oversold!, shortUnits: num(r.shortUnits, r.shortfallUnits) };
+  return { perSecond: perSecondValue!, p95Ms: p95!, oversoldUnits: oversold!, shortUnits: num(r.shortUnits, r.shortfallUnits, r.short) };
 }
 
 /** What the figure needs of one broadcast run, whoever drove it. */
@@ -45,8 +45,8 @@ export function normalizeBroadcast(raw: unknown): BroadcastOutcome {
   const naive = (r.naive ?? {}) as Record<string, unknown>;
   const sent = num(batch.sent);
   const seconds = num(batch.endToEndSeconds, batch.seconds, r.endToEndSeconds);
-  const naiveRateValue = num(naive.messagesPerSecond, r.naiveMessagesPerSecond);
-  const missing = [sent === undefined && 'sent', seconds === undefined && 'endToEndSeconds', naiveRateValue === undefined && 'naive.messagesPerSecond'].filter(Boolean);
+  const naiveRateValue = num(naive.messagesPerSecond, r.naiveMessagesPerSecond, r.naivePerSecond);
+  const missing = [sent === undefined && 'sent', seconds === undefined && 'endToEndSeconds', naiveRateValue === undefined && 'naivePerSecond'].filter(Boolean);
   if (missing.length) throw new Error(`runBroadcastBench's result lacks ${missing.join(', ')} (has ${Object.keys(r).join(', ')})`);
   const vulnerableFirst = [batch.vulnerableFirst, r.vulnerableFirst].find((v): v is boolean => typeof v === 'boolean');
   return {

@@ -19,7 +19,13 @@ describe('reading a service bench\'s result', () => {
     expect(normalizeBroadcast({ sent: 50, seconds: 1, naiveMessagesPerSecond: 5, duplicates: 0, vulnerableFirst: true })).toMatchObject({ duplicates: 0, vulnerableFirst: true });
   });
 
+  it('takes the results the service benches return (runReservationBench, runBroadcastBench)', () => {
+    expect(normalizeReservations({ total: 400, perSecond: 480, p50: 30, p95: 120, p99: 200, stock: 760, asked: 800, reserved: 760, short: 40, oversold: 0, errors: 0 })).toEqual({ perSecond: 480, p95Ms: 120, oversoldUnits: 0, shortUnits: 40 });
+    const broadcast = { run: 'r', residents: 5000, seconds: 1.5, perSecond: 3333, sent: 5000, failed: 0, transmissions: 5000, duplicates: 0, vulnerableFirst: false, vulnerableShareFirst: 0.97, naiveSample: 200, naivePerSecond: 21.5 };
+    expect(normalizeBroadcast(broadcast)).toEqual({ sent: 5000, seconds: 1.5, naiveMessagesPerSecond: 21.5, duplicates: 0, transmissions: 5000, vulnerableFirst: false, vulnerableShareFirst: 0.97 });
+  });
+
   it('names what a broadcast result lacks', () => {
-    expect(() => normalizeBroadcast({ batch: { sent: 3 } })).toThrow('lacks endToEndSeconds, naive.messagesPerSecond');
+    expect(() => normalizeBroadcast({ batch: { sent: 3 } })).toThrow('lacks endToEndSeconds, naivePerSecond');
   });
 });
