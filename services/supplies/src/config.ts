@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { loadConfig, ServiceEnv } from '@lifeline/platform';
 
 export const SuppliesEnv = ServiceEnv.extend({
-  /** How many times one lot change is retried when other writers keep winning the lot's next revision. */
+  /** How many times a lot commit is decided again when another process committed first (its conditional update missed). */
   SUPPLIES_LOT_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(200),
   /** Days between depot inspections when a depot names no interval of its own. */
   SUPPLIES_INSPECTION_INTERVAL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),

@@ -7,9 +7,10 @@ import { coverHandlers } from './handlers/cover';
 import { readinessHandlers } from './handlers/readiness';
 import { siteHandlers } from './handlers/sites';
 import { reservationHandlers } from './handlers/stock';
-import { movementId } from './model/lots';
+import { freshStock } from './model/lots';
 import { toReservation } from './model/reservations';
-import { insertIfAbsent, openStores } from './model/stores';
+import { insertIfAbsent } from './model/docs';
+import { openStores } from './model/stores';
 
 type Seed = z.infer<typeof suppliesContract.SeedStockRequest>;
 
@@ -32,11 +33,8 @@ export async function createHandlers(ctx: ServiceContext): Promise<Handlers<type
       await s.items.bulkWrite(req.items.map(({ code, ...i }) => ({ updateOne: { filter: { _id: code }, update: { $set: i }, upsert: true } })), { ordered: false });
     }
     if (req.lots.length) {
-      // Stock only on first sight (insert-if-absent), so a re-seed never resets what was promised. Not an upsert
-      // with $setOnInsert: FerretDB 1.24 silently drops an empty `holds: []` from $setOnInsert.
-      const fresh = (quantity: number) => ({ quantity, available: quantity, holds: [], revision: 0 });
-      await insertIfAbsent(s.movements, req.lots.map((l) => ({ _id: movementId(l.id, 0), lotId: l.id, kind: 'seed', at: new Date(), ...fresh(l.quantity) })));
-      await insertIfAbsent(s.lots, req.lots.map(({ id, quantity, ...l }) => ({ _id: id, ...l, ...fresh(quantity) })));
+      // Stock only on first sight (insert-if-absent), so a re-seed never resets what was promised.
+      await insertIfAbsent(s.lots, req.lots.map(({ id, quantity, ...l }) => ({ _id: id, ...l, ...freshStock(quantity) })));
       await s.lots.bulkWrite(
         req.lots.map((l) => {
           const about = { depotId: l.depotId, itemCode: l.itemCode, source: l.source, condition: l.condition };

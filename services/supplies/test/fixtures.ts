@@ -29,28 +29,32 @@ export async function openHarness(name: string): Promise<Harness> {
 export interface LotRow {
   _id: string;
   itemCode: string;
+  condition: string;
   quantity: number;
   available: number;
-  revision: number;
-  condition: string;
-  holds: { reservationId: string; quantity: number; state: string }[];
+  held: number;
+  issued: number;
+  /** Commits so far (0 = untouched since seeded). */
+  v: number;
+  /** The journal of the last commit. */
+  pending?: string;
 }
-export interface MovementRow extends Omit<LotRow, 'itemCode' | 'condition'> {
+export interface HoldRow {
+  _id: string;
   lotId: string;
-  kind: string;
-  reservationId?: string;
+  reservationId: string;
+  quantity: number;
+  state: string;
 }
 
 export const lotRow = async (db: Connection, id: string) => (await db.collection<LotRow>('lots').findOne({ _id: id }))!;
-export const heldUnits = (lot: Pick<LotRow, 'holds'>) => lot.holds.filter((h) => h.state === 'held').reduce((s, h) => s + h.quantity, 0);
-/** Every revision of a lot, oldest first (exact `_id` lookups, the one query FerretDB answers from an index). */
-export async function movementsOf(db: Connection, lotId: string): Promise<MovementRow[]> {
-  const out: MovementRow[] = [];
-  for (let rev = 0; ; rev++) {
-    const m = await db.collection<MovementRow>('lotmovements').findOne({ _id: `${lotId}:${rev}` });
-    if (!m) return out;
-    out.push(m);
-  }
+
+/** The holds of these reservations on these lots (by `_id $in`, the store's index; `lotId` alone would scan). */
+export async function holdsOf(db: Connection, reservationIds: readonly string[], lotIds: readonly string[]): Promise<HoldRow[]> {
+  const ids = reservationIds.flatMap((r) => lotIds.map((l) => `${r}@${l}`));
+  const out: HoldRow[] = [];
+  for (let i = 0; i < ids.length; i += 900) out.push(...(await db.collection<HoldRow>('holds').find({ _id: { $in: ids.slice(i, i + 900) } }).toArray()));
+  return out;
 }
 
 type LotInput = suppliesContract.Lot;

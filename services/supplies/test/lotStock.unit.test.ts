@@ -1,58 +1,100 @@
-import { holdStock, moveHold, type LotStock } from '../src/domain/lotStock';
+import { decideStock, HOLD_MOVES, packHolds, previousState, unpackHolds, type Hold, type LotCounters, type StockRequest } from '../src/domain/lotStock';
 
-const fresh = (n: number): LotStock => ({ quantity: n, available: n, holds: [] });
-const invariant = (s: LotStock) => s.quantity - s.holds.filter((h) => h.state === 'held').reduce((t, h) => t + h.quantity, 0);
+const fresh = (n: number): LotCounters => ({ quantity: n, available: n, held: 0, issued: 0 });
+const none = () => undefined;
+const apply = (s: LotCounters, inc: LotCounters): LotCounters => ({ quantity: s.quantity + inc.quantity, available: s.available + inc.available, held: s.held + inc.held, issued: s.issued + inc.issued });
+const take = (holderId: string, wanted: number): StockRequest => ({ kind: 'take', holderId, wanted });
+const move = (holderId: string, m: 'issue' | 'return' | 'release'): StockRequest => ({ kind: 'move', holderId, move: m });
+const holds = (list: Hold[]) => (id: string) => list.find((h) => h.holderId === id);
 
 describe('holding stock', () => {
   it('takes what is wanted when the lot has it', () => {
-    const { next, result } = holdStock(fresh(10), 'r1', 4);
-    expect(result).toBe(4);
-    expect(next).toEqual({ quantity: 10, available: 6, holds: [{ reservationId: 'r1', quantity: 4, state: 'held' }] });
+    const d = decideStock(fresh(10), [take('r1', 4)], none);
+    expect(d.results).toEqual([4]);
+    expect(apply(fresh(10), d.inc)).toEqual({ quantity: 10, available: 6, held: 4, issued: 0 });
+    expect(d.writes).toEqual([{ holderId: 'r1', quantity: 4, state: 'held' }]);
   });
 
-  it('takes only what is available, never more', () => {
-    const { next, result } = holdStock({ quantity: 10, available: 3, holds: [] }, 'r1', 5);
-    expect(result).toBe(3);
-    expect(next?.available).toBe(0);
+  it('a batch is decided in order and never promises more than is available', () => {
+    const d = decideStock(fresh(10), [take('r1', 4), take('r2', 5), take('r3', 5), take('r4', 1)], none);
+    expect(d.results).toEqual([4, 5, 1, 0]);
+    expect(apply(fresh(10), d.inc)).toEqual({ quantity: 10, available: 0, held: 10, issued: 0 });
+    expect(d.writes.map((h) => [h.holderId, h.quantity])).toEqual([['r1', 4], ['r2', 5], ['r3', 1]]);
   });
 
   it('changes nothing when the lot is empty or nothing is wanted', () => {
-    expect(holdStock({ quantity: 10, available: 0, holds: [] }, 'r1', 5)).toEqual({ next: null, result: 0 });
-    expect(holdStock(fresh(10), 'r1', 0)).toEqual({ next: null, result: 0 });
+    expect(decideStock({ quantity: 10, available: 0, held: 10, issued: 0 }, [take('r1', 5)], none)).toEqual({ inc: fresh(0), writes: [], results: [0] });
+    expect(decideStock(fresh(10), [take('r1', 0)], none)).toEqual({ inc: fresh(0), writes: [], results: [0] });
   });
 
-  it('a retried reservation finds its earlier hold and takes nothing more', () => {
-    const once = holdStock(fresh(10), 'r1', 4).next!;
-    expect(holdStock(once, 'r1', 4)).toEqual({ next: null, result: 4 });
+  it('a retried reservation finds its earlier hold and takes nothing more, in the same batch or a later one', () => {
+    expect(decideStock(fresh(10), [take('r1', 4), take('r1', 4)], none)).toMatchObject({ results: [4, 4], writes: [{ holderId: 'r1', quantity: 4 }] });
+    expect(decideStock({ quantity: 10, available: 6, held: 4, issued: 0 }, [take('r1', 9)], holds([{ holderId: 'r1', quantity: 4, state: 'held' }]))).toEqual({
+      inc: fresh(0),
+      writes: [],
+      results: [4],
+    });
   });
 });
 
 describe('moving holds through the lifecycle', () => {
-  const held = holdStock(fresh(10), 'r1', 4).next!;
+  const held: LotCounters = { quantity: 10, available: 6, held: 4, issued: 0 };
+  const r1 = holds([{ holderId: 'r1', quantity: 4, state: 'held' }]);
 
   it('issue takes the units off the shelf; available stays as promised', () => {
-    const issued = moveHold(held, 'r1', 'issue').next!;
-    expect(issued).toMatchObject({ quantity: 6, available: 6 });
-    expect(issued.holds[0]!.state).toBe('issued');
-    expect(invariant(issued)).toBe(issued.available);
+    const d = decideStock(held, [move('r1', 'issue')], r1);
+    expect(apply(held, d.inc)).toEqual({ quantity: 6, available: 6, held: 0, issued: 4 });
+    expect(d.writes).toEqual([{ holderId: 'r1', quantity: 4, state: 'issued' }]);
   });
 
-  it('return puts issued units back on the shelf and makes them available', () => {
-    const returned = moveHold(moveHold(held, 'r1', 'issue').next!, 'r1', 'return').next!;
-    expect(returned).toMatchObject({ quantity: 10, available: 10 });
-    expect(returned.holds[0]!.state).toBe('returned');
+  it('return puts issued units back on the shelf and makes them available, in one batch after the issue', () => {
+    const d = decideStock(held, [move('r1', 'issue'), move('r1', 'return')], r1);
+    expect(d.results).toEqual([true, true]);
+    expect(apply(held, d.inc)).toEqual({ quantity: 10, available: 10, held: 0, issued: 0 });
+    expect(d.writes).toEqual([{ holderId: 'r1', quantity: 4, state: 'returned' }]);
   });
 
   it('release makes held units available again without touching quantity', () => {
-    const released = moveHold(held, 'r1', 'release').next!;
-    expect(released).toMatchObject({ quantity: 10, available: 10 });
+    expect(apply(held, decideStock(held, [move('r1', 'release')], r1).inc)).toEqual({ quantity: 10, available: 10, held: 0, issued: 0 });
   });
 
   it('repeating a move, or a move from the wrong state, changes nothing', () => {
-    const issued = moveHold(held, 'r1', 'issue').next!;
-    expect(moveHold(issued, 'r1', 'issue')).toEqual({ next: null, result: false });
-    expect(moveHold(issued, 'r1', 'release')).toEqual({ next: null, result: false });
-    expect(moveHold(held, 'r1', 'return')).toEqual({ next: null, result: false });
-    expect(moveHold(held, 'other', 'issue')).toEqual({ next: null, result: false });
+    const issued = holds([{ holderId: 'r1', quantity: 4, state: 'issued' }]);
+    for (const [m, known] of [['issue', issued], ['release', issued], ['return', r1]] as const) {
+      expect(decideStock(held, [move('r1', m)], known)).toEqual({ inc: fresh(0), writes: [], results: [false] });
+    }
+    expect(decideStock(held, [move('other', 'issue')], r1)).toEqual({ inc: fresh(0), writes: [], results: [false] });
+  });
+
+  it('every move keeps quantity = available + held', () => {
+    for (const m of Object.values(HOLD_MOVES)) expect(m.perUnit.quantity).toBe(m.perUnit.available + m.perUnit.held);
+  });
+});
+
+describe('the journal', () => {
+  const written: Hold[] = [
+    { holderId: 'res-0a1b', quantity: 3, state: 'held' },
+    { holderId: 'tr-9f', quantity: 12, state: 'issued' },
+    { holderId: 'res-77', quantity: 1, state: 'released' },
+  ];
+
+  it('packs a batch of hold writes into one string and back', () => {
+    expect(packHolds(written)).toBe('res-0a1b:held:3;tr-9f:issued:12;res-77:released:1');
+    expect(unpackHolds(packHolds(written))).toEqual(written);
+    expect(unpackHolds(undefined)).toEqual([]);
+    expect(unpackHolds('')).toEqual([]);
+  });
+
+  it('refuses holder ids it could not read back, and malformed entries', () => {
+    expect(() => packHolds([{ holderId: 'a:b', quantity: 1, state: 'held' }])).toThrow();
+    expect(() => unpackHolds('res-1:held')).toThrow();
+    expect(() => unpackHolds('res-1:lost:2')).toThrow();
+  });
+
+  it('a written state names the state its flush expects the hold in (a new hold expects none)', () => {
+    expect(previousState('held')).toBeUndefined();
+    expect(previousState('issued')).toBe('held');
+    expect(previousState('returned')).toBe('issued');
+    expect(previousState('released')).toBe('held');
   });
 });

@@ -20,7 +20,7 @@ afterAll(async () => {
 const raw = async (subject: string, body: unknown) => decodeJson((await h.nc.request(subject, typeof body === 'string' ? new TextEncoder().encode(body) : encodeJson(body), { timeout: 30_000 })).data) as { ok: boolean; error?: { code: string; details?: unknown } };
 const counts = async () => ({
   reservations: await h.db.collection('reservations').countDocuments({ incidentId }),
-  movements: await h.db.collection('lotmovements').countDocuments({}),
+  holds: await h.db.collection('holds').countDocuments({}),
   lots: await h.db.collection('lots').countDocuments({}),
 });
 
@@ -57,7 +57,7 @@ it('bad input gets a structured error and writes nothing', async () => {
   const r = await w.reserve('expired-only', [{ itemCode: w.items[0]!, quantity: 15 }], incidentId);
   expect(r.lines[0]!.lots).toEqual([{ lotId: lot.id, quantity: 10 }]);
   expect(r.shortfalls).toEqual([{ itemCode: w.items[0], missing: 5 }]);
-  expect(await lotRow(h.db, stale.id)).toMatchObject({ available: 10, holds: [] });
+  expect(await lotRow(h.db, stale.id)).toMatchObject({ available: 10, held: 0, v: 0 });
   const summary = await call(h.nc, supplies.summary, { incidentId });
   expect(summary.unusableLots).toContainEqual({ lotId: stale.id, depotId: w.ids.communityDepot, itemCode: w.items[0], quantity: 10, reason: 'expired' });
 });

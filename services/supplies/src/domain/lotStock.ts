@@ -1,64 +1,108 @@
-/** A reservation's claim on a lot and where it stands. */
+/**
+ * Where a hold on a lot stands. A hold belongs to a reservation, or to a transfer holding stock at its source lot.
+ * It only moves forward: held → issued → returned, or held → released.
+ */
 export type HoldState = 'held' | 'issued' | 'returned' | 'released';
+
+/** A holder's claim on one lot: the reservation (or transfer) id, the units and their state. */
 export interface Hold {
-  reservationId: string;
+  holderId: string;
   quantity: number;
   state: HoldState;
 }
 
-/** The stock figures of one lot. Invariant: available = quantity − Σ held holds, both ≥ 0. */
-export interface LotStock {
+/**
+ * The stock of one lot, the truth about it. `quantity` is on the shelf, `available` is on the shelf and promised to
+ * nobody, `held` is promised and still on the shelf, `issued` is handed out and not back.
+ * Invariant: quantity = available + held, all ≥ 0; held = Σ held holds, issued = Σ issued holds.
+ */
+export interface LotCounters {
   quantity: number;
   available: number;
-  holds: Hold[];
-}
-
-/** A change to a lot: the next stock (null = nothing to write) and what the caller learns. */
-export interface StockChange<T> {
-  next: LotStock | null;
-  result: T;
-}
-
-export const holdOf = (stock: LotStock, reservationId: string): Hold | undefined => stock.holds.find((h) => h.reservationId === reservationId);
-
-/**
- * Promise up to `wanted` units of a lot to a reservation. A reservation holds a lot at most once: if it already
- * does (a retried reservation), nothing changes and the earlier hold is reported, so stock is never taken twice.
- */
-export function holdStock(stock: LotStock, reservationId: string, wanted: number): StockChange<number> {
-  const existing = holdOf(stock, reservationId);
-  if (existing) return { next: null, result: existing.quantity };
-  const take = Math.min(Math.max(wanted, 0), stock.available);
-  if (take <= 0) return { next: null, result: 0 };
-  return {
-    next: { quantity: stock.quantity, available: stock.available - take, holds: [...stock.holds, { reservationId, quantity: take, state: 'held' }] },
-    result: take,
-  };
+  held: number;
+  issued: number;
 }
 
 export type HoldMove = 'issue' | 'return' | 'release';
 
-/** Each move: the hold state it starts from, the one it ends in, and how quantity/available change per unit. */
-export const HOLD_MOVES: Record<HoldMove, { from: HoldState; to: HoldState; quantity: number; available: number }> = {
-  issue: { from: 'held', to: 'issued', quantity: -1, available: 0 },
-  return: { from: 'issued', to: 'returned', quantity: 1, available: 1 },
-  release: { from: 'held', to: 'released', quantity: 0, available: 1 },
+/** Each move: the hold state it starts from, the one it ends in, and how the counters change per unit. */
+export const HOLD_MOVES: Record<HoldMove, { from: HoldState; to: HoldState; perUnit: LotCounters }> = {
+  issue: { from: 'held', to: 'issued', perUnit: { quantity: -1, available: 0, held: -1, issued: 1 } },
+  return: { from: 'issued', to: 'returned', perUnit: { quantity: 1, available: 1, held: 0, issued: -1 } },
+  release: { from: 'held', to: 'released', perUnit: { quantity: 0, available: 1, held: -1, issued: 0 } },
 };
 
+/** The state a hold must be in for a journal entry that moves it to `to` to apply (undefined: a new hold). */
+export const previousState = (to: HoldState): HoldState | undefined => Object.values(HOLD_MOVES).find((m) => m.to === to)?.from;
+
+/** Something asked of one lot: promise up to `wanted` units to a holder, or move a holder's hold. */
+export type StockRequest = { kind: 'take'; holderId: string; wanted: number } | { kind: 'move'; holderId: string; move: HoldMove };
+
+/** What one batch of requests does to a lot: the counter increments, the holds it writes, one result per request. */
+export interface StockDecision {
+  inc: LotCounters;
+  /** Every hold the batch creates or moves, in its new state (the commit's journal). */
+  writes: Hold[];
+  /** take: the units the holder holds now; move: whether this request moved the hold. */
+  results: (number | boolean)[];
+}
+
+const ZERO: LotCounters = { quantity: 0, available: 0, held: 0, issued: 0 };
+
 /**
- * Move a reservation's hold on a lot. Only a hold in the move's starting state changes, so repeating a move
- * (a retried command) changes nothing.
+ * Decide a batch of requests against a lot's counters, in order, as one change. `holdOf` is what is known about each
+ * holder's hold before the batch. A holder holds a lot at most once: a take for a holder that already holds (a retried
+ * reservation) changes nothing and reports the earlier hold, and a move applies only to a hold in the move's starting
+ * state, so a repeated request never counts twice. A take never promises more than is available.
  */
-export function moveHold(stock: LotStock, reservationId: string, move: HoldMove): StockChange<boolean> {
-  const rule = HOLD_MOVES[move];
-  const hold = holdOf(stock, reservationId);
-  if (!hold || hold.state !== rule.from) return { next: null, result: false };
-  return {
-    next: {
-      quantity: stock.quantity + rule.quantity * hold.quantity,
-      available: stock.available + rule.available * hold.quantity,
-      holds: stock.holds.map((h) => (h === hold ? { ...h, state: rule.to } : h)),
-    },
-    result: true,
-  };
+export function decideStock(stock: LotCounters, requests: readonly StockRequest[], holdOf: (holderId: string) => Hold | undefined): StockDecision {
+  const inc = { ...ZERO };
+  const written = new Map<string, Hold>();
+  const current = (holderId: string) => written.get(holderId) ?? holdOf(holderId);
+  const results = requests.map((req): number | boolean => {
+    const hold = current(req.holderId);
+    if (req.kind === 'take') {
+      if (hold) return hold.quantity;
+      const take = Math.min(Math.max(req.wanted, 0), stock.available + inc.available);
+      if (take <= 0) return 0;
+      inc.available -= take;
+      inc.held += take;
+      written.set(req.holderId, { holderId: req.holderId, quantity: take, state: 'held' });
+      return take;
+    }
+    const rule = HOLD_MOVES[req.move];
+    if (!hold || hold.state !== rule.from) return false;
+    for (const k of Object.keys(inc) as (keyof LotCounters)[]) inc[k] += rule.perUnit[k] * hold.quantity;
+    written.set(req.holderId, { ...hold, state: rule.to });
+    return true;
+  });
+  return { inc, writes: [...written.values()], results };
+}
+
+/** Nothing to write: every request was answered from what is already there. */
+export const changesNothing = (d: StockDecision) => d.writes.length === 0;
+
+/**
+ * A commit's journal as one string, `<holderId>:<state>:<quantity>;…`: a lot document carrying 1,000 small objects
+ * costs ~34 ms per read or write on the local store, the same packed into one string ~4 ms.
+ */
+export function packHolds(holds: readonly Hold[]): string {
+  return holds
+    .map((h) => {
+      if (/[:;]/.test(h.holderId)) throw new Error(`holder id ${h.holderId} cannot be journaled (contains ':' or ';')`);
+      return `${h.holderId}:${h.state}:${h.quantity}`;
+    })
+    .join(';');
+}
+
+const STATES = new Set<string>(['held', 'issued', 'returned', 'released']);
+
+/** The holds a packed journal names (an empty or missing journal names none). */
+export function unpackHolds(journal: string | undefined): Hold[] {
+  if (!journal) return [];
+  return journal.split(';').map((entry) => {
+    const [holderId, state, quantity] = entry.split(':');
+    if (!holderId || !state || !STATES.has(state) || !/^\d+$/.test(quantity ?? '')) throw new Error(`malformed journal entry "${entry}"`);
+    return { holderId, state: state as HoldState, quantity: Number(quantity) };
+  });
 }

@@ -4,13 +4,12 @@ import { isDuplicateKey, type ServiceContext } from '@lifeline/platform';
 import type { z } from 'zod';
 import { canMove, DONATION_MOVES, nearness, proposeTransfers, rankEnterprises, TRANSFER_MOVES, type Missing, type Nearness, type StockOffer } from '../domain/cover';
 import { isoDay } from '../domain/eligibility';
-import { holdStock, moveHold } from '../domain/lotStock';
 import { retryWhenBusy } from '../model/busy';
 import { coverClaimModel, coverPlanModel, donationModel, enterpriseModel, toDonation, toTransfer, type CoverPlanDoc, type DonationDoc, type TransferDoc } from '../model/cover';
-import { findByIds } from '../model/directory';
-import { movementId } from '../model/lots';
+import { findByIds, insertIfAbsent } from '../model/docs';
+import { freshStock } from '../model/lots';
 import type { ReservationDoc } from '../model/reservations';
-import { insertIfAbsent, type Stores } from '../model/stores';
+import type { Stores } from '../model/stores';
 import { transferModel } from '../model/cover';
 
 type Enterprise = suppliesContract.Enterprise;
@@ -139,11 +138,11 @@ export function coverHandlers(ctx: ServiceContext, s: Stores) {
     }
     let quantity = t.quantity;
     if (req.status === 'approved') {
-      quantity = await s.ledger.change(t.fromLotId, 'hold', t._id, (stock) => holdStock(stock, t._id, t.quantity));
+      quantity = await s.writer.take(t.fromLotId, t._id, t.quantity);
       if (quantity <= 0) throw new LifelineError('insufficient_stock', `lot ${t.fromLotId} has no stock left to transfer`, { transferId: t._id, lotId: t.fromLotId });
     }
-    if (req.status === 'dispatched') await s.ledger.change(t.fromLotId, 'issue', t._id, (stock) => moveHold(stock, t._id, 'issue'));
-    if (req.status === 'cancelled') await s.ledger.change(t.fromLotId, 'release', t._id, (stock) => moveHold(stock, t._id, 'release'));
+    if (req.status === 'dispatched') await s.writer.move(t.fromLotId, t._id, 'issue');
+    if (req.status === 'cancelled') await s.writer.move(t.fromLotId, t._id, 'release');
     if (req.status === 'received') {
       if (!t.toDepotId) throw new LifelineError('invalid_state', 'the community has no stockpile to receive the transfer', { transferId: t._id });
       const source = (await s.lots.findById(t.fromLotId).lean())!;
@@ -157,10 +156,8 @@ export function coverHandlers(ctx: ServiceContext, s: Stores) {
 
   /** Stock arriving at a depot becomes a new lot (its id is the transfer's or donation's, so a repeat adds nothing). */
   async function landLot(lot: { id: string; depotId: string; itemCode: string; quantity: number; source: string; expiresOn?: string | undefined }) {
-    const stock = { quantity: lot.quantity, available: lot.quantity, holds: [], revision: 0 };
-    await insertIfAbsent(s.movements, [{ _id: movementId(lot.id, 0), lotId: lot.id, kind: 'seed', at: new Date(), ...stock }]);
     const facts = { depotId: lot.depotId, itemCode: lot.itemCode, source: lot.source, condition: 'good' as const, ...(lot.expiresOn ? { expiresOn: lot.expiresOn } : {}) };
-    await insertIfAbsent(s.lots, [{ _id: lot.id, ...facts, ...stock }]);
+    await insertIfAbsent(s.lots, [{ _id: lot.id, ...facts, ...freshStock(lot.quantity) }]);
     s.directory.add([{ id: lot.id, ...facts }]);
   }
 

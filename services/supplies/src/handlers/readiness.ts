@@ -6,9 +6,9 @@ import type { SuppliesConfig } from '../config';
 import { isoDay } from '../domain/eligibility';
 import { depotsOfArea, needsAttention, populationTarget, readinessReport } from '../domain/readiness';
 import { retryWhenBusy } from '../model/busy';
-import { findByIds } from '../model/directory';
+import { findByIds, insertIfAbsent } from '../model/docs';
 import { inspectionModel, targetModel, type InspectionDoc } from '../model/readiness';
-import { insertIfAbsent, type Stores } from '../model/stores';
+import type { Stores } from '../model/stores';
 
 type StockTarget = suppliesContract.StockTarget;
 type InspectionRequest = z.infer<typeof suppliesContract.InspectionRequest>;

@@ -3,9 +3,8 @@ import type { ServiceContext } from '@lifeline/platform';
 import type { z } from 'zod';
 import { chooseSites } from '../domain/sites';
 import { retryWhenBusy } from '../model/busy';
-import { findByIds } from '../model/directory';
+import { findByIds, insertIfAbsent } from '../model/docs';
 import { commandId, openingId, openingModel, siteCommandModel, siteModel, type OpeningDoc } from '../model/sites';
-import { insertIfAbsent } from '../model/stores';
 
 type Site = suppliesContract.Site;
 type SiteOpening = suppliesContract.SiteOpening;

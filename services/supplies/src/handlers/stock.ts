@@ -1,35 +1,50 @@
 import { LifelineError, suppliesEvents, type suppliesContract } from '@lifeline/contracts';
-import { isDuplicateKey, type ServiceContext } from '@lifeline/platform';
+import type { ServiceContext } from '@lifeline/platform';
+import type { Model } from 'mongoose';
 import type { z } from 'zod';
 import { fefoOrder, isoDay, unusableLots, type UnusableLot } from '../domain/eligibility';
-import { holdOf, holdStock, moveHold, type HoldMove } from '../domain/lotStock';
+import type { HoldMove } from '../domain/lotStock';
 import { COMMANDS, lineFrom, repeatedItems, shortfallsOf, type ReservationLine } from '../domain/reservation';
+import { Batched } from '../model/batch';
 import { retryWhenBusy } from '../model/busy';
-import { findByIds } from '../model/directory';
-import { claimModel, reservationIdFor, toReservation, type ClaimDoc, type ReservationDoc } from '../model/reservations';
+import type { LotFacts } from '../model/directory';
+import { findByIds, insertEach } from '../model/docs';
+import { holdId, toHold, type LotDoc } from '../model/lots';
+import type { SeenHold } from '../model/lotWriter';
+import { reservationIdFor, toReservation, type ReservationDoc } from '../model/reservations';
 import type { Stores } from '../model/stores';
 
 type Reservation = suppliesContract.Reservation;
 type Reserve = z.infer<typeof suppliesContract.ReserveRequest>;
 type Command = z.infer<typeof suppliesContract.ReservationCommand>;
 
+/** Documents by `_id`, aligned with the ids asked (undefined where missing). */
+async function aligned<T extends { _id: string }>(model: Model<T>, ids: string[]): Promise<(T | undefined)[]> {
+  const found = new Map((await findByIds(model, ids)).map((d) => [d._id as string, d]));
+  return ids.map((id) => found.get(id));
+}
+
+/** Wait for every promise, then fail with the first failure: a retry must not start while a take is still queued. */
+async function allSettled<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((p) => (p as PromiseFulfilledResult<T>).value);
+}
+
 /**
- * Reservations through their lifecycle. Every store operation is an exact `_id` read or write, or a unique insert:
- * FerretDB scans a collection for anything else (a conditional update cost 120–290 ms against 8 ms by `_id`).
+ * Reservations through their lifecycle. Stock moves only through the lot writer (`s.writer`); the reservation is
+ * written once, when its stock is held. Reservations arriving together share their store round trips: one lookup
+ * of which exist, one of the holds they may already have, one insert.
  * `onReserved` runs after a reservation is durable (shortfall proposals); it must be idempotent.
  */
 export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: (r: ReservationDoc) => Promise<void>) {
-  const claims = claimModel(ctx.db);
-
-  const load = async (reservationId: string): Promise<ReservationDoc> => {
-    const doc = await s.reservations.findById(reservationId).lean();
-    if (!doc) throw new LifelineError('not_found', `no reservation ${reservationId}`, { reservationId });
-    return doc;
-  };
+  const existing = new Batched((ids: string[]) => aligned(s.reservations, ids));
+  const holdLookups = new Batched((ids: string[]) => aligned(s.holds, ids), { max: 900, parallel: 2 });
+  const inserts = new Batched((docs: ReservationDoc[]) => insertEach(s.reservations, docs));
 
   /** Publish what a reservation became; ids are per fact, so a retried command's publish is deduplicated. */
-  const announce = async (doc: ReservationDoc): Promise<void> => {
-    const r = toReservation(doc);
+  const announce = async (r: Reservation): Promise<void> => {
     if (r.status === 'reserved') {
       await ctx.events.publish(suppliesEvents.reserved, `${r.reservationId}:reserved`, r, r.incidentId);
       if (r.shortfalls.length > 0) {
@@ -48,77 +63,40 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
   }
 
   /**
-   * Create the reservation (or find the one an earlier attempt created) before any stock moves. It lists every lot
-   * it may take from, so a retry after a crash can find each hold it already took.
+   * The units an interrupted earlier attempt of this reservation already holds, per candidate lot: one lookup of the
+   * hold documents, confirmed by the lot's writer wherever the lookup may predate the lot's last journal.
    */
-  async function openReservation(req: Reserve, touchedLots: string[]): Promise<{ doc: ReservationDoc; created: boolean }> {
-    const doc: ReservationDoc = {
-      _id: reservationIdFor(req.idempotencyKey),
-      idempotencyKey: req.idempotencyKey,
-      incidentId: req.incidentId,
-      communityId: req.communityId,
-      drill: req.drill,
-      asOf: isoDay(new Date()),
-      requested: req.lines,
-      status: 'pending',
-      lines: [],
-      shortfalls: [],
-      touchedLots: req.drill ? [] : touchedLots,
-      unusable: [],
-      commands: [],
-      createdAt: new Date(),
-    };
-    // Insert first, read on a duplicate: on FerretDB looking up an `_id` that is not there scans the collection.
-    try {
-      await s.reservations.collection.insertOne(doc as never);
-      return { doc, created: true };
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const existing = await s.reservations.findById(doc._id).lean();
-      if (!existing) throw err;
-      return { doc: existing, created: false };
-    }
+  async function heldEarlier(reservationId: string, lotIds: string[]): Promise<Map<string, { units: number; seen: SeenHold }>> {
+    const epoch = s.writer.epoch();
+    const docs = await Promise.all(lotIds.map((lotId) => holdLookups.call(holdId(reservationId, lotId))));
+    const seen = docs.map((d): SeenHold => ({ epoch, hold: d ? toHold(d) : null }));
+    const units = await Promise.all(lotIds.map((lotId, i) => s.writer.heldBy(lotId, reservationId, seen[i]!)));
+    return new Map(lotIds.map((lotId, i) => [lotId, { units: units[i]!, seen: seen[i]! }]));
   }
 
-  /** Take stock for every line, first-expiry-first-out over the community's depot chain; counts holds from earlier attempts. */
-  async function takeStock(r: ReservationDoc, created: boolean, rank: Map<string, number>, perItem: Awaited<ReturnType<typeof candidatesFor>>['perItem']) {
-    const earlier = created ? new Map<string, { lotId: string; quantity: number }[]>() : await heldEarlier(r);
-    const lines: ReservationLine[] = [];
-    const unusable: UnusableLot[] = [];
-    for (const [i, { itemCode, quantity }] of r.requested.entries()) {
-      const taken = (earlier.get(itemCode) ?? []).slice();
-      let remaining = quantity - taken.reduce((sum, t) => sum + t.quantity, 0);
-      const facts = perItem[i]!;
-      const stockOf = new Map((r.drill ? await findByIds(s.lots, facts.map((l) => l.id)) : []).map((l) => [l._id, l]));
-      const candidates = facts.map((l) => ({ ...l, available: stockOf.get(l.id)?.available ?? 0, quantity: stockOf.get(l.id)?.quantity ?? 0 }));
-      unusable.push(...unusableLots(candidates, r.asOf));
-      for (const lot of fefoOrder(candidates, rank, r.asOf)) {
-        if (remaining <= 0) break;
-        if (taken.some((t) => t.lotId === lot.id)) continue;
-        const got = r.drill ? Math.min(remaining, lot.available) : await s.ledger.change(lot.id, 'hold', r._id, (stock) => holdStock(stock, r._id, remaining));
-        if (got > 0) taken.push({ lotId: lot.id, quantity: got });
-        remaining -= got;
-      }
-      lines.push(lineFrom(itemCode, quantity, taken));
+  /**
+   * One line, first-expiry-first-out over the community's depot chain: what earlier attempts hold counts first, then
+   * each lot in order is asked for what is still missing. A drill plans against the lots' available stock, holding none.
+   */
+  async function takeLine(r: ReservationDoc, line: Reserve['lines'][number], facts: LotFacts[], rank: Map<string, number>, earlier: Map<string, { units: number; seen: SeenHold }>, drillStock?: Map<string, LotDoc>): Promise<ReservationLine> {
+    const taken = facts.flatMap((l) => ((earlier.get(l.id)?.units ?? 0) > 0 ? [{ lotId: l.id, quantity: earlier.get(l.id)!.units }] : []));
+    let remaining = line.quantity - taken.reduce((n, t) => n + t.quantity, 0);
+    for (const lot of fefoOrder(facts.map((l) => ({ ...l, available: drillStock?.get(l.id)?.available ?? 0 })), rank, r.asOf)) {
+      if (remaining <= 0) break;
+      if (taken.some((t) => t.lotId === lot.id)) continue;
+      const got = drillStock ? Math.min(remaining, lot.available) : await s.writer.take(lot.id, r._id, remaining, earlier.get(lot.id)?.seen);
+      if (got > 0) taken.push({ lotId: lot.id, quantity: got });
+      remaining -= got;
     }
-    return { lines, unusable: await withQuantities(unusable) };
+    return lineFrom(line.itemCode, line.quantity, taken);
   }
 
-  /** Unusable lots are reported with what they hold (read only for those, which are few). */
-  async function withQuantities(unusable: UnusableLot[]): Promise<UnusableLot[]> {
+  /** Expired, damaged and condemned lots found, reported with what they hold (read only for those, which are few). */
+  async function unusableAmong(facts: LotFacts[], asOf: string): Promise<UnusableLot[]> {
+    const unusable = unusableLots(facts.map((l) => ({ ...l, available: 0, quantity: 0 })), asOf);
+    if (unusable.length === 0) return [];
     const docs = new Map((await findByIds(s.lots, unusable.map((u) => u.lotId))).map((l) => [l._id, l.quantity]));
     return unusable.map((u) => ({ ...u, quantity: docs.get(u.lotId) ?? u.quantity }));
-  }
-
-  /** Holds an interrupted earlier attempt already took, by item (read from each lot's ledger, the truth). */
-  async function heldEarlier(r: ReservationDoc): Promise<Map<string, { lotId: string; quantity: number }[]>> {
-    const byItem = new Map<string, { lotId: string; quantity: number }[]>();
-    if (r.drill) return byItem;
-    for (const lot of await findByIds(s.lots, r.touchedLots)) {
-      const hold = holdOf(await s.ledger.latest(lot._id), r._id);
-      if (hold) byItem.set(lot.itemCode, [...(byItem.get(lot.itemCode) ?? []), { lotId: lot._id, quantity: hold.quantity }]);
-    }
-    return byItem;
   }
 
   async function reserveOnce(req: Reserve): Promise<Reservation> {
@@ -126,21 +104,45 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
     if (repeated.length) throw new LifelineError('invalid_request', 'each item may appear on one line only', { repeated });
     const unknown = await s.unknownItems(req.lines.map((l) => l.itemCode));
     if (unknown.length) throw new LifelineError('invalid_request', 'unknown item codes', { unknown });
+    const reservationId = reservationIdFor(req.idempotencyKey);
+    const found = await existing.call(reservationId);
+    if (found) return answer(found, req);
+
     const { rank, perItem } = await candidatesFor(req.communityId, req.lines);
-    const opened = await openReservation(req, perItem.flat().map((l) => l.id));
-    let r = opened.doc;
-    sameReservation(toReservation(r), req);
-    if (r.status === 'pending') {
-      const { lines, unusable } = await takeStock(r, opened.created, rank, perItem);
-      const done = { status: 'reserved' as const, lines, shortfalls: shortfallsOf(lines), unusable };
-      await s.reservations.updateOne({ _id: r._id }, { $set: done });
-      r = { ...r, ...done };
-    }
-    if (r.status === 'reserved') {
-      await onReserved(r);
+    const r: ReservationDoc = {
+      _id: reservationId,
+      idempotencyKey: req.idempotencyKey,
+      incidentId: req.incidentId,
+      communityId: req.communityId,
+      drill: req.drill,
+      asOf: isoDay(new Date()),
+      requested: req.lines,
+      status: 'reserved',
+      lines: [],
+      shortfalls: [],
+      unusable: [],
+      commands: [],
+      createdAt: new Date(),
+    };
+    const lotIds = perItem.flat().map((l) => l.id);
+    const earlier = r.drill ? new Map() : await heldEarlier(reservationId, lotIds);
+    const drillStock = r.drill ? new Map((await findByIds(s.lots, lotIds)).map((l) => [l._id, l])) : undefined;
+    const lines = await allSettled(req.lines.map((line, i) => takeLine(r, line, perItem[i]!, rank, earlier, drillStock)));
+    const unusable = (await Promise.all(perItem.map((facts) => unusableAmong(facts, r.asOf)))).flat();
+    const doc: ReservationDoc = { ...r, lines, shortfalls: shortfallsOf(lines), unusable };
+    // A duplicate is the same reservation written by another instance first: its document is the answer.
+    const outcome = await inserts.call(doc);
+    return answer(outcome === 'inserted' ? doc : ((await s.reservations.findById(reservationId).lean()) ?? doc), req);
+  }
+
+  /** The reply for a stored reservation; a reserved one has its cover proposed and its events published (both idempotent). */
+  async function answer(doc: ReservationDoc, req: Reserve): Promise<Reservation> {
+    const r = sameReservation(toReservation(doc), req);
+    if (doc.status === 'reserved') {
+      await onReserved(doc);
       await announce(r);
     }
-    return toReservation(r);
+    return r;
   }
 
   /**
@@ -157,39 +159,32 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
   }
 
   /**
-   * issue / return / release. Moving a reservation out of a status is claimed by a unique insert
-   * (`<reservationId>:<from>`), atomic on FerretDB and MongoDB alike: exactly one command wins, a repeat of the winner
-   * (same key) resumes it, any other command gets `invalid_state`. Lot moves are idempotent by hold state.
+   * issue / return / release. One conditional update of the reservation claims the move out of a status and records
+   * the command's key: exactly one command wins, a repeat of the winner (same key) finds its command and resumes, any
+   * other gets `invalid_state`. Then the holds move through the lot writer, exactly once each: every recorded command
+   * is applied again in order, and a hold already moved is left alone, so a resumed command also finishes an earlier
+   * one that was cut short.
    */
   async function runCommand(verb: HoldMove, cmd: Command): Promise<Reservation> {
     const rule = COMMANDS[verb];
-    let r = await load(cmd.reservationId);
-    const claimId = `${r._id}:${rule.from}`;
-    let claim: Pick<ClaimDoc, 'verb' | 'idempotencyKey'> | null = null;
-    if (r.status === rule.from) {
-      // Insert first, read on a duplicate (a lookup of a missing `_id` scans the collection on FerretDB).
-      const mine = { _id: claimId, reservationId: r._id, verb, idempotencyKey: cmd.idempotencyKey, at: new Date() };
-      try {
-        await claims.collection.insertOne(mine as never);
-        claim = mine;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+    const claimed = await s.reservations.collection.updateOne(
+      { _id: cmd.reservationId, status: rule.from } as never,
+      { $set: { status: rule.to }, $push: { commands: { verb, idempotencyKey: cmd.idempotencyKey } } } as never,
+    );
+    const r = await s.reservations.findById(cmd.reservationId).lean();
+    if (!r) throw new LifelineError('not_found', `no reservation ${cmd.reservationId}`, { reservationId: cmd.reservationId });
+    const mine = r.commands.find((c) => c.idempotencyKey === cmd.idempotencyKey);
+    if (claimed.matchedCount === 0 && !mine) {
+      const winner = r.commands.find((c) => COMMANDS[c.verb].from === rule.from);
+      if (winner) throw new LifelineError('invalid_state', `reservation was already moved on from ${rule.from} by another command (${winner.verb})`, { reservationId: r._id, status: r.status });
+      throw new LifelineError('invalid_state', `cannot ${verb} a ${r.status} reservation`, { reservationId: r._id, status: r.status, expected: rule.from });
     }
-    claim ??= await claims.findById(claimId).lean();
-    if (!claim) throw new LifelineError('invalid_state', `cannot ${verb} a ${r.status} reservation`, { reservationId: r._id, status: r.status, expected: rule.from });
-    if (!claim || claim.idempotencyKey !== cmd.idempotencyKey) {
-      throw new LifelineError('invalid_state', `reservation was already moved on from ${rule.from} by another command (${claim?.verb ?? 'unknown'})`, { reservationId: r._id, status: r.status });
+    if (mine && mine.verb !== verb) throw new LifelineError('conflict', `idempotency key was used for ${mine.verb}`, { reservationId: r._id });
+    if (!r.drill) {
+      const lots = r.lines.flatMap((l) => l.lots.map((x) => x.lotId));
+      await allSettled(lots.flatMap((lotId) => r.commands.map((c) => s.writer.move(lotId, r._id, c.verb))));
     }
-    if (claim.verb !== verb) throw new LifelineError('conflict', `idempotency key was used for ${claim.verb}`, { reservationId: r._id });
-    if (r.status === rule.from) {
-      if (!r.drill) {
-        for (const { lotId } of r.lines.flatMap((l) => l.lots)) await s.ledger.change(lotId, verb, r._id, (stock) => moveHold(stock, r._id, verb));
-      }
-      await s.reservations.updateOne({ _id: r._id }, { $set: { status: rule.to }, $push: { commands: { verb, idempotencyKey: cmd.idempotencyKey } } });
-      r = { ...r, status: rule.to };
-    }
-    if (r.status === rule.to) await announce(r);
+    await announce({ ...toReservation(r), status: rule.to });
     return toReservation(r);
   }
 

@@ -16,7 +16,7 @@ export interface LotFacts {
  * `find({itemCode, depotId})` scans the whole lots collection (measured 38 ms at 170 lots, growing with the city),
  * and a reservation needs it once per line. Lots this process seeds or inspects are updated at once; changes made
  * by another instance appear at the next refresh (`refreshMs`). Stock figures are never cached here: every stock
- * decision reads the lot's ledger.
+ * decision is the lot writer's (`lotWriter.ts`).
  */
 export class LotDirectory {
   private byItem = new Map<string, Map<string, Map<string, LotFacts>>>();
@@ -77,10 +77,4 @@ export class LotDirectory {
       this.addedWhileLoading = undefined;
     }
   }
-}
-
-/** Read documents by `_id`, one exact lookup each (`_id: {$in}` scans the collection on FerretDB). */
-export async function findByIds<T>(model: Model<T>, ids: readonly string[]): Promise<T[]> {
-  const docs = await Promise.all(ids.map((id) => model.findById(id).lean<T>()));
-  return docs.filter((d): d is NonNullable<typeof d> => d !== null) as T[];
 }

@@ -6,7 +6,10 @@ type Reservation = suppliesContract.Reservation;
 import type { UnusableLot } from '../domain/eligibility';
 import type { HoldMove } from '../domain/lotStock';
 
-/** `pending` = created, stock being taken; the contract's statuses follow once the reserve command finishes. */
+/**
+ * The contract's statuses. A reservation is written once its stock is held, so it is never stored half made;
+ * `pending` only appears in documents written before holds were documents of their own (an interrupted reservation).
+ */
 export type StoredStatus = 'pending' | Reservation['status'];
 
 export interface ReservationDoc {
@@ -15,17 +18,18 @@ export interface ReservationDoc {
   incidentId: string;
   communityId: string;
   drill: boolean;
-  /** The day expiry is judged against, fixed at creation so a retry judges the same way. */
+  /** The day expiry was judged against (UTC). */
   asOf: string;
   requested: { itemCode: string; quantity: number }[];
   status: StoredStatus;
   lines: Reservation['lines'];
   shortfalls: Reservation['shortfalls'];
-  /** Lots this reservation may hold stock in, recorded before each take so a retry can find every hold. */
-  touchedLots: string[];
   /** Expired, damaged or condemned lots the reservation found in its depots and skipped. */
   unusable: UnusableLot[];
-  /** Commands that completed, so a repeat with the same key returns the reservation instead of failing. */
+  /**
+   * The command that moved the reservation out of each status, pushed by the same conditional update that changed
+   * the status: a repeat with the same key finds it and resumes, any other key gets `invalid_state`.
+   */
   commands: { verb: HoldMove; idempotencyKey: string }[];
   createdAt: Date;
 }
@@ -53,27 +57,12 @@ const reservationSchema = new Schema<ReservationDoc>(
     status: { type: String, required: true },
     lines: { type: [lineSchema], default: [] },
     shortfalls: [new Schema({ itemCode: String, missing: Number }, { _id: false })],
-    touchedLots: { type: [String], default: [] },
     unusable: { type: [new Schema({ lotId: String, depotId: String, itemCode: String, quantity: Number, reason: String }, { _id: false })], default: [] },
     commands: { type: [commandSchema], default: [] },
     createdAt: { type: Date, required: true },
   },
   { collection: 'reservations', versionKey: false },
 );
-
-/** Who moved a reservation out of a status: `_id` = `<reservationId>:<from>`, so exactly one command can. */
-export interface ClaimDoc {
-  _id: string;
-  reservationId: string;
-  verb: HoldMove;
-  idempotencyKey: string;
-  at: Date;
-}
-const claimSchema = new Schema<ClaimDoc>(
-  { _id: { type: String, required: true }, reservationId: String, verb: String, idempotencyKey: String, at: Date },
-  { collection: 'reservationclaims', versionKey: false },
-);
-export const claimModel = (db: Connection): Model<ClaimDoc> => db.models.ReservationClaim ?? db.model<ClaimDoc>('ReservationClaim', claimSchema);
 
 export const reservationModel = (db: Connection): Model<ReservationDoc> => db.models.Reservation ?? db.model<ReservationDoc>('Reservation', reservationSchema);
 

@@ -1,17 +1,20 @@
 import type { Connection, Model } from 'mongoose';
-import { findByIds, LotDirectory } from './directory';
-import { LotLedger, lotModel, lotMovementModel, type LotDoc, type LotMovementDoc } from './lots';
+import { LotDirectory } from './directory';
+import { findByIds } from './docs';
+import { holdModel, lotModel, type HoldDoc, type LotDoc } from './lots';
+import { LotWriter } from './lotWriter';
 import { reservationModel, type ReservationDoc } from './reservations';
 import { depotChain, depotModel, itemModel, type DepotDoc, type ItemDoc } from './stock';
 
-/** The supplies database as the handlers use it: models, the lot ledger and the in-memory lookups FerretDB needs. */
+/** The supplies database as the handlers use it: models, the lot writer and the in-memory lookups FerretDB needs. */
 export interface Stores {
   depots: Model<DepotDoc>;
   items: Model<ItemDoc>;
   lots: Model<LotDoc>;
-  movements: Model<LotMovementDoc>;
+  holds: Model<HoldDoc>;
   reservations: Model<ReservationDoc>;
-  ledger: LotLedger;
+  /** The one way stock changes: per lot, group-committed, journaled. */
+  writer: LotWriter;
   directory: LotDirectory;
   /** Depots a community draws from with their distance (0 = its own stockpile), cached for a minute. */
   chainOf(communityId: string): Promise<Map<string, number>>;
@@ -27,7 +30,7 @@ export function openStores(db: Connection, lotAttempts: number): Stores {
   const depots = depotModel(db);
   const items = itemModel(db);
   const lots = lotModel(db);
-  const movements = lotMovementModel(db);
+  const holds = holdModel(db);
   const chains = new Map<string, { at: number; rank: Promise<Map<string, number>> }>();
   const knownItems = new Set<string>();
   let everyDepot: { at: number; depots: Promise<Map<string, DepotDoc>> } | undefined;
@@ -35,9 +38,9 @@ export function openStores(db: Connection, lotAttempts: number): Stores {
     depots,
     items,
     lots,
-    movements,
+    holds,
     reservations: reservationModel(db),
-    ledger: new LotLedger(lots, movements, lotAttempts),
+    writer: new LotWriter(lots, holds, { attempts: lotAttempts }),
     directory: new LotDirectory(lots),
     chainOf(communityId) {
       const cached = chains.get(communityId);
@@ -63,14 +66,4 @@ export function openStores(db: Connection, lotAttempts: number): Stores {
       return missing.filter((c) => !knownItems.has(c));
     },
   };
-}
-
-/** Insert documents whose `_id` is not taken yet; existing ones are left as they are. */
-export async function insertIfAbsent(model: Model<never> | { collection: { insertMany(docs: never[], opts: { ordered: boolean }): Promise<unknown> } }, docs: object[]): Promise<void> {
-  if (docs.length === 0) return;
-  await model.collection.insertMany(docs as never[], { ordered: false }).catch((err: unknown) => {
-    const writeErrors = (err as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors;
-    const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-    if (list.length === 0 || list.some((e) => e.code !== 11000)) throw err;
-  });
 }

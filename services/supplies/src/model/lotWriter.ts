@@ -1,0 +1,131 @@
+import type { Model } from 'mongoose';
+import { changesNothing, decideStock, packHolds, previousState, unpackHolds, type Hold, type HoldMove, type StockRequest } from '../domain/lotStock';
+import { findByIds, insertIfAbsent } from './docs';
+import { JournaledWriter, type JournalStats } from './journal';
+import { countersOf, holdDoc, holdId, toHold, type HoldDoc, type LotDoc } from './lots';
+
+/** What a caller read of a holder's hold on a lot (null: none), and the writer's epoch when it started reading. */
+export interface SeenHold {
+  epoch: number;
+  hold: Hold | null;
+}
+
+type LotRequest = StockRequest & { seen?: SeenHold | undefined };
+
+/** Holds remembered per lot before a reload is forced (each is a few dozen bytes; a reload costs two reads). */
+const RECENT_LIMIT = 20_000;
+
+/**
+ * Every change to a lot's stock goes through here: the lot's counters change in one journaled, group-committed
+ * update (`JournaledWriter`), and the holds that change creates or moves are the journal, flushed to `holds` right
+ * after (and by whoever loads the lot next, if this process dies first).
+ *
+ * Exactly once per hold: a decision knows each holder's hold from (1) the holds this process committed since it
+ * loaded the lot, (2) what the caller read, if the caller started reading after that load (every commit up to the
+ * loaded version was flushed by then; a later commit by another process makes the update miss and the batch is
+ * decided again after a reload), or else (3) a fresh read of those holds. A take for a holder that already holds, or a
+ * move of a hold already moved, changes nothing.
+ */
+export class LotWriter {
+  private readonly journal: JournaledWriter<LotDoc, LotRequest, number | boolean, Hold>;
+  /** Holds this process committed per lot since it last loaded the lot. */
+  private readonly recent = new Map<string, Map<string, Hold>>();
+
+  constructor(
+    lots: Model<LotDoc>,
+    private readonly holds: Model<HoldDoc>,
+    opts: { attempts: number; maxBatch?: number },
+  ) {
+    this.journal = new JournaledWriter(
+      lots,
+      {
+        decide: (lotId, lot, batch, loadedAt) => this.decide(lotId, lot, batch, loadedAt),
+        pack: packHolds,
+        unpack: unpackHolds,
+        flush: (lotId, written) => this.flush(lotId, written),
+        committed: (lotId, written) => this.remember(lotId, written),
+        loaded: (lotId) => this.recent.delete(lotId),
+        adopt: (lotId, legacy) => adoptLegacyLot(lots, holds, lotId, legacy),
+      },
+      { attempts: opts.attempts, maxBatch: opts.maxBatch ?? 500 },
+    );
+  }
+
+  get stats(): JournalStats {
+    return this.journal.stats;
+  }
+
+  /** Read before looking holds up, and pass it with what was read (`SeenHold`). */
+  epoch(): number {
+    return this.journal.epoch();
+  }
+
+  /** Promise up to `wanted` units of the lot to a holder; returns what the holder holds there now (an earlier hold counts). */
+  take(lotId: string, holderId: string, wanted: number, seen?: SeenHold): Promise<number> {
+    return this.journal.submit(lotId, { kind: 'take', holderId, wanted, seen }) as Promise<number>;
+  }
+
+  /** Move a holder's hold (issue, return, release); false when there was none in the move's starting state. */
+  move(lotId: string, holderId: string, move: HoldMove, seen?: SeenHold): Promise<boolean> {
+    return this.journal.submit(lotId, { kind: 'move', holderId, move, seen }) as Promise<boolean>;
+  }
+
+  /** The units a holder holds on a lot: from what this process knows when that settles it, else asked of the lot's writer. */
+  async heldBy(lotId: string, holderId: string, seen: SeenHold): Promise<number> {
+    const known = this.recent.get(lotId)?.get(holderId) ?? (this.journal.current(lotId, seen.epoch) ? seen.hold : undefined);
+    if (known !== undefined) return known?.quantity ?? 0;
+    return this.take(lotId, holderId, 0, seen);
+  }
+
+  private async decide(lotId: string, lot: LotDoc, batch: readonly LotRequest[], loadedAt: number) {
+    const recent = this.recent.get(lotId);
+    const known = new Map<string, Hold | null>();
+    const unknown = new Set<string>();
+    for (const r of batch) {
+      if (recent?.has(r.holderId) || known.has(r.holderId)) continue;
+      if (r.seen && r.seen.epoch >= loadedAt) known.set(r.holderId, r.seen.hold);
+      else unknown.add(r.holderId);
+    }
+    for (const h of unknown) known.delete(h);
+    if (unknown.size > 0) {
+      const fresh = await findByIds(this.holds, [...unknown].map((h) => holdId(h, lotId)));
+      for (const h of unknown) known.set(h, null);
+      for (const d of fresh) known.set(d.reservationId, toHold(d));
+    }
+    const decision = decideStock(countersOf(lot), batch, (h) => recent?.get(h) ?? known.get(h) ?? undefined);
+    return { inc: { ...decision.inc }, entries: changesNothing(decision) ? [] : decision.writes, results: decision.results };
+  }
+
+  /** New holds are inserted (a duplicate is one already written); moves apply only to a hold still in the previous state. */
+  private async flush(lotId: string, written: readonly Hold[]): Promise<void> {
+    const created = written.filter((h) => h.state === 'held');
+    const moved = written.filter((h) => h.state !== 'held');
+    await Promise.all([
+      insertIfAbsent(this.holds, created.map((h) => holdDoc(lotId, h))),
+      moved.length === 0
+        ? undefined
+        : this.holds.collection.bulkWrite(
+            moved.map((h) => ({ updateOne: { filter: { _id: holdId(h.holderId, lotId), state: previousState(h.state) } as never, update: { $set: { state: h.state } } } })),
+            { ordered: false },
+          ),
+    ]);
+  }
+
+  private remember(lotId: string, written: readonly Hold[]): void {
+    const recent = this.recent.get(lotId) ?? new Map<string, Hold>();
+    this.recent.set(lotId, recent);
+    for (const h of written) recent.set(h.holderId, h);
+    if (recent.size > RECENT_LIMIT) this.journal.forget(lotId);
+  }
+}
+
+/**
+ * A lot written before holds were documents (an array `holds`, a `revision`, no `v`): its holds become documents and
+ * its counters are derived from them, once (the condition makes a second adopter a no-op).
+ */
+async function adoptLegacyLot(lots: Model<LotDoc>, holds: Model<HoldDoc>, lotId: string, legacy: object): Promise<void> {
+  const old = (legacy as { holds?: { reservationId: string; quantity: number; state: Hold['state'] }[] }).holds ?? [];
+  await insertIfAbsent(holds, old.map((h) => holdDoc(lotId, { holderId: h.reservationId, quantity: h.quantity, state: h.state })));
+  const sum = (state: Hold['state']) => old.filter((h) => h.state === state).reduce((n, h) => n + h.quantity, 0);
+  await lots.collection.updateOne({ _id: lotId, v: { $exists: false } } as never, { $set: { v: 0, held: sum('held'), issued: sum('issued') }, $unset: { holds: '', revision: '' } });
+}

@@ -1,0 +1,101 @@
+import { LotWriter } from '../src/model/lotWriter';
+import { freshStock, holdId, type HoldDoc, type LotDoc } from '../src/model/lots';
+import { FakeCollection, fakeModel } from './fakeStore';
+
+/** The lot writer against an in-memory store: group commit, two processes racing, and the journal after a crash. */
+function store(lots: Record<string, number>) {
+  const lotCol = new FakeCollection();
+  const holdCol = new FakeCollection();
+  for (const [id, quantity] of Object.entries(lots)) lotCol.docs.set(id, { _id: id, itemCode: 'tents', depotId: 'd', source: 'government', condition: 'good', ...freshStock(quantity) });
+  const writer = () => new LotWriter(fakeModel<LotDoc>(lotCol), fakeModel<HoldDoc>(holdCol), { attempts: 200 });
+  const lot = (id: string) => lotCol.docs.get(id) as unknown as LotDoc;
+  const holdsOf = (lotId: string) => [...holdCol.docs.values()].filter((h) => h.lotId === lotId) as unknown as HoldDoc[];
+  return { lotCol, holdCol, writer, lot, holdsOf };
+}
+
+/** The audit of the issue: the holds documents and the lot's counters tell the same story. */
+function balanced(s: ReturnType<typeof store>, lotId: string) {
+  const lot = s.lot(lotId);
+  const sum = (state: string) => s.holdsOf(lotId).filter((h) => h.state === state).reduce((n, h) => n + h.quantity, 0);
+  expect(lot.available).toBeGreaterThanOrEqual(0);
+  expect(lot.held).toBe(sum('held'));
+  expect(lot.issued).toBe(sum('issued'));
+  expect(lot.available + lot.held).toBe(lot.quantity);
+}
+
+it('requests for one lot arriving together share one commit, and never take more than the lot has', async () => {
+  const s = store({ lot1: 100 });
+  const w = s.writer();
+  const got = await Promise.all(Array.from({ length: 300 }, (_, i) => w.take('lot1', `res-${i}`, 1 + (i % 3))));
+  expect(got.reduce((a, b) => a + b, 0)).toBe(100);
+  expect(s.lot('lot1')).toMatchObject({ available: 0, held: 100 });
+  balanced(s, 'lot1');
+  expect(s.holdsOf('lot1')).toHaveLength(got.filter((n) => n > 0).length);
+  expect(w.stats.commits).toBeLessThanOrEqual(3);
+  expect(s.lot('lot1').v).toBe(w.stats.commits);
+});
+
+it('two processes writing one lot never oversell: a missed version reloads, flushes and decides again', async () => {
+  const s = store({ lot1: 50 });
+  const [a, b] = [s.writer(), s.writer()];
+  const got = await Promise.all(Array.from({ length: 120 }, (_, i) => (i % 2 ? a : b).take('lot1', `res-${i}`, 1)));
+  expect(got.reduce((x, y) => x + y, 0)).toBe(50);
+  balanced(s, 'lot1');
+  expect(a.stats.misses + b.stats.misses).toBeGreaterThan(0);
+});
+
+it('a repeat of a take, in this process or another, finds the first hold and takes nothing more', async () => {
+  const s = store({ lot1: 10 });
+  const [a, b] = [s.writer(), s.writer()];
+  expect(await Promise.all([a.take('lot1', 'res-1', 4), a.take('lot1', 'res-1', 4)])).toEqual([4, 4]);
+  expect(await b.take('lot1', 'res-1', 4)).toBe(4);
+  expect(await a.take('lot1', 'res-1', 4)).toBe(4);
+  expect(s.lot('lot1')).toMatchObject({ available: 6, held: 4 });
+  balanced(s, 'lot1');
+});
+
+it('a commit whose hold insert never happened (a crash) is completed by the next load, and a retry counts it once', async () => {
+  const s = store({ lot1: 10 });
+  s.lotCol.docs.set('lot1', { ...s.lotCol.docs.get('lot1')!, available: 7, held: 3, v: 1, pending: 'res-1:held:3' });
+  const w = s.writer();
+  expect(await w.heldBy('lot1', 'res-1', { epoch: w.epoch(), hold: null })).toBe(3);
+  expect(s.holdCol.docs.get(holdId('res-1', 'lot1'))).toMatchObject({ quantity: 3, state: 'held' });
+  expect(await w.take('lot1', 'res-1', 3, { epoch: 0, hold: null })).toBe(3);
+  expect(s.lot('lot1')).toMatchObject({ available: 7, held: 3, v: 1 });
+  balanced(s, 'lot1');
+});
+
+it('a hold write that fails after the commit fails the batch; the retry flushes the journal and counts nothing twice', async () => {
+  const s = store({ lot1: 10 });
+  const w = s.writer();
+  s.holdCol.failNext = 1;
+  await expect(w.take('lot1', 'res-1', 3)).rejects.toThrow('store unavailable');
+  expect(s.holdCol.docs.size).toBe(0);
+  expect(await w.take('lot1', 'res-1', 3)).toBe(3);
+  expect(s.lot('lot1')).toMatchObject({ available: 7, held: 3 });
+  balanced(s, 'lot1');
+});
+
+it('moves apply once per hold: issue, a repeated issue, return; release of an issued hold does nothing', async () => {
+  const s = store({ lot1: 10 });
+  const [a, b] = [s.writer(), s.writer()];
+  await a.take('lot1', 'res-1', 4);
+  expect(await Promise.all([a.move('lot1', 'res-1', 'issue'), b.move('lot1', 'res-1', 'issue')])).toEqual(expect.arrayContaining([true, false]));
+  expect(s.lot('lot1')).toMatchObject({ quantity: 6, available: 6, held: 0, issued: 4 });
+  expect(await a.move('lot1', 'res-1', 'release')).toBe(false);
+  balanced(s, 'lot1');
+  expect(await b.move('lot1', 'res-1', 'return')).toBe(true);
+  expect(s.lot('lot1')).toMatchObject({ quantity: 10, available: 10, held: 0, issued: 0 });
+  expect(s.holdCol.docs.get(holdId('res-1', 'lot1'))).toMatchObject({ state: 'returned' });
+  balanced(s, 'lot1');
+});
+
+it('a lot written before holds were documents is adopted once: its holds become documents, its counters follow', async () => {
+  const s = store({});
+  s.lotCol.docs.set('old', { _id: 'old', itemCode: 'tents', quantity: 8, available: 3, revision: 7, holds: [{ reservationId: 'res-a', quantity: 2, state: 'issued' }, { reservationId: 'res-b', quantity: 5, state: 'held' }] });
+  const w = s.writer();
+  expect(await w.take('old', 'res-c', 5)).toBe(3);
+  expect(s.lot('old')).toMatchObject({ quantity: 8, available: 0, held: 8, issued: 2, v: 1 });
+  expect(s.lot('old')).not.toHaveProperty('holds');
+  balanced(s, 'old');
+});
