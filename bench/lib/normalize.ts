@@ -1,30 +1,9 @@
 /**
- * Results of the service benches (services/<name>/bench) read whatever they name their fields, so the harness can use a
- * bench its owner rewrites; a result without a field the table needs is an error naming what it lacks (pure).
+ * The notification bench's result read whatever it names its fields, so the harness can use the bench while its owner
+ * rewrites it; a result without a field the table needs is an error naming what it lacks (pure).
  */
 
 const num = (...candidates: unknown[]) => candidates.find((c): c is number => typeof c === 'number');
-
-/** What the figure needs of a reservation run, whoever drove it. */
-export interface ReservationOutcome {
-  perSecond: number;
-  p95Ms: number;
-  oversoldUnits: number;
-  /** Units asked for beyond the stock (requests that got a shortfall instead of an oversell). */
-  shortUnits?: number;
-}
-
-/** Reads the supplies bench's result whatever it names its fields, and says which ones it lacks. */
-export function normalizeReservations(raw: unknown): ReservationOutcome {
-  const r = (raw ?? {}) as Record<string, unknown>;
-  const latency = (r.latencyMs ?? r.latency ?? {}) as Record<string, unknown>;
-  const perSecondValue = num(r.perSecond, r.reservationsPerSecond, r.rate);
-  const p95 = num(r.p95Ms, r.p95, latency.p95);
-  const oversold = num(r.oversoldUnits, r.oversold);
-  const missing = [perSecondValue === undefined && 'perSecond', p95 === undefined && 'p95Ms', oversold === undefined && 'oversoldUnits'].filter(Boolean);
-  if (missing.length) throw new Error(`runReservationBench's result lacks ${missing.join(', ')} (has ${Object.keys(r).join(', ')})`);
-  return { perSecond: perSecondValue!, p95Ms: p95!, oversoldUnits: oversold!, shortUnits: num(r.shortUnits, r.shortfallUnits, r.short) };
-}
 
 /** What the figure needs of one broadcast run, whoever drove it. */
 export interface BroadcastOutcome {
