@@ -8,6 +8,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -26,7 +27,7 @@ import {
   type Severity,
 } from '@lifeline/contracts';
 import type { Activities } from './activities';
-import { commandOptions, failureReason } from './activity-options';
+import { commandOptions, failureReason, localCommandOptions } from './activity-options';
 import { childSearchAttributes } from './child-options';
 import { districtPhaseWorkflow } from './district-workflow';
 import { DISTRICTS_IN_FLIGHT, forEachBounded } from './fan-out';
@@ -40,6 +41,7 @@ import { appliesAt, splitPhase, type IncidentLevelStep } from './domain/segments
 import { newCommunityState, type CommunityState, type PhaseContext } from './domain/state';
 
 const services = proxyActivities<Activities>(commandOptions);
+const localServices = proxyLocalActivities<Activities>(localCommandOptions);
 
 /**
  * An incident, from activation to review. Id `incident-<id>` (chosen by the command-center).
@@ -382,7 +384,9 @@ export async function incidentWorkflow(rawInput: IncidentInput): Promise<Inciden
   record(`activated by ${input.requestedBy}: plan ${plan.id} v${plan.version}, severity ${input.severity}${input.drill ? ', drill' : ''}`);
 
   try {
-    const area = await services.resolveArea({ area: input.area });
+    // On the way from the POST to the first warning: a local activity saves a round trip through the server (patch
+    // `local-activities`; incidents recorded before resolve their area with an activity).
+    const area = await (patched(PATCHES.localActivities) ? localServices : services).resolveArea({ area: input.area });
     const seen = new Set<string>();
     for (const d of area.districts) {
       for (const c of d.communities) {
