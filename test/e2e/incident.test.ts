@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AfterActionReport, type IncidentView } from '@lifeline/contracts';
 import { buildCity } from '../../cli/src/seed/city';
 import { sendCity } from '../../cli/src/seed/send';
-import { http, waitForIncident, withMongo, withNats, withTemporal } from './support';
+import { http, reachedAtGateway, waitForIncident, withMongo, withNats, withTemporal } from './support';
 
 /**
  * The walking skeleton end to end: HTTP → command-center → Temporal → worker → NATS → the four services →
@@ -63,8 +63,9 @@ describe('an incident from POST to closed', () => {
 
   it('left each service’s own record in its own database', async () => {
     await withMongo(async (mongo) => {
-      const deliveries = await mongo.db('lifeline_notification').collection('deliveries').countDocuments({ incidentId, stepId: 'warn-residents' });
-      expect(deliveries).toBe(population);
+      const reached = await reachedAtGateway(mongo, incidentId, 'warn-residents');
+      expect(reached).toHaveLength(population);
+      expect(new Set(reached).size).toBe(population);
       const reservations = await mongo.db('lifeline_supplies').collection('reservations').find({ incidentId }).toArray();
       expect(reservations).toHaveLength(1);
       expect(reservations[0]!.status).toBe('returned');

@@ -100,6 +100,15 @@ export function drillCity(city: SyntheticCity, plan: PlanDocument): SyntheticCit
   return { ...city, units: city.units.filter((u) => levels.has(u.level)), people: city.people.filter((p) => roles.has(p.type)) };
 }
 
+/**
+ * Every resident the simulated gateway transmitted to for an incident step (one entry per transmission, so a resident
+ * messaged twice appears twice): notification records each gateway call with the residents it reached.
+ */
+export async function reachedAtGateway(mongo: MongoClient, incidentId: string, stepId: string): Promise<string[]> {
+  const calls = await mongo.db('lifeline_notification').collection<{ recipients: string }>('gateway_calls').find({ incidentId, stepId }, { projection: { recipients: 1 } }).toArray();
+  return calls.flatMap((c) => c.recipients.split(' '));
+}
+
 /** Kill a process of the harness's stack without warning (SIGKILL), as a crash would. */
 export async function killHard(name: string): Promise<void> {
   const state = (await readStackState()).find((c) => c.name === name);

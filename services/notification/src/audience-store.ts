@@ -1,6 +1,7 @@
 import type { ServiceContext } from '@lifeline/platform';
 import { decodeIndex, encodeIndex, type IndexedPage } from './domain/audience-index';
 import { decodePage, encodePage, type PageEntry } from './domain/page';
+import { pack, unpack } from './domain/packing';
 import { audienceIndexModel, audiencePageModel } from './model/audience';
 
 /** At most this many ids per `{_id: {$in}}` (the store answers up to 900 from its index). */
@@ -33,7 +34,7 @@ export function audienceStore(ctx: ServiceContext) {
   async function readPage(pageId: string): Promise<{ entries: PageEntry[]; version: number }> {
     const doc = await Pages.findById(pageId).lean();
     if (!doc) return { entries: [], version: 0 };
-    return { entries: decodePage(ctx.vault.open(doc.entries)), version: doc.version };
+    return { entries: decodePage(unpack(ctx.vault.open(doc.entries))), version: doc.version };
   }
 
   /** Several pages at once, by id (missing ones empty). */
@@ -41,13 +42,13 @@ export function audienceStore(ctx: ServiceContext) {
     const out = new Map<string, PageEntry[]>(pageIds.map((id) => [id, []]));
     for (let i = 0; i < pageIds.length; i += ID_IN_CHUNK) {
       const docs = await Pages.find({ _id: { $in: pageIds.slice(i, i + ID_IN_CHUNK) } }).lean();
-      for (const doc of docs) out.set(doc._id, decodePage(ctx.vault.open(doc.entries)));
+      for (const doc of docs) out.set(doc._id, decodePage(unpack(ctx.vault.open(doc.entries))));
     }
     return out;
   }
 
   async function writePage(pageId: string, communityId: string, entries: readonly PageEntry[], version: number): Promise<void> {
-    const fields = { communityId, count: entries.length, version: version + 1, entries: ctx.vault.seal(encodePage(entries)), updatedAt: new Date() };
+    const fields = { communityId, count: entries.length, version: version + 1, entries: ctx.vault.seal(pack(encodePage(entries))), updatedAt: new Date() };
     await Pages.collection.updateOne({ _id: pageId } as never, { $set: fields }, { upsert: true });
   }
 

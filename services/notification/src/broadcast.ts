@@ -12,6 +12,7 @@ import { isVulnerablePage } from './domain/page';
 import { predictSeconds } from './domain/rate';
 import { jobModel, type JobDoc } from './model/job';
 import { residentModel } from './model/resident';
+import { broadcastRecords } from './sheets';
 import { jobCompletion, jobProgress } from './progress';
 import { toBroadcastJob } from './view';
 
@@ -56,6 +57,7 @@ export function broadcasts(ctx: ServiceContext, settings: BroadcastSettings, cha
   const store = audienceStore(ctx);
   const progress = jobProgress(ctx);
   const completeIfDone = jobCompletion(ctx);
+  const records = broadcastRecords(ctx);
   /** Cuts running in this process, by job id: a repeated request joins the running cut instead of starting another. */
   const cutting = new Map<string, Promise<JobDoc>>();
 
@@ -162,6 +164,7 @@ export function broadcasts(ctx: ServiceContext, settings: BroadcastSettings, cha
     const pages = await audiencePages(req, options);
     const cutMs = performance.now() - started;
     const vulnerablePages = pages.filter((p) => p.vulnerable).length;
+    await records.expect(job._id, pages.map((p) => p.pageId));
     let inFlight: Promise<unknown>[] = [];
     for (const p of pages) {
       const body: BroadcastPage = { v: 2, jobId: job._id, pageId: p.pageId, expected: p.expected, after: p.vulnerable ? 0 : vulnerablePages, ...(p.only ? { only: p.only } : {}) };

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { notificationContract } from '@lifeline/contracts';
 import { isDuplicateKey } from '@lifeline/platform';
 import { gatewayCallModel, simulatorSettingsModel, SIMULATOR_SETTINGS_ID } from './model/gateway';
+import { pack, unpack } from './domain/packing';
 import { TokenBucket } from './domain/rate';
 
 type Channel = z.infer<typeof notificationContract.Channel>;
@@ -55,6 +56,12 @@ export interface TransmitContext {
   callKey: string;
   /** The incident step a broadcast is for. */
   stepId?: string;
+  /**
+   * For zone channels (loudspeaker, group chat): each zone is its own call, keyed `${zoneKeyPrefix}:${zone}`. A
+   * broadcast passes `${incidentId}:${stepId}:${channel}`, so a zone reached for one page of a step is not transmitted
+   * to again for another page or job of the step: the gateway answers from its record.
+   */
+  zoneKeyPrefix?: string;
 }
 
 export interface GatewayAnswer {
@@ -76,28 +83,36 @@ export interface Gateway {
   transmit(channel: Channel, sandbox: boolean, messages: readonly GatewayMessage[], context: TransmitContext): Promise<GatewayAnswer[]>;
 }
 
-/** One transmission's answer as recorded: `r1+r2 status receipt reason` (reason URI-encoded), one line each. */
+/** Each transmission's answer as recorded: `r1+r2 status receipt reason` (reason URI-encoded), one line each, packed. */
 export function encodeTransmissions(messages: readonly Pick<GatewayMessage, 'residentIds'>[], answers: readonly GatewayAnswer[]): string {
-  return messages.map((m, i) => [m.residentIds.join('+'), answers[i]!.status, answers[i]!.receiptId, encodeURIComponent(answers[i]!.reason ?? '')].join(' ')).join('\n');
+  return pack(messages.map((m, i) => [m.residentIds.join('+'), answers[i]!.status, answers[i]!.receiptId, encodeURIComponent(answers[i]!.reason ?? '')].join(' ')).join('\n'));
 }
 
-/** The recorded answer for each resident of a call. */
-export function decodeTransmissions(text: string): Map<string, GatewayAnswer> {
-  const byResident = new Map<string, GatewayAnswer>();
-  for (const line of text ? text.split('\n') : []) {
+/** A call's recorded transmissions: who each reached and its answer. */
+export function decodeTransmissions(text: string): { residentIds: string[]; answer: GatewayAnswer }[] {
+  return (text ? unpack(text).split('\n') : []).map((line) => {
     const [ids, status, receiptId, reason] = line.split(' ');
-    const answer: GatewayAnswer = { status: status === 'sent' ? 'sent' : 'failed', receiptId: receiptId ?? '', ...(reason ? { reason: decodeURIComponent(reason) } : {}) };
-    for (const id of (ids ?? '').split('+')) byResident.set(id, answer);
-  }
-  return byResident;
+    return { residentIds: (ids ?? '').split('+'), answer: { status: status === 'sent' ? 'sent' : 'failed', receiptId: receiptId ?? '', ...(reason ? { reason: decodeURIComponent(reason) } : {}) } };
+  });
+}
+
+/**
+ * What a repeated call is answered: each transmission by its first recipient's recorded answer; a one-zone call (one
+ * transmission) by the zone's recorded answer, whoever it is for now (other residents of the zone, on another page).
+ */
+export function recordedAnswers(recorded: ReturnType<typeof decodeTransmissions>, messages: readonly GatewayMessage[], callKey: string): GatewayAnswer[] {
+  if (recorded.length === 1 && messages.length === 1) return [recorded[0]!.answer];
+  const byResident = new Map(recorded.flatMap((t) => t.residentIds.map((id) => [id, t.answer] as const)));
+  return messages.map((m) => byResident.get(m.residentIds[0]!) ?? { status: 'failed' as const, receiptId: '', reason: `not part of the call recorded under ${callKey}` });
 }
 
 /**
  * The local simulated gateway: answers as a gateway would, with the failures and delay set through the `simulator`
  * endpoint (stored, so every replica applies them), and records every call under its call key (`gateway_calls`:
  * recipients and answers) so tests and benchmarks can check who was messaged and how often. Recording IS the
- * transmission here: a call whose key is already recorded (a retry) is answered from the record, as a provider
- * answers a repeated client message id, and transmits nothing.
+ * transmission here, when the call is accepted; the answer comes back `delayMs` later (a sender that dies in between
+ * has transmitted without knowing the answer). A call whose key is already recorded (a retry) is answered from the
+ * record, as a provider answers a repeated client message id, transmits nothing, and is counted in `repeats`.
  */
 export class SimulatedGateway implements Gateway {
   readonly name = 'simulated';
@@ -121,7 +136,13 @@ export class SimulatedGateway implements Gateway {
   async transmit(channel: Channel, sandbox: boolean, messages: readonly GatewayMessage[], context: TransmitContext): Promise<GatewayAnswer[]> {
     const settings = await this.current();
     const delayMs = settings.delayMs || this.defaults.delayMs;
+    // The messages go out when the call is accepted (recorded); the answer comes back `delayMs` later.
+    const answers = await this.accept(channel, sandbox, messages, context, settings);
     if (delayMs > 0) await sleep(delayMs);
+    return answers;
+  }
+
+  private async accept(channel: Channel, sandbox: boolean, messages: readonly GatewayMessage[], context: TransmitContext, settings: SimulatorSettings): Promise<GatewayAnswer[]> {
     const rate = settings.failureRate[channel] ?? this.defaults.failureRate;
     const failFor = new Set(settings.failFor.filter((f) => f.channel === channel).map((f) => f.residentId));
     const callId = randomBytes(6).toString('base64url');
@@ -139,7 +160,7 @@ export class SimulatedGateway implements Gateway {
         incidentId: context.incidentId,
         ...(context.stepId ? { stepId: context.stepId } : {}),
         keyPrefix: context.keyPrefix,
-        residentIds: messages.flatMap((m) => m.residentIds),
+        recipients: messages.flatMap((m) => m.residentIds).join(' '),
         transmissions: encodeTransmissions(messages, answers),
         sent,
         failed: answers.length - sent,
@@ -152,11 +173,11 @@ export class SimulatedGateway implements Gateway {
     }
   }
 
-  /** A repeated call: what the first answered, per transmission (by its first recipient). */
+  /** A repeated call: what the first answered (see {@link recordedAnswers}); the repeat is counted. */
   private async recorded(callKey: string, messages: readonly GatewayMessage[]): Promise<GatewayAnswer[]> {
-    const call = await gatewayCallModel(this.db).findById(callKey, { transmissions: 1 }).lean();
-    const byResident = decodeTransmissions(call?.transmissions ?? '');
-    return messages.map((m) => byResident.get(m.residentIds[0]!) ?? { status: 'failed' as const, receiptId: '', reason: `not part of the call recorded under ${callKey}` });
+    // No projection: our store's findAndModify refuses one ("support for field \"fields\" … is not implemented yet").
+    const call = await gatewayCallModel(this.db).collection.findOneAndUpdate({ _id: callKey } as never, { $inc: { repeats: 1 } }, { returnDocument: 'after' });
+    return recordedAnswers(decodeTransmissions((call as { transmissions?: string } | null)?.transmissions ?? ''), messages, callKey);
   }
 }
 
@@ -202,19 +223,24 @@ export class ChannelAdapter {
 
   async send(messages: readonly OutboundMessage[], drill: boolean, context: TransmitContext): Promise<SendResult[]> {
     if (messages.length === 0) return [];
-    const zones = new Map<string, OutboundMessage[]>();
+    const byZone = new Map<string, OutboundMessage[]>();
     for (const m of messages) {
       const key = zoneOf(this.reach, m);
-      zones.set(key, [...(zones.get(key) ?? []), m]);
+      byZone.set(key, [...(byZone.get(key) ?? []), m]);
     }
-    const transmissions: GatewayMessage[] = [...zones.entries()].map(([zone, members]) => ({
+    const transmissions: GatewayMessage[] = [...byZone.entries()].map(([zone, members]) => ({
       residentIds: members.map((m) => m.residentId),
       address: addressOf(this.reach, zone, members[0]!),
       language: members[0]!.language,
       text: members[0]!.message,
     }));
     await this.bucket.take(transmissions.length);
-    const answers = await (drill ? this.sandbox : this.live).transmit(this.channel, drill, transmissions, context);
+    const gateway = drill ? this.sandbox : this.live;
+    const zones = [...byZone.keys()];
+    const answers =
+      context.zoneKeyPrefix && (this.reach === 'building' || this.reach === 'grid')
+        ? await Promise.all(transmissions.map(async (t, i) => (await gateway.transmit(this.channel, drill, [t], { ...context, callKey: `${context.zoneKeyPrefix}:${zones[i]}` }))[0]!))
+        : await gateway.transmit(this.channel, drill, transmissions, context);
     return transmissions.flatMap((t, i) =>
       t.residentIds.map((residentId) => ({ residentId, status: answers[i]!.status, receiptId: answers[i]!.receiptId, ...(answers[i]!.reason ? { reason: answers[i]!.reason } : {}) })),
     );

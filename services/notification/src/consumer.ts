@@ -62,7 +62,7 @@ export async function startBroadcastConsumer(ctx: ServiceContext, sender: Return
         ctx.log.error({ jobId: work.jobId, pageId: work.pageId }, err.message);
         m.term(err.message);
       } else {
-        ctx.log.error({ err, jobId: work.jobId, pageId: work.pageId, redelivery: m.info.deliveryCount }, 'page failed; redelivering');
+        ctx.log.error({ err: `${(err as Error).name}: ${(err as Error).message}`, jobId: work.jobId, pageId: work.pageId, redelivery: m.info.deliveryCount }, 'page failed; redelivering');
         m.nak(Math.min(10_000, 500 * m.info.deliveryCount));
       }
     } finally {

@@ -6,11 +6,12 @@ import { jobModel, type JobDoc } from './model/job';
 import { broadcastRecords } from './sheets';
 import { toBroadcastJob } from './view';
 
-const NOTHING_COUNTED: JobFigures = { pagesCounted: 0, vulnerablePagesCounted: 0, sent: 0, failed: 0, duplicatesSkipped: 0, frequencyCapped: 0, fallbacks: 0, byChannel: {}, totalCorrection: 0, settled: [] };
+const NOTHING_COUNTED: JobFigures = { pagesCounted: 0, pagesToCount: 0, vulnerablePagesCounted: 0, sent: 0, failed: 0, duplicatesSkipped: 0, frequencyCapped: 0, fallbacks: 0, byChannel: {}, totalCorrection: 0, settled: [] };
 
 /** A job's figures from its tally: counted pages, outcomes, the total as corrected by the senders. */
 function withFigures(job: JobDoc, f: JobFigures = NOTHING_COUNTED): JobDoc {
-  const done = job.published && f.pagesCounted >= job.pages;
+  // Published means the cut wrote every page it queued into the shards' expectations first.
+  const done = job.published && f.pagesToCount === 0;
   return {
     ...job,
     status: done ? 'completed' : f.pagesCounted > 0 ? 'sending' : 'queued',

@@ -44,6 +44,8 @@ export function pageSender(ctx: ServiceContext, channels: Channels) {
   const completeIfDone = jobCompletion(ctx);
   const jobs = new Map<string, JobDoc>();
   const vulnerableDone = new Set<string>();
+  /** Milliseconds this process spent per step of each open job, summed over its pages (logged when it completes). */
+  const stages = new Map<string, Record<string, number>>();
 
   async function jobOf(jobId: string): Promise<JobDoc> {
     const known = jobs.get(jobId);
@@ -95,7 +97,7 @@ export function pageSender(ctx: ServiceContext, channels: Channels) {
     for (const residentId of ids) if (capped.has(residentId)) outcomes.push({ residentId, status: 'capped', channel: primary, at: now });
     const reachable = ids.filter((id) => entries.has(id) && !capped.has(id));
     if (reachable.length === 0) return outcomes;
-    const context = (channel: Channel) => ({ incidentId: job.incidentId, communityId: job.communityId, severity: job.severity, keyPrefix: job._id, stepId: job.stepId, callKey: callKeyOf(sheetId, tag, channel) });
+    const context = (channel: Channel) => ({ incidentId: job.incidentId, communityId: job.communityId, severity: job.severity, keyPrefix: job._id, stepId: job.stepId, callKey: callKeyOf(sheetId, tag, channel), zoneKeyPrefix: `${job.incidentId}:${job.stepId}:${channel}` });
     const first = await channels[primary].send(outbound(job, primary, reachable, entries), job.drill, context(primary));
     const firstAt = Date.now();
     const failed = first.filter((r) => r.status === 'failed').map((r) => r.residentId);
@@ -113,9 +115,13 @@ export function pageSender(ctx: ServiceContext, channels: Channels) {
   return {
     /** Sends one page; answers how it went (its tally as counted). */
     async send(work: BroadcastPage): Promise<PageTally> {
-      const t0 = performance.now();
+      let t = performance.now();
       const lap: Record<string, number> = {};
-      const mark = (step: string) => (lap[step] = Math.round(performance.now() - t0));
+      const mark = (step: string) => {
+        const now = performance.now();
+        lap[step] = Math.round(now - t);
+        t = now;
+      };
       const job = await jobOf(work.jobId);
       const page = await store.readPage(work.pageId);
       const vulnerableOnly = !job.groups.includes('everyone');
@@ -140,12 +146,22 @@ export function pageSender(ctx: ServiceContext, channels: Channels) {
         mark('recorded');
       }
       const tally = tallyPage(work.pageId, state, job._id, members.map((m) => m.residentId), work.expected, Date.now());
-      const figures = await records.count(job._id, tally);
+      const shardComplete = await records.count(job._id, tally);
       mark('counted');
-      // The cut marks a job published once its last page is queued; until then read it again (it is small).
-      const latest = job.published ? job : await refreshed(job._id);
-      if (latest.published && figures.pagesCounted >= latest.pages) await completeIfDone(job._id, figures);
+      const spent = stages.get(job._id) ?? {};
+      for (const [step, ms] of Object.entries(lap)) spent[step] = (spent[step] ?? 0) + ms;
+      if (!stages.has(job._id) && stages.size >= JOB_CACHE) stages.delete(stages.keys().next().value!);
+      stages.set(job._id, spent);
       ctx.log.debug({ jobId: job._id, pageId: work.pageId, sent: tally.sent, failed: tally.failed, duplicatesSkipped: tally.duplicatesSkipped, ms: lap }, 'page sent');
+      // Only when this page's shard has every page it expects can the job be complete: then every shard is read. The
+      // cut marks a job published once its last page is queued; until then read it again (it is small).
+      const latest = shardComplete && !job.published ? await refreshed(job._id) : job;
+      const figures = shardComplete && latest.published ? (await records.figures([job._id])).get(job._id) : undefined;
+      if (figures && figures.pagesToCount === 0) {
+        await completeIfDone(job._id, figures);
+        ctx.log.info({ jobId: job._id, pages: latest.pages, msPerStep: spent }, 'broadcast pages sent: time per step, summed over the pages this process sent');
+        stages.delete(job._id);
+      }
       return tally;
     },
   };

@@ -1,7 +1,7 @@
 import type { ServiceContext } from '@lifeline/platform';
 import { capDecision, capWindow, contactLogIdOf, encodeContacts } from './domain/contact-cap';
 import { encodeClaim, encodeOutcomes, resolveSheet, type Outcome, type PageTally, type SheetState } from './domain/sheet';
-import { encodeTally, sumTallies, type JobFigures } from './domain/tally';
+import { encodeTally, expectedByShard, jobOfShard, shardComplete, sumTallies, tallyShardOf, tallyShardsOf, type JobFigures } from './domain/tally';
 import { contactLogModel, sheetModel, tallyModel, type SheetDoc } from './model/sheet';
 
 /**
@@ -13,6 +13,20 @@ export function broadcastRecords(ctx: ServiceContext) {
   const Sheets = sheetModel(ctx.db);
   const Contacts = contactLogModel(ctx.db);
   const Tallies = tallyModel(ctx.db);
+
+  /** Every page record of these jobs and the pages their cuts queued, by job id (all shards). */
+  async function tallies(jobIds: readonly string[]): Promise<Map<string, { records: string[]; expected: string[] }>> {
+    const out = new Map(jobIds.map((id) => [id, { records: [] as string[], expected: [] as string[] }]));
+    const ids = jobIds.flatMap(tallyShardsOf);
+    for (let i = 0; i < ids.length; i += 900) {
+      for (const doc of await Tallies.find({ _id: { $in: ids.slice(i, i + 900) } }).lean()) {
+        const job = out.get(jobOfShard(doc._id));
+        job?.records.push(...(doc.pages ?? []));
+        job?.expected.push(...(doc.expected ?? []));
+      }
+    }
+    return out;
+  }
 
   return {
     /** Claim these residents for a job on a sheet (created if missing) and answer the sheet as it now stands. */
@@ -52,17 +66,24 @@ export function broadcastRecords(ctx: ServiceContext) {
       return new Set(capDecision((doc as unknown as { steps?: string[] } | null)?.steps ?? [], stepKey, cap.max, residentIds).capped);
     },
 
-    /** Count a page into its job (the first record of a page counts) and answer the job's figures so far. */
-    async count(jobId: string, tally: PageTally): Promise<JobFigures> {
-      const doc = await Tallies.collection.findOneAndUpdate({ _id: jobId } as never, { $push: { pages: encodeTally(tally) } } as never, { upsert: true, returnDocument: 'after' });
-      return sumTallies((doc as unknown as { pages?: string[] } | null)?.pages ?? []);
+    /** The pages a cut queues, written into the job's shards before they are queued (a repeated cut rewrites them; a shard with none is not written). */
+    async expect(jobId: string, pageIds: readonly string[]): Promise<void> {
+      const shards = [...expectedByShard(jobId, pageIds)].filter(([, expected]) => expected.length > 0);
+      await Promise.all(shards.map(([shardId, expected]) => Tallies.collection.updateOne({ _id: shardId } as never, { $set: { jobId, expected } }, { upsert: true })));
     },
+
+    /** Count a page into its job's shard (the first record of a page counts); answers whether the shard is complete. */
+    async count(jobId: string, tally: PageTally): Promise<boolean> {
+      const doc = await Tallies.collection.findOneAndUpdate({ _id: tallyShardOf(jobId, tally.pageId) } as never, { $push: { pages: encodeTally(tally) }, $setOnInsert: { jobId } } as never, { upsert: true, returnDocument: 'after' });
+      return shardComplete((doc as unknown as { expected?: string[]; pages?: string[] } | null) ?? {});
+    },
+
+    tallies,
 
     /** Jobs' figures so far, by job id. */
     async figures(jobIds: readonly string[]): Promise<Map<string, JobFigures>> {
       const out = new Map<string, JobFigures>();
-      if (jobIds.length === 0) return out;
-      for (const doc of await Tallies.find(jobIds.length === 1 ? { _id: jobIds[0]! } : { _id: { $in: [...jobIds] } }).lean()) out.set(doc._id, sumTallies(doc.pages));
+      for (const [jobId, { records, expected }] of await tallies(jobIds)) out.set(jobId, sumTallies(records, expected));
       return out;
     },
   };

@@ -7,7 +7,6 @@ import { sheetIdOf } from './domain/sheet';
 import { decodeTally } from './domain/tally';
 import { jobModel } from './model/job';
 import { replyModel } from './model/reply';
-import { tallyModel } from './model/sheet';
 import { broadcastRecords } from './sheets';
 
 /** Door-knocks created for unconfirmed residents, one per job and resident (counted in the summary). */
@@ -27,14 +26,13 @@ export function deadlinePassed(job: { createdAt: Date; confirmWithinMinutes?: nu
 export function unconfirmedVulnerable(ctx: ServiceContext, channels: Channels) {
   const Jobs = jobModel(ctx.db);
   const Replies = replyModel(ctx.db);
-  const Tallies = tallyModel(ctx.db);
   const store = audienceStore(ctx);
   const records = broadcastRecords(ctx);
 
   /** The job's vulnerable residents, with where they live. */
   async function reachedVulnerable(job: { _id: string; incidentId: string; stepId: string }) {
-    const tally = await Tallies.findById(job._id).lean();
-    const pageIds = [...new Set((tally?.pages ?? []).map((r) => decodeTally(r).pageId))].filter(isVulnerablePage);
+    const tally = (await records.tallies([job._id])).get(job._id)?.records ?? [];
+    const pageIds = [...new Set(tally.map((r) => decodeTally(r).pageId))].filter(isVulnerablePage);
     const sheets = await records.sheets(pageIds.map((p) => sheetIdOf(job.incidentId, job.stepId, p)));
     const pages = await store.readPages(pageIds);
     return pageIds.flatMap((pageId) => {

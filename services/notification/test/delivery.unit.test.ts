@@ -1,4 +1,4 @@
-import { ChannelAdapter, type Gateway, type GatewayMessage } from '../src/channels';
+import { ChannelAdapter, decodeTransmissions, encodeTransmissions, recordedAnswers, type Gateway, type GatewayMessage } from '../src/channels';
 import { capWindow } from '../src/domain/contact-cap';
 import { fallbackChannel, liveProgress, messageFor, primaryChannel, timeToReach } from '../src/domain/delivery';
 import { predictSeconds, TokenBucket } from '../src/domain/rate';
@@ -60,6 +60,36 @@ describe('what a resident receives', () => {
     expect(calls[0]).toMatchObject({ gateway: 'sandbox', sandbox: true });
     expect(calls[0]!.messages.map((m) => m.address)).toEqual(['building:b1', 'building:b2']);
     expect(results.map((r) => [r.residentId, r.status, r.receiptId])).toEqual([['a', 'sent', 'r-a+b'], ['b', 'sent', 'r-a+b'], ['c', 'failed', 'r-c']]);
+  });
+});
+
+describe('a gateway call repeated under its key', () => {
+  const sent = (receiptId: string) => ({ status: 'sent' as const, receiptId });
+  const message = (...residentIds: string[]): GatewayMessage => ({ residentIds, address: 'x', language: 'zh', text: 't' });
+
+  it('is answered per resident from the recorded call, and a one-zone call by the zone’s answer', () => {
+    const recorded = decodeTransmissions(encodeTransmissions([message('a'), message('b')], [sent('r-1'), { status: 'failed', receiptId: 'r-2', reason: 'no signal, sorry' }]));
+    expect(recordedAnswers(recorded, [message('b'), message('a')], 'k')).toEqual([{ status: 'failed', receiptId: 'r-2', reason: 'no signal, sorry' }, sent('r-1')]);
+    expect(recordedAnswers(recorded, [message('z')], 'k')[0]).toMatchObject({ status: 'failed', reason: expect.stringMatching(/not part of the call recorded under k/) });
+    const zone = decodeTransmissions(encodeTransmissions([message('a', 'b')], [sent('r-zone')]));
+    expect(recordedAnswers(zone, [message('c', 'd')], 'k')).toEqual([sent('r-zone')]);
+  });
+
+  it('a zone channel calls the gateway once per zone under the step’s zone key', async () => {
+    const keys: string[] = [];
+    const gateway: Gateway = {
+      name: 'fake',
+      simulated: true,
+      async transmit(_c, _sandbox, messages, context) {
+        keys.push(context.callKey);
+        return messages.map(() => sent(`r-${context.callKey}`));
+      },
+    };
+    const loudspeaker = new ChannelAdapter('loudspeaker', 1000, gateway, gateway);
+    const people = ['a', 'b', 'c'].map((residentId, i) => ({ residentId, channel: 'loudspeaker', language: 'zh' as const, message: '撤离', phone: '', buildingId: i < 2 ? 'b1' : 'b2' }));
+    const results = await loudspeaker.send(people, true, { incidentId: 'i', communityId: 'c', severity: 'I', keyPrefix: 'job', callKey: 'page-call', zoneKeyPrefix: 'i:step:loudspeaker' });
+    expect(keys.sort()).toEqual(['i:step:loudspeaker:building:b1', 'i:step:loudspeaker:building:b2']);
+    expect(results.map((r) => r.receiptId)).toEqual(['r-i:step:loudspeaker:building:b1', 'r-i:step:loudspeaker:building:b1', 'r-i:step:loudspeaker:building:b2']);
   });
 });
 

@@ -77,7 +77,7 @@ export async function rawRequest(nc: NatsConnection, subject: string, body: unkn
 /** Every transmission the simulated gateway recorded for an incident (or one step of it), flattened per recipient. */
 export async function gatewayRecords(db: Connection, incidentId: string, stepId?: string): Promise<{ residentId: string; channel: string; status: string; receiptId: string; at: Date; callKey: string }[]> {
   const calls = await db.collection<{ _id: string; channel: string; transmissions: string; at: Date }>('gateway_calls').find({ incidentId, ...(stepId ? { stepId } : {}) }).toArray();
-  return calls.flatMap((c) => [...decodeTransmissions(c.transmissions)].map(([residentId, a]) => ({ residentId, channel: c.channel, status: a.status, receiptId: a.receiptId, at: c.at, callKey: c._id })));
+  return calls.flatMap((c) => decodeTransmissions(c.transmissions).flatMap((t) => t.residentIds.map((residentId) => ({ residentId, channel: c.channel, status: t.answer.status, receiptId: t.answer.receiptId, at: c.at, callKey: c._id }))));
 }
 
 /** What the delivery sheets of one incident step say, one entry per resident claimed (from the service's own store). */

@@ -17,6 +17,7 @@ import {
   ServiceEnv,
   type NatsConnection,
 } from '@lifeline/platform';
+import { unpack } from '../src/domain/packing';
 import { registerRoutes } from '../src/http';
 import { gatewayRecords, stepDeliveries, completed as waitCompleted, rawRequest as sendRaw } from './fixtures';
 
@@ -183,10 +184,11 @@ describe('personal data and bad input', () => {
     const page = await db.collection<Record<string, unknown>>('audience_pages').findOne({ _id: raw!.pageId } as never);
     expect(String(page!.entries)).toMatch(/^pii1:/);
     expect(JSON.stringify(page)).not.toMatch(/13900000007|张7|幸福路/);
-    expect(vault.open(String(page!.entries))).toContain('13900000007');
+    expect(unpack(vault.open(String(page!.entries)))).toContain('13900000007');
     const sheets = await db.collection('delivery_sheets').find({ incidentId }).toArray();
-    expect(JSON.stringify(sheets)).toContain(`r-${run}-0007`);
+    expect((await stepDeliveries(db, incidentId, 'notify-everyone')).map((d) => d.residentId)).toContain(`r-${run}-0007`);
     expect(JSON.stringify(sheets)).not.toMatch(/pii1:|13900000007|张7/);
+    expect(sheets.map((s) => [...s.claims, ...s.outcomes].map((r: string) => unpack(r.slice(r.indexOf('|') + 1))).join()).join()).not.toMatch(/pii1:|13900000007|张7/);
     expect(JSON.stringify(await db.collection('gateway_calls').find({ incidentId }).toArray())).not.toMatch(/pii1:|13900000007|张7/);
   });
 

@@ -1,4 +1,5 @@
 import { decodeIndex, encodeIndex, MAX_PLACES, summarizePage, withSummaries } from '../src/domain/audience-index';
+import { pack, unpack } from '../src/domain/packing';
 import { applyPageChange, decodePage, encodePage, PAGE_SIZE, parsePageId, type PageEntry } from '../src/domain/page';
 
 const entry = (i: number, over: Partial<PageEntry> = {}): PageEntry => ({ residentId: `r-${i}`, language: i % 2 ? 'en' : 'zh', gridId: `g-${i % 3}`, buildingId: `b-${i % 5}`, phone: `+86138${String(i).padStart(8, '0')}`, ...over });
@@ -12,6 +13,14 @@ describe('an audience page', () => {
     expect(decodePage(encodePage([]))).toEqual([]);
     // ~45 bytes a resident: a full page stays far below the size where the store slows down
     expect(text.length).toBeLessThan(60 * PAGE_SIZE);
+  });
+
+  it('is stored deflated: a full page packs to a fraction of its size and unpacks unchanged', () => {
+    const text = encodePage(Array.from({ length: PAGE_SIZE }, (_, i) => entry(i)));
+    const packed = pack(text);
+    expect(unpack(packed)).toBe(text);
+    expect(packed.length).toBeLessThan(text.length / 2);
+    expect(() => unpack(text)).toThrow(/not a packed value/);
   });
 
   it('refuses a malformed entry instead of guessing', () => {

@@ -1,5 +1,5 @@
 import { callKeyOf, decodeOutcomes, encodeClaim, encodeOutcomes, pendingByTag, resolveSheet, roundTag, tallyPage, type Outcome } from '../src/domain/sheet';
-import { decodeTally, encodeTally, sumTallies } from '../src/domain/tally';
+import { decodeTally, encodeTally, expectedByShard, jobOfShard, shardComplete, sumTallies, TALLY_SHARDS, tallyShardOf } from '../src/domain/tally';
 
 const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `r-${from + i}`);
 const sent = (residentId: string, at = 1000, channel = 'sms'): Outcome => ({ residentId, status: 'sent', channel, at, receiptId: `rcpt-${residentId}` });
@@ -60,7 +60,21 @@ describe('counting a page', () => {
     const page = (pageId: string, sentN: number, at: number) => encodeTally({ pageId, recipients: sentN + 1, expected: sentN, sent: sentN, failed: 1, duplicatesSkipped: 0, frequencyCapped: 0, fallbacks: 0, byChannel: { sms: { sent: sentN, failed: 1 } }, settled: [[at, sentN + 1]] });
     const records = [page('c-1/v/0', 100, 1), page('c-1/o/0', 900, 2), page('c-1/o/0', 5, 3)];
     expect(decodeTally(records[0]!)).toMatchObject({ pageId: 'c-1/v/0', sent: 100, settled: [[1, 101]] });
-    expect(sumTallies(records)).toEqual({ pagesCounted: 2, vulnerablePagesCounted: 1, sent: 1000, failed: 2, duplicatesSkipped: 0, frequencyCapped: 0, fallbacks: 0, byChannel: { sms: { sent: 1000, failed: 2 } }, totalCorrection: 2, settled: [{ at: 1, n: 101 }, { at: 2, n: 901 }] });
+    expect(sumTallies(records)).toEqual({ pagesCounted: 2, pagesToCount: 0, vulnerablePagesCounted: 1, sent: 1000, failed: 2, duplicatesSkipped: 0, frequencyCapped: 0, fallbacks: 0, byChannel: { sms: { sent: 1000, failed: 2 } }, totalCorrection: 2, settled: [{ at: 1, n: 101 }, { at: 2, n: 901 }] });
     expect(sumTallies([])).toMatchObject({ pagesCounted: 0, sent: 0 });
+  });
+
+  it('spreads a job over shards, complete when every page the cut expects is counted', () => {
+    const pageIds = Array.from({ length: 1001 }, (_, i) => `c-1/${i < 112 ? 'v' : 'o'}/${i}`);
+    const shards = expectedByShard('bcast-1', pageIds);
+    expect(shards.size).toBe(TALLY_SHARDS);
+    expect([...shards.values()].flat().sort()).toEqual([...pageIds].sort());
+    expect(Math.max(...[...shards.values()].map((s) => s.length))).toBeLessThan(120);
+    expect(jobOfShard(tallyShardOf('bcast-1', 'c-1/o/7'))).toBe('bcast-1');
+    const record = (pageId: string) => encodeTally({ pageId, recipients: 1, expected: 1, sent: 1, failed: 0, duplicatesSkipped: 0, frequencyCapped: 0, fallbacks: 0, byChannel: {}, settled: [] });
+    expect(shardComplete({ expected: ['c/o/0', 'c/o/16'], pages: [record('c/o/0')] })).toBe(false);
+    expect(shardComplete({ expected: ['c/o/0', 'c/o/16'], pages: [record('c/o/16'), record('c/o/0')] })).toBe(true);
+    expect(shardComplete({ pages: [record('c/o/0')] })).toBe(false);
+    expect(sumTallies([record('c/o/0')], ['c/o/0', 'c/o/16'])).toMatchObject({ pagesCounted: 1, pagesToCount: 1 });
   });
 });

@@ -1,3 +1,5 @@
+import { pack, unpack } from './packing';
+
 /**
  * The contact-frequency cap, per audience page and cap window: an append-only log of `stepKey|r1,r2,…` records (one
  * per step that wants to contact the page's residents, `stepKey` = `${incidentId}:${stepId}`). A resident may be
@@ -10,7 +12,7 @@ export const contactLogIdOf = (pageId: string, windowMinutes: number, window: nu
 
 export const stepKeyOf = (incidentId: string, stepId: string) => `${incidentId}:${stepId}`;
 
-export const encodeContacts = (stepKey: string, residentIds: readonly string[]) => `${stepKey}|${residentIds.join(',')}`;
+export const encodeContacts = (stepKey: string, residentIds: readonly string[]) => `${stepKey}|${pack(residentIds.join(','))}`;
 
 /** Which of these residents this step may contact, given the window's log (which already holds this step's record). */
 export function capDecision(log: readonly string[], stepKey: string, max: number, residentIds: readonly string[]): { allowed: string[]; capped: string[] } {
@@ -19,7 +21,7 @@ export function capDecision(log: readonly string[], stepKey: string, max: number
   for (const record of log) {
     const bar = record.indexOf('|');
     const step = record.slice(0, bar);
-    const body = record.slice(bar + 1);
+    const body = unpack(record.slice(bar + 1));
     if (body === '') continue;
     for (const residentId of body.split(',')) {
       if (!wanted.has(residentId)) continue;

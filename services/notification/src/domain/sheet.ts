@@ -1,10 +1,12 @@
+import { pack, unpack } from './packing';
+
 /**
  * A delivery sheet records, for one incident step and one audience page, which job may message each resident and
  * what the gateway answered. It is two append-only logs on one document, each entry one compact string:
- *  - `claims`: `jobId|r1,r2,…` — a job asks for the page's residents in its audience; a resident belongs to the
+ *  - `claims`: `jobId|<packed r1,r2,…>` — a job asks for the page's residents in its audience; a resident belongs to the
  *    job of the FIRST claim naming it, so two jobs of one step (overlapping audiences, retries, replays) never both
  *    message a resident, and every reader resolves the same owner;
- *  - `outcomes`: `jobId|entry,entry,…` — what the gateway answered, written once the call returned.
+ *  - `outcomes`: `jobId|<packed entry,entry,…>` — what the gateway answered, written once the call returned.
  * Appending is one `$push` on a filter of exactly `{_id}`: atomic per document, and an index look-up on our store,
  * where a conditional (version) filter would scan the collection.
  */
@@ -48,7 +50,7 @@ export const roundTag = (o: Ownership) => (o.round === 0 ? o.jobId : `${o.jobId}
 
 export const callKeyOf = (sheetId: string, tag: string, channel: string) => `${sheetId}:${tag}:${channel}`;
 
-export const encodeClaim = (jobId: string, residentIds: readonly string[]) => `${jobId}|${residentIds.join(',')}`;
+export const encodeClaim = (jobId: string, residentIds: readonly string[]) => `${jobId}|${pack(residentIds.join(','))}`;
 
 const STATUS_CODE: Record<OutcomeStatus, string> = { sent: 's', failed: 'f', capped: 'c' };
 const CODE_STATUS: Record<string, OutcomeStatus> = { s: 'sent', f: 'failed', c: 'capped' };
@@ -59,12 +61,12 @@ const unescapeField = (s: string | undefined) => (s ? decodeURIComponent(s) : un
 
 export function encodeOutcomes(jobId: string, outcomes: readonly Outcome[]): string {
   const entries = outcomes.map((o) => [o.residentId, STATUS_CODE[o.status], o.channel, o.fallbackFrom ?? '', escapeField(o.receiptId), o.at.toString(36)].join(' '));
-  return `${jobId}|${entries.join(',')}`;
+  return `${jobId}|${pack(entries.join(','))}`;
 }
 
 function splitRecord(record: string): { jobId: string; body: string } {
   const bar = record.indexOf('|');
-  return { jobId: record.slice(0, bar), body: record.slice(bar + 1) };
+  return { jobId: record.slice(0, bar), body: unpack(record.slice(bar + 1)) };
 }
 
 export function decodeOutcomes(record: string): { jobId: string; outcomes: Outcome[] } {

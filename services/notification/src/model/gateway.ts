@@ -15,12 +15,14 @@ export interface GatewayCallDoc {
   stepId?: string;
   /** The job, message or case the call was made for. */
   keyPrefix: string;
-  /** Every resident the call reached or tried to (each transmission's recipients, flattened). */
-  residentIds: string[];
+  /** Every resident the call reached or tried to, space-separated (one string: an array of 1,000 costs the store more). */
+  recipients: string;
   /** The transmissions and their answers, one line each (see channels.ts `encodeTransmissions`). */
   transmissions: string;
   sent: number;
   failed: number;
+  /** Repeats of the call (same key) answered from this record without transmitting again. */
+  repeats?: number;
   at: Date;
 }
 
@@ -32,10 +34,11 @@ const callSchema = new Schema<GatewayCallDoc>(
     incidentId: String,
     stepId: String,
     keyPrefix: String,
-    residentIds: { type: [String], default: [] },
+    recipients: String,
     transmissions: String,
     sent: Number,
     failed: Number,
+    repeats: Number,
     at: Date,
   },
   { collection: 'gateway_calls', versionKey: false },

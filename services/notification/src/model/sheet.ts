@@ -46,13 +46,21 @@ export function contactLogModel(db: Connection): Model<ContactLogDoc> {
   return (db.models.ContactLog as Model<ContactLogDoc> | undefined) ?? db.model<ContactLogDoc>('ContactLog', contactSchema);
 }
 
-/** A job's page tallies, `_id` = jobId: one record per counted page, the first per page counts (domain/tally.ts). */
+/**
+ * One shard of a job's page tallies, `_id` = `${jobId}/${k}`: the pages the cut queued into it (`expected`) and one
+ * record per counted page, the first per page counts (domain/tally.ts).
+ */
 export interface TallyDoc {
   _id: string;
+  jobId: string;
+  expected?: string[];
   pages: string[];
 }
 
-const tallySchema = new Schema<TallyDoc>({ _id: { type: String, required: true }, pages: { type: [String], default: [] } }, { collection: 'broadcast_tallies', versionKey: false });
+const tallySchema = new Schema<TallyDoc>(
+  { _id: { type: String, required: true }, jobId: String, expected: { type: [String], default: undefined }, pages: { type: [String], default: [] } },
+  { collection: 'broadcast_tallies', versionKey: false },
+);
 
 export function tallyModel(db: Connection): Model<TallyDoc> {
   return (db.models.BroadcastTally as Model<TallyDoc> | undefined) ?? db.model<TallyDoc>('BroadcastTally', tallySchema);
