@@ -17,7 +17,7 @@ type Seed = z.infer<typeof suppliesContract.SeedStockRequest>;
 /** The supplies endpoints: stock seeding, reservations through their lifecycle, cover for shortfalls, sites, readiness. */
 export async function createHandlers(ctx: ServiceContext): Promise<Handlers<typeof supplies>> {
   const config = loadSuppliesConfig();
-  const s = openStores(ctx.db, config.SUPPLIES_LOT_ATTEMPTS);
+  const s = openStores(ctx.db, { lotAttempts: config.SUPPLIES_LOT_ATTEMPTS, storeWriters: config.SUPPLIES_STORE_WRITERS });
   const cover = coverHandlers(ctx, s);
   const stock = reservationHandlers(ctx, s, cover.proposeCover);
   const sites = siteHandlers(ctx);

@@ -1,4 +1,5 @@
 import { LotWriter } from '../src/model/lotWriter';
+import { WriteLane } from '../src/model/writeLane';
 import { freshStock, holdId, type HoldDoc, type LotDoc } from '../src/model/lots';
 import { FakeCollection, fakeModel } from './fakeStore';
 
@@ -7,7 +8,7 @@ function store(lots: Record<string, number>) {
   const lotCol = new FakeCollection();
   const holdCol = new FakeCollection();
   for (const [id, quantity] of Object.entries(lots)) lotCol.docs.set(id, { _id: id, itemCode: 'tents', depotId: 'd', source: 'government', condition: 'good', ...freshStock(quantity) });
-  const writer = () => new LotWriter(fakeModel<LotDoc>(lotCol), fakeModel<HoldDoc>(holdCol), { attempts: 200 });
+  const writer = () => new LotWriter(fakeModel<LotDoc>(lotCol), fakeModel<HoldDoc>(holdCol), { attempts: 200, lane: new WriteLane(2) });
   const lot = (id: string) => lotCol.docs.get(id) as unknown as LotDoc;
   const holdsOf = (lotId: string) => [...holdCol.docs.values()].filter((h) => h.lotId === lotId) as unknown as HoldDoc[];
   return { lotCol, holdCol, writer, lot, holdsOf };

@@ -5,8 +5,9 @@ import type { z } from 'zod';
 import { canMove, DONATION_MOVES, nearness, proposeTransfers, rankEnterprises, TRANSFER_MOVES, type Missing, type Nearness, type StockOffer } from '../domain/cover';
 import { isoDay } from '../domain/eligibility';
 import { retryWhenBusy } from '../model/busy';
-import { coverClaimModel, coverPlanModel, donationModel, enterpriseModel, toDonation, toTransfer, type CoverPlanDoc, type DonationDoc, type TransferDoc } from '../model/cover';
-import { findByIds, insertIfAbsent } from '../model/docs';
+import { coverClaimModel, coverPlanModel, donationModel, enterpriseModel, toDonation, toTransfer, type CoverPlanDoc, type DonationDoc, type EnterpriseDoc, type TransferDoc } from '../model/cover';
+import { Batched } from '../model/batch';
+import { findByIds, insertEach, insertIfAbsent } from '../model/docs';
 import { freshStock } from '../model/lots';
 import type { ReservationDoc } from '../model/reservations';
 import type { Stores } from '../model/stores';
@@ -29,10 +30,26 @@ export function coverHandlers(ctx: ServiceContext, s: Stores) {
   const donations = donationModel(ctx.db);
   const plans = coverPlanModel(ctx.db);
   const claims = coverClaimModel(ctx.db);
+  // Shortfalls come in bursts (the last reservations of a busy item): their plans share one insert, and the
+  // registered enterprises and item categories they rank by are read once a minute, not once per plan.
+  const planInserts = new Batched((docs: CoverPlanDoc[]) => s.lane.run(() => insertEach(plans, docs)));
+  let registry: { at: number; enterprises: Promise<EnterpriseDoc[]> } | undefined;
+  const registered = () => {
+    if (!registry || Date.now() - registry.at > 60_000) registry = { at: Date.now(), enterprises: enterprises.find({}).lean<EnterpriseDoc[]>().exec() };
+    return registry.enterprises;
+  };
+  const categories = new Map<string, Promise<string>>();
+  const categoryOf = (itemCode: string) => {
+    let known = categories.get(itemCode);
+    if (!known) categories.set(itemCode, (known = s.items.findById(itemCode).lean().then((i) => i?.category ?? '')));
+    known.catch(() => categories.delete(itemCode));
+    return known;
+  };
 
   async function seedEnterprises(list: Enterprise[]) {
     if (list.length === 0) return {};
     await enterprises.bulkWrite(list.map(({ id, ...e }) => ({ updateOne: { filter: { _id: id }, update: { $set: e }, upsert: true } })), { ordered: false });
+    registry = undefined;
     return { enterprises: list.length };
   }
 
@@ -79,11 +96,10 @@ export function coverHandlers(ctx: ServiceContext, s: Stores) {
 
   async function donationsFor(missing: Missing[], base: Pick<DonationDoc, 'incidentId' | 'communityId' | 'reservationId'>, districtId: string | undefined, origin: suppliesContract.GeoPoint | undefined, asked: Set<string>): Promise<DonationDoc[]> {
     if (missing.length === 0) return [];
-    const registered = await enterprises.find({}).lean();
+    const candidates = await registered();
     const out: DonationDoc[] = [];
     for (const m of missing) {
-      const item = await s.items.findById(m.itemCode).lean();
-      const best = rankEnterprises(item?.category ?? '', districtId, origin, registered.map((e) => ({ ...e, id: e._id }))).find((e) => !asked.has(`${m.itemCode}/${e.id}`));
+      const best = rankEnterprises(await categoryOf(m.itemCode), districtId, origin, candidates.map((e) => ({ ...e, id: e._id }))).find((e) => !asked.has(`${m.itemCode}/${e.id}`));
       if (!best) continue;
       out.push({ _id: idFor('dn', base.reservationId, m.itemCode, best.id), ...base, enterpriseId: best.id, itemCode: m.itemCode, quantity: m.missing, status: 'requested', ...(districtId ? { districtId } : {}) });
     }
@@ -93,9 +109,9 @@ export function coverHandlers(ctx: ServiceContext, s: Stores) {
   /** Called once a reservation is durable: propose cover for its shortfalls (idempotent, drills propose nothing). */
   async function proposeCover(r: ReservationDoc): Promise<void> {
     if (r.drill || r.shortfalls.length === 0) return;
-    // Written once: a retry computes a plan too, but the first one stays (insert-if-absent, then read it back).
-    await insertIfAbsent(plans, [await planFor(r)]);
-    const plan = await plans.findById(`cover:${r._id}`).lean();
+    // Written once: a retry computes a plan too, but the first one stays (a duplicate insert reads the first back).
+    const mine = await planFor(r);
+    const plan = (await planInserts.call(mine)) === 'inserted' ? mine : await plans.findById(mine._id).lean();
     if (!plan) return;
     await insertIfAbsent(transfers, plan.transfers);
     await insertIfAbsent(donations, plan.donations);

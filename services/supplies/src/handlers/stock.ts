@@ -41,7 +41,7 @@ async function allSettled<T>(promises: Promise<T>[]): Promise<T[]> {
 export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: (r: ReservationDoc) => Promise<void>) {
   const existing = new Batched((ids: string[]) => aligned(s.reservations, ids));
   const holdLookups = new Batched((ids: string[]) => aligned(s.holds, ids), { max: 900, parallel: 2 });
-  const inserts = new Batched((docs: ReservationDoc[]) => insertEach(s.reservations, docs));
+  const inserts = new Batched((docs: ReservationDoc[]) => s.lane.run(() => insertEach(s.reservations, docs)));
 
   /** Publish what a reservation became; ids are per fact, so a retried command's publish is deduplicated. */
   const announce = async (r: Reservation): Promise<void> => {
@@ -116,7 +116,6 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
       communityId: req.communityId,
       drill: req.drill,
       asOf: isoDay(new Date()),
-      requested: req.lines,
       status: 'reserved',
       lines: [],
       shortfalls: [],
@@ -167,9 +166,11 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
    */
   async function runCommand(verb: HoldMove, cmd: Command): Promise<Reservation> {
     const rule = COMMANDS[verb];
-    const claimed = await s.reservations.collection.updateOne(
-      { _id: cmd.reservationId, status: rule.from } as never,
-      { $set: { status: rule.to }, $push: { commands: { verb, idempotencyKey: cmd.idempotencyKey } } } as never,
+    const claimed = await s.lane.run(() =>
+      s.reservations.collection.updateOne(
+        { _id: cmd.reservationId, status: rule.from } as never,
+        { $set: { status: rule.to }, $push: { commands: { verb, idempotencyKey: cmd.idempotencyKey } } } as never,
+      ),
     );
     const r = await s.reservations.findById(cmd.reservationId).lean();
     if (!r) throw new LifelineError('not_found', `no reservation ${cmd.reservationId}`, { reservationId: cmd.reservationId });

@@ -77,8 +77,9 @@ export interface JournalStats {
  * document a decision reads reflects every commit up to the version it decides on — which is why no other version
  * log is needed. Single-document atomic updates are all it relies on (MongoDB; the local FerretDB with our patches).
  *
- * Measured (supplies README): the store serialises updates per collection (~1.5 ms each), so one commit per request
- * capped reservations at a few hundred per second; batching spends that write on every request waiting for the lot.
+ * Why batch (supplies README): the store runs one write at a time per database (~1.5 ms for an update by `_id`), so a
+ * write per change would cap a hot lot at a few hundred changes per second; a 1,000-reservation burst on 30 lots
+ * created 903 holds in 48 commits.
  */
 export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
   private readonly slots = new Map<string, Slot<Doc, Request, Result>>();
@@ -88,7 +89,7 @@ export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
   constructor(
     private readonly model: Model<Doc>,
     private readonly spec: JournalSpec<Doc, Request, Result, Entry>,
-    private readonly opts: { attempts: number; maxBatch: number },
+    private readonly opts: { attempts: number; maxBatch: number; write?: <T>(op: () => Promise<T>) => Promise<T> },
   ) {}
 
   /** A counter that grows with every load: read it before reading facts a later decision may rely on. */
@@ -143,7 +144,8 @@ export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
       const inc = Object.fromEntries(Object.entries(decision.inc).filter(([, n]) => n !== 0));
       if (decision.entries.length === 0 && Object.keys(inc).length === 0) return decision.results;
       const pending = this.spec.pack(decision.entries);
-      const res = await this.model.collection.updateOne({ _id: id, v: doc.v } as never, { $inc: inc, $set: { v: doc.v + 1, pending } } as never);
+      const write = this.opts.write ?? ((op) => op());
+      const res = await write(() => this.model.collection.updateOne({ _id: id, v: doc.v } as never, { $inc: inc, $set: { v: doc.v + 1, pending } } as never));
       if (res.matchedCount === 1) {
         const next = { ...doc, v: doc.v + 1, pending } as unknown as Record<string, number>;
         for (const [k, n] of Object.entries(inc)) next[k] = next[k]! + n;

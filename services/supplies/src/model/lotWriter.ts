@@ -1,7 +1,9 @@
 import type { Model } from 'mongoose';
 import { changesNothing, decideStock, packHolds, previousState, unpackHolds, type Hold, type HoldMove, type StockRequest } from '../domain/lotStock';
-import { findByIds, insertIfAbsent } from './docs';
+import { Batched } from './batch';
+import { findByIds, insertEach, insertIfAbsent } from './docs';
 import { JournaledWriter, type JournalStats } from './journal';
+import type { WriteLane } from './writeLane';
 import { countersOf, holdDoc, holdId, toHold, type HoldDoc, type LotDoc } from './lots';
 
 /** What a caller read of a holder's hold on a lot (null: none), and the writer's epoch when it started reading. */
@@ -30,12 +32,21 @@ export class LotWriter {
   private readonly journal: JournaledWriter<LotDoc, LotRequest, number | boolean, Hold>;
   /** Holds this process committed per lot since it last loaded the lot. */
   private readonly recent = new Map<string, Map<string, Hold>>();
+  /**
+   * New holds of every lot committing at the same time go out in one `insertMany`: the store writes one transaction
+   * at a time per database, so a write per lot commit would double the writes the commits themselves cost.
+   */
+  private readonly inserts: Batched<HoldDoc, 'inserted' | 'duplicate'>;
+  private readonly write: <T>(op: () => Promise<T>) => Promise<T>;
 
   constructor(
     lots: Model<LotDoc>,
     private readonly holds: Model<HoldDoc>,
-    opts: { attempts: number; maxBatch?: number },
+    opts: { attempts: number; maxBatch?: number; lane: WriteLane },
   ) {
+    const write = <T>(op: () => Promise<T>) => opts.lane.run(op);
+    this.write = write;
+    this.inserts = new Batched((docs: HoldDoc[]) => write(() => insertEach(holds, docs)), { max: 900, parallel: 2 });
     this.journal = new JournaledWriter(
       lots,
       {
@@ -47,7 +58,7 @@ export class LotWriter {
         loaded: (lotId) => this.recent.delete(lotId),
         adopt: (lotId, legacy) => adoptLegacyLot(lots, holds, lotId, legacy),
       },
-      { attempts: opts.attempts, maxBatch: opts.maxBatch ?? 500 },
+      { attempts: opts.attempts, maxBatch: opts.maxBatch ?? 500, write },
     );
   }
 
@@ -101,13 +112,13 @@ export class LotWriter {
     const created = written.filter((h) => h.state === 'held');
     const moved = written.filter((h) => h.state !== 'held');
     await Promise.all([
-      insertIfAbsent(this.holds, created.map((h) => holdDoc(lotId, h))),
+      Promise.all(created.map((h) => this.inserts.call(holdDoc(lotId, h)))),
       moved.length === 0
         ? undefined
-        : this.holds.collection.bulkWrite(
+        : this.write(() => this.holds.collection.bulkWrite(
             moved.map((h) => ({ updateOne: { filter: { _id: holdId(h.holderId, lotId), state: previousState(h.state) } as never, update: { $set: { state: h.state } } } })),
             { ordered: false },
-          ),
+          )),
     ]);
   }
 

@@ -20,7 +20,6 @@ export interface ReservationDoc {
   drill: boolean;
   /** The day expiry was judged against (UTC). */
   asOf: string;
-  requested: { itemCode: string; quantity: number }[];
   status: StoredStatus;
   lines: Reservation['lines'];
   shortfalls: Reservation['shortfalls'];
@@ -53,7 +52,6 @@ const reservationSchema = new Schema<ReservationDoc>(
     communityId: { type: String, required: true },
     drill: { type: Boolean, required: true },
     asOf: { type: String, required: true },
-    requested: [new Schema({ itemCode: String, quantity: Number }, { _id: false })],
     status: { type: String, required: true },
     lines: { type: [lineSchema], default: [] },
     shortfalls: [new Schema({ itemCode: String, missing: Number }, { _id: false })],

@@ -1,8 +1,10 @@
 import type { Connection, Model } from 'mongoose';
+import { Batched } from './batch';
 import { LotDirectory } from './directory';
 import { findByIds } from './docs';
 import { holdModel, lotModel, type HoldDoc, type LotDoc } from './lots';
 import { LotWriter } from './lotWriter';
+import { WriteLane } from './writeLane';
 import { reservationModel, type ReservationDoc } from './reservations';
 import { depotChain, depotModel, itemModel, type DepotDoc, type ItemDoc } from './stock';
 
@@ -15,6 +17,8 @@ export interface Stores {
   reservations: Model<ReservationDoc>;
   /** The one way stock changes: per lot, group-committed, journaled. */
   writer: LotWriter;
+  /** Every hot-path write goes through here (see `WriteLane`). */
+  lane: WriteLane;
   directory: LotDirectory;
   /** Depots a community draws from with their distance (0 = its own stockpile), cached for a minute. */
   chainOf(communityId: string): Promise<Map<string, number>>;
@@ -26,13 +30,19 @@ export interface Stores {
   unknownItems(codes: readonly string[]): Promise<string[]>;
 }
 
-export function openStores(db: Connection, lotAttempts: number): Stores {
+export function openStores(db: Connection, opts: { lotAttempts: number; storeWriters: number }): Stores {
+  const lane = new WriteLane(opts.storeWriters);
   const depots = depotModel(db);
   const items = itemModel(db);
   const lots = lotModel(db);
   const holds = holdModel(db);
   const chains = new Map<string, { at: number; rank: Promise<Map<string, number>> }>();
   const knownItems = new Set<string>();
+  // Requests arriving together ask about their items in one lookup (200 concurrent first requests made 200 of them).
+  const itemLookups = new Batched(async (codes: string[]) => {
+    for (const item of await findByIds(items, codes)) knownItems.add(item._id);
+    return codes.map((c) => knownItems.has(c));
+  });
   let everyDepot: { at: number; depots: Promise<Map<string, DepotDoc>> } | undefined;
   return {
     depots,
@@ -40,7 +50,8 @@ export function openStores(db: Connection, lotAttempts: number): Stores {
     lots,
     holds,
     reservations: reservationModel(db),
-    writer: new LotWriter(lots, holds, { attempts: lotAttempts }),
+    writer: new LotWriter(lots, holds, { attempts: opts.lotAttempts, lane }),
+    lane,
     directory: new LotDirectory(lots),
     chainOf(communityId) {
       const cached = chains.get(communityId);
@@ -62,8 +73,8 @@ export function openStores(db: Connection, lotAttempts: number): Stores {
     },
     async unknownItems(codes) {
       const missing = [...new Set(codes)].filter((c) => !knownItems.has(c));
-      for (const item of await findByIds(items, missing)) knownItems.add(item._id);
-      return missing.filter((c) => !knownItems.has(c));
+      const known = await Promise.all(missing.map((c) => itemLookups.call(c)));
+      return missing.filter((_, i) => !known[i]);
     },
   };
 }
