@@ -155,8 +155,7 @@ export function createActivities({ nc, pollIntervalMs = 1000, maxPollIntervalMs 
       // Back off while the job is sending: a city-wide warn has hundreds of these polling the same service.
       for (let interval = pollIntervalMs; ; interval = Math.min(interval * 2, maxPollIntervalMs)) {
         const job = await request(notification.job, { jobId });
-        // A local activity has no heartbeat to the server; the workflow bounds its polling window instead.
-        if (!ctx.info.isLocal) ctx.heartbeat({ sent: job.sent, total: job.total });
+        ctx.heartbeat({ sent: job.sent, total: job.total });
         if (job.status === 'completed') return jobOutcome(job, true);
         const left = deadline - Date.now();
         if (left <= 0) return jobOutcome(job, false);

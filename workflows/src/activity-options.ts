@@ -14,20 +14,13 @@ const retry: RetryPolicy = { initialInterval: '1s', backoffCoefficient: 2, maxim
 export const commandOptions: ActivityOptions = { startToCloseTimeout: '60s', scheduleToCloseTimeout: '1h', retry };
 
 /**
- * The same commands as local activities: run by the worker that runs the community's workflow task, recorded as a
- * marker, with no activity task through the server. Each command is one short NATS request, and the server was the
- * bottleneck of a city-wide fan-out: on the dev server (2 cores) 300 children of two activities took 25.0 s as
- * activities and 10.0 s as local activities (load 6.9, workflows/README.md). A worker lost mid-command reruns the
- * workflow task and so the command, which its idempotency key makes harmless.
+ * The same commands as local activities: run by the worker that runs the workflow task, recorded as a marker, with no
+ * activity task through the server (the incident's `resolveArea`, on the way from the POST to the first warning).
+ * Measured on the dev server (2 cores, load 6.9): 300 children of two commands took 25.0 s as activities and 10.0 s
+ * as local activities. A worker lost mid-command reruns the workflow task and so the command, which its idempotency
+ * key makes harmless.
  */
 export const localCommandOptions: LocalActivityOptions = { startToCloseTimeout: '60s', scheduleToCloseTimeout: '1h', retry };
-
-/**
- * A local activity polls a broadcast for at most this long; the workflow asks again until the step's deadline, so
- * no local activity outlives a few workflow-task timeouts (local activities cannot heartbeat to the server).
- */
-export const LOCAL_POLL_WINDOW_SECONDS = 20;
-export const localPollOptions: LocalActivityOptions = { startToCloseTimeout: `${LOCAL_POLL_WINDOW_SECONDS + 30}s`, retry: { ...retry, maximumAttempts: 3 } };
 
 /** Polling a broadcast until the step's deadline: heartbeats so a lost worker is noticed within 30 s. */
 export const pollOptions = (deadlineSeconds: number): ActivityOptions => ({

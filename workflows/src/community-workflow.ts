@@ -7,13 +7,12 @@ import {
   log,
   patched,
   proxyActivities,
-  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { GateDecisionSignal, TaskSignal, workflowIds, type DeadlineSignal, type Phase, type PlanStep, type StepOf } from '@lifeline/contracts';
 import type { Activities, BroadcastOutcome } from './activities';
-import { commandOptions, localCommandOptions, localPollOptions, LOCAL_POLL_WINDOW_SECONDS, pollOptions, unlessCancelled } from './activity-options';
+import { commandOptions, pollOptions, unlessCancelled } from './activity-options';
 import { deadlinePassedSignal, gateDecisionSignal, PATCHES, taskProgressSignal } from './messages';
 import { gateIdFor, onMissedAck } from './domain/deadlines';
 import { idempotencyKey } from './domain/keys';
@@ -21,8 +20,7 @@ import { reserveQuantities } from './domain/quantities';
 import { appliesAt } from './domain/segments';
 import type { CommunityPhaseInput, CommunityState, TaskRecord } from './domain/state';
 
-const remoteServices = proxyActivities<Activities>(commandOptions);
-const localServices = proxyLocalActivities<Activities>(localCommandOptions);
+const services = proxyActivities<Activities>(commandOptions);
 
 /** A command already sent must finish and be recorded even during a stand-down, or its effect could not be undone. */
 const uninterrupted = <T>(fn: () => Promise<T>) => CancellationScope.nonCancellable(fn);
@@ -44,9 +42,6 @@ const ALL_CLEAR = {
  */
 export async function communityPhaseWorkflow(input: CommunityPhaseInput): Promise<CommunityState> {
   const { context } = input;
-  // Asked before the first command: runs recorded before the change replay their activities (patch `local-activities`).
-  const local = patched(PATCHES.localActivities);
-  const services = local ? localServices : remoteServices;
   // A deep copy: the input is history, the state is ours to change.
   const state: CommunityState = JSON.parse(JSON.stringify(input.state)) as CommunityState;
   const workflowId = workflowInfo().workflowId;
@@ -106,16 +101,6 @@ export async function communityPhaseWorkflow(input: CommunityPhaseInput): Promis
     state.figures.notification.sent += job.sent;
   };
 
-  /** Poll a broadcast with local activities of at most LOCAL_POLL_WINDOW_SECONDS each, until it completes or `until`. */
-  async function pollInWindows({ jobId, until }: { jobId: string; until: string }): Promise<BroadcastOutcome> {
-    const { awaitBroadcast } = proxyLocalActivities<Activities>(localPollOptions);
-    for (;;) {
-      const windowEnd = Math.min(Date.parse(until), Date.now() + LOCAL_POLL_WINDOW_SECONDS * 1000);
-      const outcome = await awaitBroadcast({ jobId, until: new Date(windowEnd).toISOString() });
-      if (outcome.completed || windowEnd >= Date.parse(until)) return outcome;
-    }
-  }
-
   async function notify(step: StepOf<'notify'>) {
     const until = new Date(Date.now() + step.deadlineSeconds * 1000).toISOString();
     const job: BroadcastOutcome = await uninterrupted(() =>
@@ -132,7 +117,7 @@ export async function communityPhaseWorkflow(input: CommunityPhaseInput): Promis
       }),
     );
     state.figures.notification.jobs++;
-    const awaitBroadcast = local ? pollInWindows : proxyActivities<Activities>(pollOptions(step.deadlineSeconds)).awaitBroadcast;
+    const { awaitBroadcast } = proxyActivities<Activities>(pollOptions(step.deadlineSeconds));
     let final = job.completed ? job : await awaitBroadcast({ jobId: job.jobId, until });
     if (!final.completed && executesRule(step.onDeadline)) {
       const detail = `broadcast still sending after ${step.deadlineSeconds}s (${final.sent}/${final.total} sent)`;

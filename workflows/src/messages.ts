@@ -35,9 +35,7 @@ export const gateDecisionSignal = defineSignal<[GateDecisionSignal]>(MESSAGES.ga
  * `drill-readiness`: a drill asks personnel for its span-of-control check before the readiness report.
  * `open-site`: an `open-site` step opens sites through supplies (before: noted as not executed); they are closed
  * when the community's recover run ends, or on stand-down.
- * `local-activities`: a community run sends its commands as local activities (before: activities through the
- * server), and polls a broadcast in windows of LOCAL_POLL_WINDOW_SECONDS until the step's deadline; the incident
- * resolves its area with a local activity.
+ * `local-activities`: the incident resolves its area with a local activity (before: an activity through the server).
  */
 export const PATCHES = { deadlineRules: 'deadline-rules', drillReadiness: 'drill-readiness', openSite: 'open-site', localActivities: 'local-activities' } as const;
 
