@@ -44,10 +44,16 @@ function payloadsOf(value: unknown, at = '', out: { at: string; payload: tempora
 
 /**
  * Left readable by design: search attributes (Temporal indexes them; Lifeline's hold only ids, phase, severity and
- * flags), headers (the OpenTelemetry trace context the interceptors propagate) and the SDK's own patch markers (a
- * patch id the workflow code names, written by the SDK below the codec).
+ * flags), headers (the OpenTelemetry trace context the interceptors propagate), the SDK's own patch markers (a
+ * patch id the workflow code names, written by the SDK below the codec) and the SDK's bookkeeping of a local
+ * activity (`details.data`: its type, id, attempt and times, below the codec; its result is a codec payload) —
+ * checked separately to hold nothing else.
  */
-const isSearchAttribute = (at: string) => /\.searchAttributes\.indexedFields\.|\.header\.fields\.|\.markerRecordedEventAttributes\.details\.patch-data\./.test(at);
+const isSearchAttribute = (at: string) =>
+  /\.searchAttributes\.indexedFields\.|\.header\.fields\.|\.markerRecordedEventAttributes\.details\.patch-data\./.test(at) || isLocalActivityBookkeeping(at);
+const isLocalActivityBookkeeping = (at: string) => /\.markerRecordedEventAttributes\.details\.data\./.test(at);
+/** What the SDK writes about a local activity; anything more would be data that belongs in a codec payload. */
+const LOCAL_ACTIVITY_FIELDS = new Set(['seq', 'attempt', 'activity_id', 'activity_type', 'complete_time', 'backoff', 'original_schedule_time']);
 
 describe('workflow history encryption', () => {
   let incidentId: string;
@@ -78,6 +84,10 @@ describe('workflow history encryption', () => {
         expect(raw.includes(Buffer.from(resident.name))).toBe(false);
 
         const payloads = payloadsOf(history.events);
+        for (const { payload } of payloads.filter((p) => isLocalActivityBookkeeping(p.at))) {
+          const fields = Object.keys(JSON.parse(Buffer.from(payload.data!).toString()) as Record<string, unknown>);
+          expect(fields.filter((f) => !LOCAL_ACTIVITY_FIELDS.has(f))).toEqual([]);
+        }
         const encrypted = payloads.filter((p) => !isSearchAttribute(p.at));
         expect(encrypted.length).toBeGreaterThan(2);
         const expectedKey = process.env.LIFELINE_CODEC_KEYS ? undefined : derivedCodecKey(process.env.LIFELINE_PII_KEY!).id;
