@@ -13,8 +13,9 @@ function matches(doc: Doc | undefined, filter: Record<string, unknown>): doc is 
   });
 }
 
-function update(doc: Doc, u: { $inc?: Record<string, number>; $set?: Record<string, unknown>; $unset?: Record<string, unknown>; $push?: Record<string, unknown> }): void {
+function update(doc: Doc, u: { $inc?: Record<string, number>; $set?: Record<string, unknown>; $max?: Record<string, string>; $unset?: Record<string, unknown>; $push?: Record<string, unknown> }): void {
   for (const [k, n] of Object.entries(u.$inc ?? {})) doc[k] = ((doc[k] as number | undefined) ?? 0) + n;
+  for (const [k, v] of Object.entries(u.$max ?? {})) if (doc[k] === undefined || (doc[k] as string) < v) doc[k] = v;
   for (const [k, v] of Object.entries(u.$set ?? {})) doc[k] = v;
   for (const k of Object.keys(u.$unset ?? {})) delete doc[k];
   for (const [k, v] of Object.entries(u.$push ?? {})) doc[k] = [...((doc[k] as unknown[] | undefined) ?? []), v];

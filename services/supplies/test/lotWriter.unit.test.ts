@@ -100,3 +100,14 @@ it('a lot written before holds were documents is adopted once: its holds become 
   expect(s.lot('old')).not.toHaveProperty('holds');
   balanced(s, 'old');
 });
+
+it('a late flush of an older journal never moves a hold back', async () => {
+  const s = store({});
+  // The lot's last journal says res-1 was issued, but the hold has since been returned (a slow flusher elsewhere).
+  s.lotCol.docs.set('lot1', { _id: 'lot1', itemCode: 'tents', ...freshStock(10), v: 3, pending: 'res-1:issued:4' });
+  s.holdCol.docs.set(holdId('res-1', 'lot1'), { _id: holdId('res-1', 'lot1'), lotId: 'lot1', reservationId: 'res-1', quantity: 4, state: 'returned' });
+  const w = s.writer();
+  expect(await w.move('lot1', 'res-1', 'return')).toBe(false);
+  expect(s.holdCol.docs.get(holdId('res-1', 'lot1'))).toMatchObject({ state: 'returned' });
+  expect(s.lot('lot1')).toMatchObject({ quantity: 10, available: 10, v: 3 });
+});

@@ -1,6 +1,9 @@
 /**
  * Where a hold on a lot stands. A hold belongs to a reservation, or to a transfer holding stock at its source lot.
- * It only moves forward: held → issued → returned, or held → released.
+ * It only moves forward: held → issued → returned, or held → released (never both issued and released). The names
+ * sort in that order, so a hold's state is written with `$max` by `_id` alone: a late or repeated write can never move
+ * a hold back, and the store needs no condition on the state (on the local store any filter beyond `_id` scans the
+ * collection, and holds are its largest).
  */
 export type HoldState = 'held' | 'issued' | 'returned' | 'released';
 
@@ -31,9 +34,6 @@ export const HOLD_MOVES: Record<HoldMove, { from: HoldState; to: HoldState; perU
   return: { from: 'issued', to: 'returned', perUnit: { quantity: 1, available: 1, held: 0, issued: -1 } },
   release: { from: 'held', to: 'released', perUnit: { quantity: 0, available: 1, held: -1, issued: 0 } },
 };
-
-/** The state a hold must be in for a journal entry that moves it to `to` to apply (undefined: a new hold). */
-export const previousState = (to: HoldState): HoldState | undefined => Object.values(HOLD_MOVES).find((m) => m.to === to)?.from;
 
 /** Something asked of one lot: promise up to `wanted` units to a holder, or move a holder's hold. */
 export type StockRequest = { kind: 'take'; holderId: string; wanted: number } | { kind: 'move'; holderId: string; move: HoldMove };

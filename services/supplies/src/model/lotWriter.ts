@@ -1,5 +1,5 @@
 import type { Model } from 'mongoose';
-import { changesNothing, decideStock, packHolds, previousState, unpackHolds, type Hold, type HoldMove, type StockRequest } from '../domain/lotStock';
+import { changesNothing, decideStock, packHolds, unpackHolds, type Hold, type HoldMove, type StockRequest } from '../domain/lotStock';
 import { Batched } from './batch';
 import { findByIds, insertEach, insertIfAbsent } from './docs';
 import { JournaledWriter, type JournalStats } from './journal';
@@ -107,7 +107,7 @@ export class LotWriter {
     return { inc: { ...decision.inc }, entries: changesNothing(decision) ? [] : decision.writes, results: decision.results };
   }
 
-  /** New holds are inserted (a duplicate is one already written); moves apply only to a hold still in the previous state. */
+  /** New holds are inserted (a duplicate is one already written); a move only ever moves a hold forward (`$max`). */
   private async flush(lotId: string, written: readonly Hold[]): Promise<void> {
     const created = written.filter((h) => h.state === 'held');
     const moved = written.filter((h) => h.state !== 'held');
@@ -116,7 +116,7 @@ export class LotWriter {
       moved.length === 0
         ? undefined
         : this.write(() => this.holds.collection.bulkWrite(
-            moved.map((h) => ({ updateOne: { filter: { _id: holdId(h.holderId, lotId), state: previousState(h.state) } as never, update: { $set: { state: h.state } } } })),
+            moved.map((h) => ({ updateOne: { filter: { _id: holdId(h.holderId, lotId) } as never, update: { $max: { state: h.state } } } })),
             { ordered: false },
           )),
     ]);
