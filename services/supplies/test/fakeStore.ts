@@ -29,6 +29,8 @@ export class FakeCollection {
   readonly docs = new Map<string, Doc>();
   updates = 0;
   failNext = 0;
+  /** While set, inserts wait for it (a slow store). */
+  gate: Promise<void> | undefined;
 
   private async maybeFail(): Promise<void> {
     await tick();
@@ -58,6 +60,7 @@ export class FakeCollection {
   }
 
   async insertMany(docs: Doc[]) {
+    await this.gate;
     await this.maybeFail();
     const writeErrors: { code: number; index: number }[] = [];
     docs.forEach((d, index) => (this.docs.has(d._id) ? writeErrors.push({ code: 11000, index }) : this.docs.set(d._id, structuredClone(d))));

@@ -111,3 +111,31 @@ it('a late flush of an older journal never moves a hold back', async () => {
   expect(s.holdCol.docs.get(holdId('res-1', 'lot1'))).toMatchObject({ state: 'returned' });
   expect(s.lot('lot1')).toMatchObject({ quantity: 10, available: 10, v: 3 });
 });
+
+it('a hold taken and moved in one batch is written in its final state', async () => {
+  const s = store({ lot1: 10 });
+  const w = s.writer();
+  expect(await Promise.all([w.take('lot1', 'tr-1', 4), w.move('lot1', 'tr-1', 'issue')])).toEqual([4, true]);
+  expect(s.holdCol.docs.get(holdId('tr-1', 'lot1'))).toMatchObject({ quantity: 4, state: 'issued' });
+  expect(s.lot('lot1')).toMatchObject({ quantity: 6, available: 6, held: 0, issued: 4, v: 1 });
+  balanced(s, 'lot1');
+});
+
+it('the next commit does not wait for the last flush, and journals the unflushed holds again', async () => {
+  const s = store({ lot1: 10 });
+  const w = s.writer();
+  let open!: () => void;
+  s.holdCol.gate = new Promise((r) => (open = r));
+  const until = async (v: number) => {
+    while (s.lot('lot1').v < v) await new Promise((r) => setImmediate(r));
+  };
+  const first = w.take('lot1', 'res-1', 3);
+  await until(1);
+  const second = w.take('lot1', 'res-2', 2);
+  await until(2);
+  expect(s.lot('lot1').pending).toBe('res-1:held:3;res-2:held:2');
+  expect(s.holdCol.docs.size).toBe(0);
+  open();
+  expect(await Promise.all([first, second])).toEqual([3, 2]);
+  balanced(s, 'lot1');
+});

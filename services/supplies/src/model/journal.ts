@@ -46,12 +46,18 @@ interface Waiting<Request, Result> {
   reject(err: unknown): void;
 }
 
-interface Slot<Doc, Request, Result> {
+interface Slot<Doc, Request, Result, Entry> {
   /** The document as of this process's last load or commit; undefined = reload (and flush) before deciding. */
   doc?: Doc;
+  /** A flush failed (or memory is full): reload, flushing the journal, before the next decision. */
+  mustReload: boolean;
   loadedAt: number;
   queue: Waiting<Request, Result>[];
   running: boolean;
+  /** Entries committed here whose flush has not landed yet: every commit journals them again until it does. */
+  carried: Entry[];
+  /** The flush in flight (flushes of one document run one after another). */
+  flushing: Promise<void>;
 }
 
 export interface JournalStats {
@@ -72,7 +78,7 @@ export interface JournalStats {
  * flight, and the next commit takes them all. A commit is ONE conditional update,
  * `updateOne({_id, v}, {$inc: counters, $set: {v: v+1, pending: journal}})`, so the decision and the list of writes it
  * implies are one atomic write; then the journal's entries are flushed (idempotent writes elsewhere), and the next
- * commit replaces `pending`. A miss on `v` means another process committed: reload, flush its journal, decide again.
+ * commit replaces `pending` (carrying over any entry whose flush has not landed yet). A miss on `v` means another process committed: reload, flush its journal, decide again.
  * Loading a document flushes its leftover journal first (a crash between the commit and the flush), so every
  * document a decision reads reflects every commit up to the version it decides on — which is why no other version
  * log is needed. Single-document atomic updates are all it relies on (MongoDB; the local FerretDB with our patches).
@@ -82,7 +88,7 @@ export interface JournalStats {
  * created 903 holds in 48 commits.
  */
 export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
-  private readonly slots = new Map<string, Slot<Doc, Request, Result>>();
+  private readonly slots = new Map<string, Slot<Doc, Request, Result, Entry>>();
   private loads = 0;
   readonly stats: JournalStats = { commits: 0, requests: 0, misses: 0, loads: 0 };
 
@@ -100,18 +106,18 @@ export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
   /** Whether the document is loaded and clean here, loaded no later than `epoch`: reads started at `epoch` still hold. */
   current(id: string, epoch: number): boolean {
     const slot = this.slots.get(id);
-    return slot?.doc !== undefined && slot.loadedAt <= epoch;
+    return slot?.doc !== undefined && !slot.mustReload && slot.loadedAt <= epoch;
   }
 
   /** Reload the document (flushing its journal) before its next decision. */
   forget(id: string): void {
     const slot = this.slots.get(id);
-    if (slot) slot.doc = undefined;
+    if (slot) slot.mustReload = true;
   }
 
   submit(id: string, request: Request): Promise<Result> {
     let slot = this.slots.get(id);
-    if (!slot) this.slots.set(id, (slot = { loadedAt: 0, queue: [], running: false }));
+    if (!slot) this.slots.set(id, (slot = { mustReload: false, loadedAt: 0, queue: [], running: false, carried: [], flushing: Promise.resolve() }));
     const s = slot;
     return new Promise<Result>((resolve, reject) => {
       s.queue.push({ request, resolve, reject });
@@ -122,14 +128,25 @@ export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
     });
   }
 
-  private async run(id: string, slot: Slot<Doc, Request, Result>): Promise<void> {
+  /**
+   * Commit batch after batch. A batch's requests are answered once its flush has landed (so the holds they were told
+   * about exist), but the next commit does not wait for that flush: it journals the entries still unflushed again,
+   * so a crash at any point leaves every committed entry in `pending`. This halves a lot's cycle under load.
+   */
+  private async run(id: string, slot: Slot<Doc, Request, Result, Entry>): Promise<void> {
     while (slot.queue.length > 0) {
       const batch = slot.queue.splice(0, this.opts.maxBatch);
       try {
-        const results = await this.commit(id, slot, batch.map((w) => w.request));
-        batch.forEach((w, i) => w.resolve(results[i]!));
+        const { results, flushed } = await this.commit(id, slot, batch.map((w) => w.request));
+        flushed.then(
+          () => batch.forEach((w, i) => w.resolve(results[i]!)),
+          (err: unknown) => {
+            // The commit is durable and its entries stay journaled; the next decision reloads and flushes them.
+            slot.mustReload = true;
+            for (const w of batch) w.reject(err);
+          },
+        );
       } catch (err) {
-        // Whatever was written is durable and journaled; the next decision reloads and flushes it.
         slot.doc = undefined;
         for (const w of batch) w.reject(err);
       }
@@ -137,13 +154,14 @@ export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
     slot.running = false;
   }
 
-  private async commit(id: string, slot: Slot<Doc, Request, Result>, batch: Request[]): Promise<Result[]> {
+  private async commit(id: string, slot: Slot<Doc, Request, Result, Entry>, batch: Request[]): Promise<{ results: Result[]; flushed: Promise<void> }> {
     for (let attempt = 1; ; attempt++) {
-      const doc = slot.doc ?? (await this.load(id, slot));
+      const doc = slot.doc && !slot.mustReload ? slot.doc : await this.load(id, slot);
       const decision = await this.spec.decide(id, doc, batch, slot.loadedAt);
       const inc = Object.fromEntries(Object.entries(decision.inc).filter(([, n]) => n !== 0));
-      if (decision.entries.length === 0 && Object.keys(inc).length === 0) return decision.results;
-      const pending = this.spec.pack(decision.entries);
+      // Nothing to write: the answer may still rest on entries in flight, so it waits for their flush too.
+      if (decision.entries.length === 0 && Object.keys(inc).length === 0) return { results: decision.results, flushed: slot.flushing };
+      const pending = this.spec.pack([...slot.carried, ...decision.entries]);
       const write = this.opts.write ?? ((op) => op());
       const res = await write(() => this.model.collection.updateOne({ _id: id, v: doc.v } as never, { $inc: inc, $set: { v: doc.v + 1, pending } } as never));
       if (res.matchedCount === 1) {
@@ -152,10 +170,11 @@ export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
         slot.doc = next as unknown as Doc;
         this.stats.commits++;
         this.stats.requests += batch.length;
-        // Remembered before the flush lands, so a caller asking meanwhile about a written entry gets the truth.
+        // Remembered before the flush lands, so a decision or a caller asking meanwhile gets the truth.
         this.spec.committed?.(id, decision.entries);
-        await this.spec.flush(id, decision.entries);
-        return decision.results;
+        slot.carried.push(...decision.entries);
+        slot.flushing = slot.flushing.catch(() => undefined).then(() => this.flushCarried(id, slot));
+        return { results: decision.results, flushed: slot.flushing };
       }
       slot.doc = undefined;
       this.stats.misses++;
@@ -164,17 +183,29 @@ export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
     }
   }
 
+  private async flushCarried(id: string, slot: Slot<Doc, Request, Result, Entry>): Promise<void> {
+    const entries = slot.carried.slice();
+    if (entries.length === 0) return;
+    await this.spec.flush(id, entries);
+    slot.carried = slot.carried.filter((e) => !entries.includes(e));
+  }
+
   /** Read the document and flush what its last commit journaled, so every write that commit implies is there. */
-  private async load(id: string, slot: Slot<Doc, Request, Result>): Promise<Doc> {
+  private async load(id: string, slot: Slot<Doc, Request, Result, Entry>): Promise<Doc> {
     let doc = (await this.model.collection.findOne({ _id: id } as never)) as Doc | null;
     if (doc && doc.v === undefined && this.spec.adopt) {
       await this.spec.adopt(id, doc);
       doc = (await this.model.collection.findOne({ _id: id } as never)) as Doc | null;
     }
     if (!doc || doc.v === undefined) throw new LifelineError('not_found', `no document ${id}`, { id });
+    await slot.flushing.catch(() => undefined);
     await this.spec.flush(id, this.spec.unpack(doc.pending));
     this.spec.loaded?.(id);
     this.stats.loads++;
+    // Whatever this process carried was in the journal it just flushed, or in one another process flushed first.
+    slot.carried = [];
+    slot.flushing = Promise.resolve();
+    slot.mustReload = false;
     slot.doc = doc;
     slot.loadedAt = ++this.loads;
     return doc;

@@ -107,19 +107,20 @@ export class LotWriter {
     return { inc: { ...decision.inc }, entries: changesNothing(decision) ? [] : decision.writes, results: decision.results };
   }
 
-  /** New holds are inserted (a duplicate is one already written); a move only ever moves a hold forward (`$max`). */
+  /**
+   * Every written hold is inserted as it now stands (a duplicate is one already there), then those that moved are moved
+   * forward with `$max`: so a hold created and moved in one batch exists, and a late or repeated flush is harmless.
+   */
   private async flush(lotId: string, written: readonly Hold[]): Promise<void> {
-    const created = written.filter((h) => h.state === 'held');
+    await Promise.all(written.map((h) => this.inserts.call(holdDoc(lotId, h))));
     const moved = written.filter((h) => h.state !== 'held');
-    await Promise.all([
-      Promise.all(created.map((h) => this.inserts.call(holdDoc(lotId, h)))),
-      moved.length === 0
-        ? undefined
-        : this.write(() => this.holds.collection.bulkWrite(
-            moved.map((h) => ({ updateOne: { filter: { _id: holdId(h.holderId, lotId) } as never, update: { $max: { state: h.state } } } })),
-            { ordered: false },
-          )),
-    ]);
+    if (moved.length === 0) return;
+    await this.write(() =>
+      this.holds.collection.bulkWrite(
+        moved.map((h) => ({ updateOne: { filter: { _id: holdId(h.holderId, lotId) } as never, update: { $max: { state: h.state } } } })),
+        { ordered: false },
+      ),
+    );
   }
 
   private remember(lotId: string, written: readonly Hold[]): void {
