@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import { loadConfig, ServiceEnv } from '@lifeline/platform';
+import { ServiceEnv } from '@lifeline/platform';
 
 export const IncentivesEnv = ServiceEnv.extend({
   /** Which rule table computes new awards; entries keep the version they were computed with. */
   INCENTIVES_RULES_VERSION: z.enum(['v1', 'v2']).default('v2'),
 });
 export type IncentivesEnv = z.infer<typeof IncentivesEnv>;
-
-export const loadIncentivesConfig = (env: NodeJS.ProcessEnv = process.env): IncentivesEnv => loadConfig(IncentivesEnv, env);

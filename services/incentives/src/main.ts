@@ -1,3 +1,3 @@
 import { startTelemetry } from '@lifeline/platform/telemetry';
 startTelemetry('lifeline-incentives');
-void import('./service.js').then((m) => m.start());
+void import('./app.js').then((m) => m.start());

@@ -1,7 +1,7 @@
 import { incentives } from '@lifeline/contracts';
 import type { Handlers, ServiceContext } from '@lifeline/platform';
 import { createAwards, toFlag, type Awards } from './awards';
-import { loadIncentivesConfig } from './config';
+import type { IncentivesEnv } from './config';
 import { completionsBacklog } from './consumer';
 import { RULE_TABLES } from './domain/rules';
 import { leaderboard, reviewFigures, summarise, tallyByParticipant } from './domain/standings';
@@ -19,8 +19,8 @@ export interface Incentives {
 }
 
 /** Wire the endpoints: awards and manual awards, the catalogue, honours, and the read side (verify, statements, boards). */
-export function buildIncentives(ctx: ServiceContext): Incentives {
-  const rules = RULE_TABLES[loadIncentivesConfig().INCENTIVES_RULES_VERSION];
+export function buildIncentives(ctx: ServiceContext<IncentivesEnv>): Incentives {
+  const rules = RULE_TABLES[ctx.config.INCENTIVES_RULES_VERSION];
   const awards = createAwards(ctx, rules, () => completionsBacklog(ctx));
   const ledger = awards.ledger;
   const redemptions = createRedemptions(ctx, ledger);
@@ -69,9 +69,4 @@ export function buildIncentives(ctx: ServiceContext): Incentives {
     confirmHonour: (req) => honours.confirm(req),
   };
   return { handlers, awards };
-}
-
-/** The handlers alone (the shape `runService` and the tests use). */
-export async function createHandlers(ctx: ServiceContext): Promise<Handlers<typeof incentives>> {
-  return buildIncentives(ctx).handlers;
 }

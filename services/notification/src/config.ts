@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, ServiceEnv } from '@lifeline/platform';
+import { ServiceEnv } from '@lifeline/platform';
 
 export const NotificationEnv = ServiceEnv.extend({
   /** `broadcast` answers within this long; a larger audience goes on being cut in the background (see the job). */
@@ -23,8 +23,6 @@ export const NotificationEnv = ServiceEnv.extend({
   RATE_DOOR_KNOCK: z.coerce.number().positive().default(10),
 });
 export type NotificationEnv = z.infer<typeof NotificationEnv>;
-
-export const loadNotificationConfig = (env: NodeJS.ProcessEnv = process.env): NotificationEnv => loadConfig(NotificationEnv, env);
 
 /** The channel settings a process uses, from its configuration. */
 export const channelSettings = (config: NotificationEnv) => ({

@@ -9,13 +9,12 @@ import { directModel } from './model/direct';
 import { SIMULATOR_SETTINGS_ID, simulatorSettingsModel } from './model/gateway';
 import { jobModel } from './model/job';
 import { replyModel } from './model/reply';
-import { notificationParts } from './parts';
+import type { NotificationParts } from './parts';
 import { jobProgress } from './progress';
 import { residentRegistry } from './registry';
 import { DOOR_KNOCKS } from './unconfirmed';
 
-export async function createHandlers(ctx: ServiceContext): Promise<Handlers<typeof notification>> {
-  const parts = notificationParts(ctx);
+export function createHandlers(ctx: ServiceContext, parts: NotificationParts): Handlers<typeof notification> {
   const registry = residentRegistry(ctx);
   const Jobs = jobModel(ctx.db);
   const Direct = directModel(ctx.db);

@@ -2,7 +2,7 @@ import type { ServiceContext } from '@lifeline/platform';
 import { broadcasts } from './broadcast';
 import { bulletins } from './bulletins';
 import { createChannels, type Channels } from './channels';
-import { channelSettings, loadNotificationConfig, type NotificationEnv } from './config';
+import { channelSettings, type NotificationEnv } from './config';
 import { residentDeliveries } from './deliveries';
 import { directMessages } from './direct';
 import { personnelDoorKnock } from './door-knock';
@@ -21,15 +21,12 @@ export interface NotificationParts {
   deliveries: ReturnType<typeof residentDeliveries>;
 }
 
-const built = new WeakMap<ServiceContext, NotificationParts>();
-
-export function notificationParts(ctx: ServiceContext): NotificationParts {
-  const known = built.get(ctx);
-  if (known) return known;
-  const config = loadNotificationConfig();
+/** Built once per process by `app.ts`; a second set would double the channels' rate limits. */
+export function notificationParts(ctx: ServiceContext<NotificationEnv>): NotificationParts {
+  const config = ctx.config;
   const channels = createChannels(ctx.db, channelSettings(config), { doorKnock: personnelDoorKnock(ctx) });
   const broadcast = broadcasts(ctx, { replyWithinMs: config.BROADCAST_REPLY_WITHIN_MS }, channels);
-  const parts: NotificationParts = {
+  return {
     config,
     channels,
     broadcast,
@@ -39,6 +36,4 @@ export function notificationParts(ctx: ServiceContext): NotificationParts {
     unconfirmed: unconfirmedVulnerable(ctx, channels),
     deliveries: residentDeliveries(ctx),
   };
-  built.set(ctx, parts);
-  return parts;
 }

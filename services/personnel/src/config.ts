@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { loadConfig } from '@lifeline/platform';
+import { ServiceEnv } from '@lifeline/platform';
 
 const skillList = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/)));
 
-/** Personnel settings beyond the platform's ServiceEnv. */
-export const PersonnelEnv = z.object({
+/** Personnel settings: the platform's ServiceEnv and the service's own. */
+export const PersonnelEnv = ServiceEnv.extend({
   /** Delay before a simulated drill responder acknowledges an assigned task. */
   DRILL_ACK_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(500),
   /** Delay between a simulated responder's acknowledgement and its completion report. */
@@ -25,5 +25,3 @@ export const PersonnelEnv = z.object({
   READINESS_REQUIRED_SKILLS: skillList.default(['first-aid']),
 });
 export type PersonnelConfig = z.infer<typeof PersonnelEnv>;
-
-export const loadPersonnelConfig = (env: NodeJS.ProcessEnv = process.env): PersonnelConfig => loadConfig(PersonnelEnv, env);

@@ -3,15 +3,14 @@ import { z } from 'zod';
 import { CommunityId, IncidentId } from '@lifeline/contracts';
 import { maskName, maskPhone, parseHttp, route, type ServiceContext } from '@lifeline/platform';
 import { personModel } from './model/person';
-import { createDesk } from './nats';
+import type { TaskDesk } from './tasks';
 
 const TasksQuery = z.object({ incidentId: IncidentId });
 const PeopleQuery = z.object({ communityId: CommunityId });
 const LIMIT = 5000;
 
 /** Read-only admin routes; people are shown with masked names and phones only. */
-export function registerRoutes(app: Express, ctx: ServiceContext): void {
-  const { desk } = createDesk(ctx);
+export function registerRoutes(app: Express, ctx: ServiceContext, desk: TaskDesk): void {
   const people = personModel(ctx.db);
 
   app.get(

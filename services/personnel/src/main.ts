@@ -2,4 +2,4 @@ import { startTelemetry } from '@lifeline/platform/telemetry';
 
 // Telemetry first, so every later module's spans and trace propagation are live.
 startTelemetry('lifeline-personnel');
-void import('./service.js').then((m) => m.start());
+void import('./app.js').then((m) => m.start());

@@ -1,6 +1,6 @@
 import type { personnel, personnelContract } from '@lifeline/contracts';
 import type { Handlers, ServiceContext } from '@lifeline/platform';
-import { loadPersonnelConfig, type PersonnelConfig } from './config';
+import type { PersonnelConfig } from './config';
 import { assessCommunity } from './domain/readiness';
 import { claimModel } from './model/claim';
 import { deadlineModel } from './model/deadline';
@@ -15,22 +15,16 @@ import { Roster } from './roster';
 import { SurgeDesk } from './surge';
 import { TaskDesk } from './tasks';
 
-interface Desks {
+export interface Desks {
   roster: Roster;
   desk: TaskDesk;
   surge: SurgeDesk;
 }
-const desks = new WeakMap<ServiceContext, Desks>();
 
-/** The roster, task desk and surge desk over this service's own database: one per service, shared by endpoints, background work and HTTP. */
-export function createDesk(ctx: ServiceContext): Desks {
-  let made = desks.get(ctx);
-  if (!made) {
-    const roster = new Roster(orgUnitModel(ctx.db), personModel(ctx.db), claimModel(ctx.db), ctx.vault, partyUnitModel(ctx.db), teamModel(ctx.db), loadPersonnelConfig().CANDIDATE_POOL_TTL_MS);
-    made = { roster, desk: new TaskDesk(ctx, roster, taskModel(ctx.db), transitionModel(ctx.db), standDownModel(ctx.db), deadlineModel(ctx.db)), surge: new SurgeDesk(ctx, roster) };
-    desks.set(ctx, made);
-  }
-  return made;
+/** The roster, task desk and surge desk over this service's own database, shared by endpoints, background work and HTTP. */
+export function openDesks(ctx: ServiceContext<PersonnelConfig>): Desks {
+  const roster = new Roster(orgUnitModel(ctx.db), personModel(ctx.db), claimModel(ctx.db), ctx.vault, partyUnitModel(ctx.db), teamModel(ctx.db), ctx.config.CANDIDATE_POOL_TTL_MS);
+  return { roster, desk: new TaskDesk(ctx, roster, taskModel(ctx.db), transitionModel(ctx.db), standDownModel(ctx.db), deadlineModel(ctx.db)), surge: new SurgeDesk(ctx, roster) };
 }
 
 /** Readiness thresholds: the request's where given, else the service's configured defaults. */
@@ -44,9 +38,7 @@ export function thresholdsFrom(settings: PersonnelConfig, asked: personnelContra
 }
 
 /** One handler per `personnel` endpoint; requests arrive validated by the runtime. */
-export async function createHandlers(ctx: ServiceContext): Promise<Handlers<typeof personnel>> {
-  const { roster, desk, surge } = createDesk(ctx);
-  const settings = loadPersonnelConfig();
+export function createHandlers(settings: PersonnelConfig, { roster, desk, surge }: Desks): Handlers<typeof personnel> {
   return {
     seed: (r) => roster.seed(r),
     resolveArea: (r) => roster.resolveArea(r.area),

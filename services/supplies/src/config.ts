@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, ServiceEnv } from '@lifeline/platform';
+import { ServiceEnv } from '@lifeline/platform';
 
 export const SuppliesEnv = ServiceEnv.extend({
   /** How many times a lot commit is decided again when another process committed first (its conditional update missed). */
@@ -10,5 +10,3 @@ export const SuppliesEnv = ServiceEnv.extend({
   SUPPLIES_INSPECTION_INTERVAL_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
 });
 export type SuppliesConfig = z.infer<typeof SuppliesEnv>;
-
-export const loadSuppliesConfig = (): SuppliesConfig => loadConfig(SuppliesEnv);

@@ -1,8 +1,7 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { IncidentId, Severity, Slug } from '@lifeline/contracts';
-import { parseHttp, route, type ServiceContext } from '@lifeline/platform';
-import type { createHandlers } from './nats';
+import { IncidentId, Severity, Slug, type supplies } from '@lifeline/contracts';
+import { parseHttp, route, type Handlers, type ServiceContext } from '@lifeline/platform';
 import { depotsOfArea } from './domain/readiness';
 import { lotModel } from './model/lots';
 import { reservationModel, toReservation } from './model/reservations';
@@ -20,7 +19,7 @@ const SitesQuery = z.object({ incidentId: IncidentId.optional(), communityId: Sl
  * Read-only routes for the console: stock by depot for an area (with the depots below it unless `below=false`),
  * reservations of an incident, readiness of an area, sites opened for an incident, and the incident's figures.
  */
-export function registerRoutes(app: Express, ctx: ServiceContext, handlers: () => Promise<Awaited<ReturnType<typeof createHandlers>>>): void {
+export function registerRoutes(app: Express, ctx: ServiceContext, handlers: Handlers<typeof supplies>): void {
   const depots = depotModel(ctx.db);
   const lots = lotModel(ctx.db);
   const reservations = reservationModel(ctx.db);
@@ -66,7 +65,7 @@ export function registerRoutes(app: Express, ctx: ServiceContext, handlers: () =
     '/v1/summary',
     route(async (req, res) => {
       const { incidentId } = parseHttp(IncidentQuery, req.query, 'query');
-      res.json(await (await handlers()).summary({ incidentId }));
+      res.json(await handlers.summary({ incidentId }));
     }),
   );
 
@@ -74,7 +73,7 @@ export function registerRoutes(app: Express, ctx: ServiceContext, handlers: () =
     '/v1/readiness',
     route(async (req, res) => {
       const q = parseHttp(ReadinessQuery, req.query, 'query');
-      res.json(await (await handlers()).readiness(q));
+      res.json(await handlers.readiness(q));
     }),
   );
 

@@ -1,4 +1,4 @@
 import { startTelemetry } from '@lifeline/platform/telemetry';
 
 startTelemetry('lifeline-supplies');
-void import('./service.js').then((m) => m.start());
+void import('./app.js').then((m) => m.start());

@@ -1,7 +1,7 @@
 import { supplies, type suppliesContract } from '@lifeline/contracts';
 import type { Handlers, ServiceContext } from '@lifeline/platform';
 import type { z } from 'zod';
-import { loadSuppliesConfig } from './config';
+import type { SuppliesConfig } from './config';
 import { summarize } from './domain/summary';
 import { coverHandlers } from './handlers/cover';
 import { readinessHandlers } from './handlers/readiness';
@@ -15,8 +15,8 @@ import { openStores } from './model/stores';
 type Seed = z.infer<typeof suppliesContract.SeedStockRequest>;
 
 /** The supplies endpoints: stock seeding, reservations through their lifecycle, cover for shortfalls, sites, readiness. */
-export async function createHandlers(ctx: ServiceContext): Promise<Handlers<typeof supplies>> {
-  const config = loadSuppliesConfig();
+export async function createHandlers(ctx: ServiceContext<SuppliesConfig>): Promise<Handlers<typeof supplies>> {
+  const config = ctx.config;
   const s = openStores(ctx.db, { lotAttempts: config.SUPPLIES_LOT_ATTEMPTS, storeWriters: config.SUPPLIES_STORE_WRITERS });
   const cover = coverHandlers(ctx, s);
   const stock = reservationHandlers(ctx, s, cover.proposeCover);
