@@ -12,13 +12,10 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { Severity, Slug, type IncidentView, type PlanDocument } from '@lifeline/contracts';
-import { connectNats } from '@lifeline/platform';
 import { stackConfig } from '@lifeline/local-stack';
-import { measureIncidentCost } from '@lifeline/workflows/src/cost';
-import { api, bearer } from '../cli/src/api';
-import { adminNats, apiBase, fail } from '../cli/src/context';
-import { buildCity } from '../cli/src/seed/city';
-import { drillCity, sendCityInSlices } from '../test/e2e/support';
+import { measureIncidentCost } from '@lifeline/workflows';
+import { api, apiBase, bearer, fail } from '@lifeline/cli';
+import { buildCity, connectAdmin, drillCity, sendCityInSlices } from '@lifeline/testkit';
 
 /** A whole number flag within bounds, or a structured error naming the flag. */
 function intFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -77,7 +74,7 @@ async function main() {
   if (!flags.noSeed) {
     const { plan } = await api<{ plan: PlanDocument }>('GET', `/v1/plans/${flags.plan}`, 'auditor');
     const city = drillCity(buildCity({ communities: flags.communities, residents, seed: flags.seed, today: new Date().toISOString().slice(0, 10) }), plan);
-    const nc = await connectNats(adminNats(), 'drill-cost');
+    const nc = await connectAdmin('drill-cost');
     const t0 = Date.now();
     const counts = await sendCityInSlices(nc, city, 10);
     await nc.close();

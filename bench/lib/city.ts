@@ -1,13 +1,10 @@
 /**
- * The bench city: `lifeline seed`'s synthetic city (cli/src/seed/city.ts), trimmed to what a community drill touches
- * (test/e2e/support.ts drillCity), with realistic community populations instead of equal ones, seeded once per stack.
+ * The bench city: `lifeline seed`'s synthetic city (@lifeline/testkit), trimmed to what a community drill touches
+ * (testkit's drillCity), with realistic community populations instead of equal ones, seeded once per stack.
  */
 import { notification, type PlanDocument } from '@lifeline/contracts';
 import { call, type NatsConnection } from '@lifeline/platform';
-import { buildCity, type CityShape, type SyntheticCity } from '../../cli/src/seed/city';
-import { seededRandom } from '../../cli/src/seed/random';
-import { sendCity } from '../../cli/src/seed/send';
-import { drillCity } from '../../test/e2e/support';
+import { buildCity, type CityShape, type SyntheticCity, seededRandom, sendCity, drillCity } from '@lifeline/testkit';
 import type { BenchContext } from './context';
 
 /**

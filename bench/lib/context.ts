@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Role } from '@lifeline/contracts';
 import { connectNats, type NatsConnection } from '@lifeline/platform';
 import type { StackEndpoints } from '@lifeline/local-stack';
-import { signToken } from '../../cli/src/auth';
+import { signToken } from '@lifeline/cli';
 
 /** What a figure gets: the stack's endpoints and one client of each kind, shared by the figures of one stack. */
 export interface BenchContext {

@@ -1,5 +1,6 @@
 import type { BenchContext } from './context';
 import type { Row } from './table';
+import { pollUntil } from '@lifeline/testkit';
 
 /** One figure of the issue's table: measured beside its naive baseline, in the same run, on the same stack. */
 export interface Figure {
@@ -21,12 +22,4 @@ export function sizedGoal(goalSeconds: number, size: number, fullSize: number): 
 }
 
 /** Waits until `probe` returns a value (polling every `everyMs`), or fails naming what did not happen in time. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export const until = <T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 1000) => pollUntil(what, probe, { timeoutMs, everyMs });

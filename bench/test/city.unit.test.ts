@@ -1,4 +1,4 @@
-import { buildCity } from '../../cli/src/seed/city';
+import { buildCity } from '@lifeline/testkit';
 import { realisticPopulations, withPopulations } from '../lib/city';
 
 describe('realistic community populations', () => {

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
 import type { z } from 'zod';
 import { issuesToDetails, type ErrorCode } from '@lifeline/contracts';
-import type { NatsSettings } from '@lifeline/platform';
-import { loadOrCreateSecrets, secretsPath, stackConfig } from '@lifeline/local-stack';
+import { existingSecrets, stackConfig } from '@lifeline/local-stack';
 
 /** Print a structured error (`{ error: { code, message, details } }`) and exit non-zero. */
 export function fail(code: ErrorCode, message: string, details?: unknown): never {
@@ -17,26 +15,9 @@ export function parseFlags<S extends z.ZodType>(schema: S, opts: unknown): z.inf
   return parsed.data;
 }
 
-/** Secrets of the local stack, if one was ever started here. */
-function localSecrets() {
-  const { dataDir } = stackConfig();
-  return fs.existsSync(secretsPath(dataDir)) ? loadOrCreateSecrets(dataDir) : undefined;
-}
-
-/** NATS settings for administrative commands: env first, else the local stack's admin user. */
-export function adminNats(): NatsSettings {
-  const env = process.env;
-  const cfg = stackConfig();
-  return {
-    NATS_URL: env.NATS_URL ?? `nats://127.0.0.1:${cfg.ports.nats}`,
-    NATS_USER: env.NATS_USER ?? 'admin',
-    NATS_PASSWORD: env.NATS_PASSWORD ?? localSecrets()?.nats.admin,
-  };
-}
-
 /** The JWT signing secret: env first, else the local stack's. */
 export function tokenSecret(): string {
-  const secret = process.env.LIFELINE_TOKEN_SECRET ?? localSecrets()?.tokenSecret;
+  const secret = process.env.LIFELINE_TOKEN_SECRET ?? existingSecrets()?.tokenSecret;
   if (!secret) fail('unavailable', 'no token secret: set LIFELINE_TOKEN_SECRET or start the local stack once (lifeline up)');
   return secret;
 }

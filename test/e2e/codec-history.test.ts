@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { codecFromEnv, derivedCodecKey, isEncryptedPayload } from '@lifeline/platform/codec';
-import { buildCity } from '../../cli/src/seed/city';
-import { sendCity } from '../../cli/src/seed/send';
+import { buildCity, sendCity, http, waitForIncident, withNats } from '@lifeline/testkit';
 import { Client, Connection } from '@temporalio/client';
-import { http, waitForIncident, withNats } from './support';
 
 /**
  * Personal data an operator types into an incident (here a resident's name and phone in the title) reaches the

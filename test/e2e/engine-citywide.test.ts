@@ -1,8 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { PlanDocument, type IncidentView } from '@lifeline/contracts';
 import { measureIncidentCost, type IncidentCost } from '@lifeline/workflows';
-import { buildCity } from '../../cli/src/seed/city';
-import { drillCity, env, http, sendCityInSlices, waitForIncident, withNats } from './support';
+import { buildCity, drillCity, env, http, sendCityInSlices, waitForIncident, withNats } from '@lifeline/testkit';
 
 /**
  * A city-wide drill over a seeded city of 250 communities (32 districts) completes on the real stack, and what it

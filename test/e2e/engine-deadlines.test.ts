@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { PlanDocument, TASK_QUEUE, workflowIds, type IncidentInput, type IncidentView, type PlanInput } from '@lifeline/contracts';
 import { commandUpdate, statusQuery } from '@lifeline/workflows';
-import { buildCity } from '../../cli/src/seed/city';
-import { sendCity } from '../../cli/src/seed/send';
-import { http, reachedAtGateway, withMongo, withNats, withTemporal } from './support';
+import { buildCity, http, pollUntil, sendCity, withMongo, withNats, withTemporal } from '@lifeline/testkit';
+import { reachedAtGateway } from './support';
 
 /**
  * Deadlines, escalation rules, approval gates, visibility and stand-down on the real stack (worker, services,
@@ -43,15 +42,7 @@ function deadlinePlan(): PlanDocument {
   return PlanDocument.parse(plan);
 }
 
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await get();
-    if (ok(value)) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}; last: ${JSON.stringify(value).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const until = <T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 120_000) => pollUntil(what, get, { until: ok, timeoutMs, everyMs: 500 });
 
 const rejectionOf = (p: Promise<unknown>) =>
   p.then(

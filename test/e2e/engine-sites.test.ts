@@ -4,9 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { PHASES, PlanDocument, TASK_QUEUE, workflowIds, type IncidentInput, type IncidentView, type PlanInput } from '@lifeline/contracts';
 import { commandUpdate, statusQuery } from '@lifeline/workflows';
-import { buildCity } from '../../cli/src/seed/city';
-import { sendCity } from '../../cli/src/seed/send';
-import { withMongo, withNats, withTemporal } from './support';
+import { buildCity, pollUntil, sendCity, withMongo, withNats, withTemporal } from '@lifeline/testkit';
 
 /**
  * The plan's `open-site` step on the real stack (worker → supplies → FerretDB): the bundled production-safety plan
@@ -30,15 +28,7 @@ function sitesPlan(): PlanDocument {
   return PlanDocument.parse(plan);
 }
 
-async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 180_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await get();
-    if (ok(value)) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}; last: ${JSON.stringify(value).slice(0, 2000)}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+const until = <T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 180_000) => pollUntil(what, get, { until: ok, timeoutMs, everyMs: 1000 });
 
 interface Opening {
   _id: string;

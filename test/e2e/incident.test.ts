@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AfterActionReport, type IncidentView } from '@lifeline/contracts';
-import { buildCity } from '../../cli/src/seed/city';
-import { sendCity } from '../../cli/src/seed/send';
-import { http, reachedAtGateway, waitForIncident, withMongo, withNats, withTemporal } from './support';
+import { buildCity, sendCity, http, waitForIncident, withMongo, withNats, withTemporal } from '@lifeline/testkit';
+import { reachedAtGateway } from './support';
 
 /**
  * The walking skeleton end to end: HTTP → command-center → Temporal → worker → NATS → the four services →

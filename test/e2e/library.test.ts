@@ -1,10 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PHASES, PlanDocument, type IncidentView, type Severity } from '@lifeline/contracts';
-import { buildCity } from '../../cli/src/seed/city';
-import { sendCity } from '../../cli/src/seed/send';
-import { suppliesExtras } from '../../cli/src/seed/supplies-extras';
-import { http, waitForIncident, withNats } from './support';
+import { buildCity, sendCity, suppliesExtras, http, waitForIncident, withNats } from '@lifeline/testkit';
 
 /**
  * The plan library end to end: every bundled plan runs as a drill on the real stack (command-center → Temporal →

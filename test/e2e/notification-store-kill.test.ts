@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { localProvider } from '@lifeline/local-stack';
 import { notification, type notificationContract } from '@lifeline/contracts';
 import { call } from '@lifeline/platform';
-import { killHard, reachedAtGateway, withMongo, withNats } from './support';
+import { killHard, withMongo, withNats } from '@lifeline/testkit';
+import { reachedAtGateway } from './support';
 
 jest.setTimeout(240_000);
 

@@ -1,8 +1,7 @@
 import { localProvider } from '@lifeline/local-stack';
-import { buildCity } from '../../cli/src/seed/city';
-import { sendCity } from '../../cli/src/seed/send';
+import { buildCity, sendCity, http, killHard, waitForIncident, withMongo, withNats } from '@lifeline/testkit';
+import { reachedAtGateway } from './support';
 import type { IncidentView } from '@lifeline/contracts';
-import { http, killHard, reachedAtGateway, waitForIncident, withMongo, withNats } from './support';
 
 jest.setTimeout(240_000);
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import { notification, personnel, supplies, type AcceptProposalsResult, type AfterActionReport, type PlanInput } from '@lifeline/contracts';
 import { call } from '@lifeline/platform';
-import { env, http, tokenFor, waitForIncident, withMongo, withNats } from './support';
+import { env, http, tokenFor, waitForIncident, withMongo, withNats } from '@lifeline/testkit';
 
 /**
  * The review phase closes the loop end to end: a drill with seeded weaknesses — a depot short of tents, a grid

@@ -1,8 +1,7 @@
 import { localProvider } from '@lifeline/local-stack';
 import { StatusAnswer } from '@lifeline/contracts/src/docs';
-import { buildCity } from '../../cli/src/seed/city';
-import { sendCity } from '../../cli/src/seed/send';
-import { http, killHard, reachedAtGateway, waitForIncident, withMongo, withNats, type HttpAnswer } from './support';
+import { buildCity, sendCity, http, killHard, pollUntil, waitForIncident, withMongo, withNats, type HttpAnswer } from '@lifeline/testkit';
+import { reachedAtGateway } from './support';
 
 jest.setTimeout(300_000);
 
@@ -27,15 +26,7 @@ afterAll(async () => {
 const status = () => http<StatusAnswer>('GET', '/v1/status', null);
 const partOf = (answer: HttpAnswer<StatusAnswer>, name: string) => answer.body.parts.find((p) => p.name === name);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => pollUntil(what, probe, { timeoutMs: 60_000, everyMs: 250 });
 
 it('names every part of the running system, all up', async () => {
   const answer = await status();

@@ -10,9 +10,7 @@ import { appComponents } from '../../deploy/local/src/apps';
 import { startComponent, stopStarted, type ComponentOutcome } from '../../deploy/local/src/components';
 import { isPortOpen } from '../../deploy/local/src/processes';
 import { connectNats, ensureStreams } from '@lifeline/platform';
-import { buildCity } from '../../cli/src/seed/city';
-import { sendCity } from '../../cli/src/seed/send';
-import { tokenFor } from './support';
+import { buildCity, sendCity, tokenFor } from '@lifeline/testkit';
 
 /**
  * One trace from the operator's HTTP request down to the store: the real entry points (command-center, worker,

@@ -1,5 +1,5 @@
 import { chooseProvider, type RunningStack } from '@lifeline/local-stack';
-import { stackEnv } from './env';
+import { stackEnv } from '@lifeline/testkit';
 
 /** Handed from global setup to global teardown (jest runs both in the same process). */
 export const STACK_KEY = '__lifelineTestStack';

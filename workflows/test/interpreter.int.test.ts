@@ -16,13 +16,14 @@ import { PHASES, PlanDocument, workflowIds, type IncidentInput, type PlanInput }
 import { incidentWorkflow } from '../src/workflows';
 import { ALL_SEARCH_ATTRIBUTE_KEYS, commandUpdate, statusQuery } from '../src/messages';
 import { FakeServices, type Responders } from './fake-services';
+import { pollUntil } from '@lifeline/testkit';
 
 const REPO = join(__dirname, '..', '..');
 /**
  * Histories are kept per generation of the workflow code: a new generation (after a change guarded by
  * `patched()`) is recorded into its own folder, and every older folder keeps replaying (docs/WORKFLOW-CHANGES.md).
  */
-const GENERATION = 'v4';
+const GENERATION = 'v5';
 const HISTORIES = join(__dirname, 'histories', GENERATION);
 const RECORD = process.env.LIFELINE_RECORD_HISTORIES === '1';
 const LIBRARY = join(REPO, 'services/command-center/plans');
@@ -78,13 +79,7 @@ async function startIncident(name: string, responders: Responders, plan = PlanDo
   return { incidentId, handle };
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const until = (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000) => pollUntil(what, check, { timeoutMs, everyMs: 200 });
 
 async function saveHistory(file: string, workflowId: string, runId?: string) {
   if (!RECORD) return;

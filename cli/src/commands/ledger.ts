@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { incentives, LifelineError, Slug, type Endpoint, type RequestOf, type ResultOf } from '@lifeline/contracts';
 import { call, connectNats } from '@lifeline/platform';
-import { adminNats, fail, parseFlags } from '../context';
+import { adminNatsSettings } from '@lifeline/local-stack';
+import { fail, parseFlags } from '../context';
 
 /** One request to the incentives service over NATS (the CLI's admin user), failing with the service's structured error. */
 async function ask<E extends Endpoint>(ep: E, request: RequestOf<E>): Promise<ResultOf<E>> {
-  const nc = await connectNats(adminNats(), 'lifeline-ledger');
+  const nc = await connectNats(adminNatsSettings(), 'lifeline-ledger');
   try {
     return await call(nc, ep, request, { timeoutMs: 120_000 });
   } catch (err) {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { connectNats, type NatsSettings } from '@lifeline/platform';
-import { buildCity, type CityShape } from '../seed/city';
-import { cityExists, sendCity } from '../seed/send';
-import { adminNats, fail, parseFlags } from '../context';
+import { adminNatsSettings } from '@lifeline/local-stack';
+import { buildCity, cityExists, sendCity, type CityShape } from '@lifeline/testkit/city';
+import { fail, parseFlags } from '../context';
 
 /** The demo city `lifeline up` seeds into an empty stack. */
 export const DEMO_CITY: Omit<CityShape, 'today'> = { communities: 4, residents: 2000, seed: 42 };
@@ -40,7 +40,7 @@ export function registerSeedCommand(program: Command): void {
       if (flags.residents < flags.communities) fail('invalid_request', '--residents must be at least --communities');
       const started = Date.now();
       const city = buildCity({ ...flags, today: today() });
-      const nc = await connectNats(adminNats(), 'lifeline-seed');
+      const nc = await connectNats(adminNatsSettings(), 'lifeline-seed');
       try {
         const counts = await sendCity(nc, city, (what, done, total) => process.stderr.write(`\r${what}: ${done}/${total}   `));
         process.stderr.write('\n');

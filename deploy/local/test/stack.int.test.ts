@@ -4,7 +4,7 @@ import { PermissionViolationError, type NatsConnection } from '@nats-io/nats-cor
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
 import { loadOrCreateSecrets, stackConfig } from '@lifeline/local-stack';
-import { testStack } from '../../../test/harness/env';
+import { testStack } from '@lifeline/testkit';
 
 const stack = testStack();
 const secrets = loadOrCreateSecrets(stackConfig().dataDir);

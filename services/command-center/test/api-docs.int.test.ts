@@ -1,5 +1,5 @@
 import { buildAsyncApi, buildOpenApi } from '@lifeline/contracts/src/docs';
-import { http } from '../../../test/e2e/support';
+import { http } from '@lifeline/testkit';
 
 describe('API documents over HTTP', () => {
   it('serves the OpenAPI document without a token, equal to the generated one', async () => {

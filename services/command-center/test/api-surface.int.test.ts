@@ -1,6 +1,6 @@
 import { Svcm } from '@nats-io/services';
 import type { Role } from '@lifeline/contracts';
-import { env, http, tokenFor, withNats } from '../../../test/e2e/support';
+import { env, http, tokenFor, withNats } from '@lifeline/testkit';
 import { gatedPlan } from './support/gated-plan';
 
 /**

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildCity } from '../../../cli/src/seed/city';
-import { sendCity } from '../../../cli/src/seed/send';
-import { env, http, tokenFor, withNats } from '../../../test/e2e/support';
+import { buildCity, sendCity, env, http, tokenFor, withNats } from '@lifeline/testkit';
 import { gatedPlan } from './support/gated-plan';
 
 /**

@@ -1,7 +1,6 @@
-import { buildCity } from '../../../cli/src/seed/city';
-import { sendCity } from '../../../cli/src/seed/send';
-import { env, http, tokenFor, withNats } from '../../../test/e2e/support';
+import { buildCity, sendCity, env, http, tokenFor, withNats } from '@lifeline/testkit';
 import { gatedPlan } from './support/gated-plan';
+import { pollUntil } from '@lifeline/testkit';
 
 /**
  * Incidents list filters (Temporal visibility), the live stream (server-sent events: status, JetStream events,
@@ -19,15 +18,7 @@ let incidentId: string;
 type Summary = { incidentId: string; phase: string; status: string; drill: boolean; severity: string };
 const list = async (query: string) => (await http<{ incidents: Summary[] }>('GET', `/v1/incidents?${query}`, 'auditor')).body.incidents.map((i) => i.incidentId);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => pollUntil(what, probe, { timeoutMs: 60_000, everyMs: 500 });
 
 /** Read server-sent events until `stop` says so; frames as { event, id, data }. */
 async function readEvents(path: string, stop: (frames: { event: string; id?: string; data: unknown }[]) => boolean, headers: Record<string, string> = {}) {

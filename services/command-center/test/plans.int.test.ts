@@ -1,4 +1,4 @@
-import { http } from '../../../test/e2e/support';
+import { http } from '@lifeline/testkit';
 
 type PlanAnswer = { plan: { id: string; version: number }; versions: { version: number }[] };
 

@@ -9,15 +9,15 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { incentives, personnelEvents } from '@lifeline/contracts';
-import { call, connectNats, encodeJson } from '@lifeline/platform';
-import { adminNats } from '../../../cli/src/context';
+import { call, encodeJson } from '@lifeline/platform';
+import { connectAdmin } from '@lifeline/testkit';
 
 const [tasks = 200, participants = 20, redemptions = 25] = process.argv.slice(2).map(Number);
 const run = randomUUID().slice(0, 8);
 const per = (n: number, ms: number) => (n / (ms / 1000)).toFixed(1);
 
 async function main() {
-  const nc = await connectNats(adminNats(), 'incentives-bench');
+  const nc = await connectAdmin('incentives-bench');
   const js = jetstream(nc);
   const incidentId = `inc-bench-${run}`;
 

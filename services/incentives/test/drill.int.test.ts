@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { incentives } from '@lifeline/contracts';
 import { call } from '@lifeline/platform';
-import { buildCity } from '../../../cli/src/seed/city';
-import { sendCity } from '../../../cli/src/seed/send';
-import { http, waitForIncident, withMongo, withNats } from '../../../test/e2e/support';
+import { buildCity, sendCity, http, waitForIncident, withMongo, withNats } from '@lifeline/testkit';
 
 /**
  * A drill end to end, seen from the ledger: HTTP → workflow → personnel's simulated responders → their

@@ -23,6 +23,7 @@ import { COMPLETIONS_CONSUMER } from '../src/consumer';
 import { GENESIS_HASH } from '../src/domain/ledger';
 import { ledgerStore } from '../src/model/ledger';
 import { registerRoutes } from '../src/http';
+import { pollUntil } from '@lifeline/testkit';
 
 /** The integration story of the incentives service, told against the running service over NATS and JetStream. */
 type AwardRequest = RequestOf<typeof incentives.award>;
@@ -63,15 +64,7 @@ const chainOf = (participantId: string) => entriesCollection().find({ participan
 const balanceOf = (participantId: string) => call(nc, incentives.balance, { participantId });
 const award = (req: AwardRequest) => call(nc, incentives.award, req, { timeoutMs: 60_000 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000) => pollUntil(what, probe, { timeoutMs, everyMs: 100 });
 
 function task(over: Partial<Task> = {}): Task {
   const ownerId = over.ownerId ?? ids('p');

@@ -4,6 +4,7 @@ import { notification, type notificationContract, type RequestOf } from '@lifeli
 import { call, connectMongo, connectNats, decodeJson, encodeJson, loadConfig, PiiVault, ServiceEnv, type NatsConnection } from '@lifeline/platform';
 import { decodeTransmissions } from '../src/channels';
 import { resolveSheet, type Outcome } from '../src/domain/sheet';
+import { pollUntil } from '@lifeline/testkit';
 
 type BroadcastJob = notificationContract.BroadcastJob;
 export type BroadcastRequest = RequestOf<typeof notification.broadcast>;
@@ -57,16 +58,8 @@ export async function completed(nc: NatsConnection, jobId: string, timeoutMs = 6
   }
 }
 
-/** Wait until `probe` answers something truthy. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
+/** Wait until `probe` answers something. */
+export const eventually = <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000) => pollUntil(what, probe, { timeoutMs, everyMs: 200 });
 
 /** Send a raw request (no client-side validation) and return the service's reply envelope. */
 export async function rawRequest(nc: NatsConnection, subject: string, body: unknown): Promise<{ ok: boolean; error?: { code: string; message: string; details?: { path: string }[] } }> {

@@ -11,9 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { personnel, personnelEvents } from '@lifeline/contracts';
-import { call, connectNats, decodeJson } from '@lifeline/platform';
-import { adminNats } from '../../../cli/src/context';
-import { exampleCommunity } from '../../../cli/src/seed/party';
+import { call, decodeJson } from '@lifeline/platform';
+import { connectAdmin, exampleCommunity } from '@lifeline/testkit';
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -36,7 +35,7 @@ async function main() {
     console.error(JSON.stringify({ code: 'invalid_request', message: 'invalid flags', details: bad }));
     process.exit(2);
   }
-  const nc = await connectNats(adminNats(), 'personnel-bench');
+  const nc = await connectAdmin('personnel-bench');
   const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const communityId = `c-bench-${run}`;
   const incidentId = `inc-bench-${run}`;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { LifelineError, personnel, type ErrorCode } from '@lifeline/contracts';
-import { call, connectNats, decodeJson, encodeJson, type NatsConnection } from '@lifeline/platform';
+import { call, decodeJson, encodeJson, type NatsConnection } from '@lifeline/platform';
+import { connectAdmin } from '@lifeline/testkit';
 
 /**
  * Against the running personnel service (and, in the full suite, notification): a small community unique
@@ -40,7 +41,7 @@ const dispatch = (key: string, over: Partial<Parameters<typeof call<typeof perso
   call(nc, personnel.dispatch, { idempotencyKey: `it-${run}:${key}`, incidentId, communityId, stepId: 'patrol', role: 'grid-worker', task, severity: 'III', ...over });
 
 beforeAll(async () => {
-  nc = await connectNats({ NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', NATS_USER: process.env.NATS_USER, NATS_PASSWORD: process.env.NATS_PASSWORD }, 'personnel-int-test');
+  nc = await connectAdmin('personnel-int-test');
   db = mongoose.createConnection(process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017', { dbName: 'lifeline_personnel' });
   await db.asPromise();
   const seeded = await call(nc, personnel.seed, {

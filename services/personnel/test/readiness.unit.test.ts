@@ -1,4 +1,4 @@
-import { exampleCommunity, partyOverlay } from '../../../cli/src/seed/party';
+import { exampleCommunity, partyOverlay } from '@lifeline/testkit';
 import { assessCommunity, type CommunityShape } from '../src/domain/readiness';
 
 const limits = { maxHouseholdsPerGridWorker: 300, maxPeoplePerGridWorker: 1000, maxMembersPerPartyGroup: 15, requiredSkills: ['first-aid'] };

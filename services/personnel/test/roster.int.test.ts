@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Connection } from 'mongoose';
 import { personnel } from '@lifeline/contracts';
 import { call, decodeJson, encodeJson, type NatsConnection } from '@lifeline/platform';
-import { exampleCommunity } from '../../../cli/src/seed/party';
+import { exampleCommunity } from '@lifeline/testkit';
 import { collectEvents, connect, stackLogTail, startReplica, waitFor, type Replica } from './support/stack';
 
 /**

@@ -1,6 +1,7 @@
 import type { suppliesContract } from '@lifeline/contracts';
-import { connectNats, type NatsConnection } from '@lifeline/platform';
+import type { NatsConnection } from '@lifeline/platform';
 import { holdsOf, lotRow, openHarness, world, type Harness } from './fixtures';
+import { connectAdmin } from '@lifeline/testkit';
 
 type Reservation = suppliesContract.Reservation;
 
@@ -19,7 +20,7 @@ const clients: NatsConnection[] = [];
 
 beforeAll(async () => {
   h = await openHarness('supplies-burst-test');
-  for (let i = 0; i < CONNECTIONS; i++) clients.push(await connectNats({ NATS_URL: process.env.NATS_URL!, NATS_USER: process.env.NATS_USER, NATS_PASSWORD: process.env.NATS_PASSWORD }, `supplies-burst-${i}`));
+  for (let i = 0; i < CONNECTIONS; i++) clients.push(await connectAdmin(`supplies-burst-${i}`));
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));

@@ -1,6 +1,7 @@
 import { supplies, type suppliesContract } from '@lifeline/contracts';
-import { call, connectNats, type NatsConnection } from '@lifeline/platform';
+import { call, type NatsConnection } from '@lifeline/platform';
 import { holdsOf, lotRow, openHarness, world, type Harness } from './fixtures';
+import { connectAdmin } from '@lifeline/testkit';
 
 type Reservation = suppliesContract.Reservation;
 
@@ -33,7 +34,7 @@ const clients: NatsConnection[] = [];
 beforeAll(async () => {
   h = await openHarness('supplies-concurrency-test');
   for (let i = 0; i < CONNECTIONS; i++) {
-    clients.push(await connectNats({ NATS_URL: process.env.NATS_URL!, NATS_USER: process.env.NATS_USER, NATS_PASSWORD: process.env.NATS_PASSWORD }, `supplies-client-${i}`));
+    clients.push(await connectAdmin(`supplies-client-${i}`));
   }
 });
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { supplies, type RequestOf, type suppliesContract } from '@lifeline/contracts';
-import { call, connectNats, type NatsConnection } from '@lifeline/platform';
+import { call, type NatsConnection } from '@lifeline/platform';
+import { connectAdmin } from '@lifeline/testkit';
 
 /** What integration tests need: NATS as the admin user, the service's own database, ids unique to this run. */
 export interface Harness {
@@ -12,7 +13,7 @@ export interface Harness {
 }
 
 export async function openHarness(name: string): Promise<Harness> {
-  const nc = await connectNats({ NATS_URL: process.env.NATS_URL!, NATS_USER: process.env.NATS_USER, NATS_PASSWORD: process.env.NATS_PASSWORD }, name);
+  const nc = await connectAdmin(name);
   const db = mongoose.createConnection(process.env.MONGO_URL!, { dbName: 'lifeline_supplies' });
   await db.asPromise();
   return {

@@ -4,27 +4,20 @@ import path from 'node:path';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import mongoose, { type Connection } from 'mongoose';
 import { STREAMS } from '@lifeline/contracts';
-import { connectNats, decodeJson, type NatsConnection } from '@lifeline/platform';
+import { decodeJson, type NatsConnection } from '@lifeline/platform';
+import { connectAdmin, pollUntil } from '@lifeline/testkit';
 
 /** Helpers for personnel's integration tests against the real stack (started by jest's global setup). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
 export async function connect(name: string): Promise<{ nc: NatsConnection; db: Connection }> {
-  const nc = await connectNats({ NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', NATS_USER: process.env.NATS_USER, NATS_PASSWORD: process.env.NATS_PASSWORD }, name);
+  const nc = await connectAdmin(name);
   const db = mongoose.createConnection(process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017', { dbName: 'lifeline_personnel' });
   await db.asPromise();
   return { nc, db };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export const waitFor = <T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 20_000, everyMs = 100) => pollUntil(what, probe, { timeoutMs, everyMs });
 
 /** A second personnel replica, as its own process, with its log output captured. */
 export interface Replica {

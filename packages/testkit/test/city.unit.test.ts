@@ -1,4 +1,4 @@
-import { buildCity } from '../src/seed/city';
+import { buildCity } from '../src/city';
 import { personnelContract, notificationContract, suppliesContract } from '@lifeline/contracts';
 
 const shape = { communities: 10, residents: 1000, seed: 7, today: '2026-11-22' };
