@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BaseEnv, loadConfig } from '@lifeline/platform';
+import { BaseEnv } from '@lifeline/platform';
 
 export const CommandCenterEnv = BaseEnv.extend({
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -17,8 +17,6 @@ export const CommandCenterEnv = BaseEnv.extend({
   LIVE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 });
 export type CommandCenterConfig = z.infer<typeof CommandCenterEnv>;
-
-export const loadCommandCenterConfig = (env: NodeJS.ProcessEnv = process.env) => loadConfig(CommandCenterEnv, env);
 
 /** The Temporal UI base URL: configured, else the local one. */
 export const temporalUiUrl = (config: CommandCenterConfig) => config.TEMPORAL_UI_URL ?? `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`;

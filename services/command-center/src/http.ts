@@ -21,6 +21,8 @@ export interface RouteDeps {
   nc: NatsConnection;
   tokenSecret: string;
   temporalUiUrl: string;
+  /** The Temporal frontend, for clients opened beside the command-center's own (the review's history reader). */
+  temporalAddress: string;
   namespace: string;
   /** Mutating requests one caller (token subject) may make per minute. */
   mutationsPerMinute: number;

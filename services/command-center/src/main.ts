@@ -2,4 +2,4 @@ import { startTelemetry } from '@lifeline/platform/telemetry';
 
 // Telemetry first, so every later module's spans and trace propagation are live.
 startTelemetry('lifeline-command-center');
-void import('./server.js').then((m) => m.start());
+void import('./app.js').then((m) => m.start());

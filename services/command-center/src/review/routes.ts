@@ -6,7 +6,6 @@ import { parseHttp, route } from '@lifeline/platform';
 import { codecFromEnv } from '@lifeline/platform/codec';
 import { renderReportHtml, type ReportLanguage } from '@lifeline/review';
 import { assertRole } from '../auth';
-import { loadCommandCenterConfig } from '../config';
 import type { RouteDeps } from '../http';
 import { Reviews } from './reviews';
 import { acceptanceModel, reportModel } from './store';
@@ -35,14 +34,13 @@ const languageOf = (req: Request, lang: ReportQuery['lang']): ReportLanguage => 
  * counts against the caller's limit of changes per minute.
  */
 export function registerReviewRoutes(app: Express, deps: RouteDeps, mutations: RequestHandler): void {
-  const config = loadCommandCenterConfig();
   const db = deps.audit.db;
   const reviews = new Reviews({
     incidents: deps.incidents,
     plans: deps.plans,
     reports: reportModel(db),
     acceptances: acceptanceModel(db),
-    temporal: lazy(async () => new Client({ connection: await Connection.connect({ address: config.TEMPORAL_ADDRESS }), namespace: config.TEMPORAL_NAMESPACE })),
+    temporal: lazy(async () => new Client({ connection: await Connection.connect({ address: deps.temporalAddress }), namespace: deps.namespace })),
     nats: () => Promise.resolve(deps.nc),
     codec: codecFromEnv(),
   });
