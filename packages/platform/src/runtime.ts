@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { LifelineError, type Endpoint } from '@lifeline/contracts';
 import { loadConfig, type BaseEnv, type ServiceEnv } from './config';
 import { createLogger, type Logger } from './logger';
@@ -70,12 +70,26 @@ export function serviceConfig<S extends z.ZodType<RuntimeEnv>>(name: string, sch
 }
 
 /**
+ * Variables named like this service's own (`SUPPLIES_…` for supplies) that its schema does not declare: most likely a
+ * typo that would otherwise silently fall back to a default. Only warned about, since one environment is often shared
+ * by every process and by tests.
+ */
+export function unknownSettings(name: string, schema: z.ZodType, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!(schema instanceof z.ZodObject)) return [];
+  const prefix = `${name.replace(/-/g, '_').toUpperCase()}_`;
+  const known = new Set(Object.keys(schema.shape));
+  return Object.keys(env).filter((key) => key.startsWith(prefix) && !known.has(key)).sort();
+}
+
+/**
  * Boot a service the same way everywhere: config → store → NATS → build → indexes → endpoints → background → HTTP;
  * on SIGTERM/SIGINT stop HTTP, background, endpoints, drain NATS, dispose, close the store, flush telemetry.
  */
 export async function runService<T extends Record<string, Endpoint>, S extends z.ZodType<RuntimeEnv>>(def: ServiceDefinition<T, S>): Promise<ServiceContext<z.infer<S>>> {
   const config = serviceConfig(def.name, def.config);
   const log = createLogger(def.name, config.LOG_LEVEL);
+  const unknown = unknownSettings(def.name, def.config);
+  if (unknown.length) log.warn({ unknown }, `environment names ${def.name} settings it does not have`);
   const db = await connectMongo(config.MONGO_URL, databaseOf(def.name));
   const nc = await connectNats(config, def.name);
   const vault = config.LIFELINE_PII_KEY === undefined ? {} : { vault: new PiiVault(config.LIFELINE_PII_KEY) };
