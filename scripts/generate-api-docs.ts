@@ -1,7 +1,7 @@
 /** Writes docs/api/openapi.json and docs/api/asyncapi.json from the zod contracts (`npm run api-docs`). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { API_DOC_FILES, buildAsyncApi, buildOpenApi, renderDocument } from '../contracts/src/docs';
+import { API_DOC_FILES, buildAsyncApi, buildOpenApi, renderDocument } from '@lifeline/contracts/docs';
 
 const root = path.resolve(__dirname, '..');
 const documents = { [API_DOC_FILES.openapi]: buildOpenApi(), [API_DOC_FILES.asyncapi]: buildAsyncApi() };

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { notification, type RequestOf } from '@lifeline/contracts';
 import { call } from '@lifeline/platform';
-import { benchPhone, naiveActivities } from '../../services/notification/bench/naive-activities';
+import { benchPhone, naiveActivities } from '@lifeline/notification/bench/naive-activities';
 import type { BenchContext } from '../lib/context';
 import { sizedGoal, until, type Figure } from '../lib/figure';
 import { gatewayOrder, type GatewayCall } from '../lib/gateway';

@@ -7,7 +7,7 @@
  * service's owner): each request reserves two lines on the hot items, whose stock covers 95 % of the demand.
  */
 import { randomBytes } from 'node:crypto';
-import { runReservationBench } from '../../services/supplies/bench/reservations';
+import { runReservationBench } from '@lifeline/supplies/bench/reservations';
 import type { BenchContext } from '../lib/context';
 import type { Figure } from '../lib/figure';
 import { perSecond } from '../lib/stats';

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { NATS_USERS, PERMISSIONS, type NatsUser } from '../local/src/nats-config';
+import { NATS_USERS, PERMISSIONS, type NatsUser } from '@lifeline/local-stack';
 
 /** `command-center` → `NATS_PASSWORD_COMMAND_CENTER`: the environment variable holding a user's password. */
 export const passwordVar = (user: NatsUser) => `NATS_PASSWORD_${user.toUpperCase().replace(/-/g, '_')}`;

@@ -7,7 +7,7 @@ import { startTelemetry, stopTelemetry } from '@lifeline/platform/telemetry';
 startTelemetry('lifeline-init');
 
 import { BaseEnv, connectNats, createLogger, ensureStreams, loadConfig } from '@lifeline/platform';
-import { ensureSearchAttributes } from '../local/src/temporal';
+import { ensureSearchAttributes } from '@lifeline/local-stack/temporal';
 
 /** Settings beyond NATS: where Temporal is and the JetStream replication factor (1 to 5). */
 function initConfig(env: NodeJS.ProcessEnv = process.env) {

@@ -11,7 +11,7 @@ import { Job } from 'kubernetes-models/batch/v1/Job';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { APPS, NATS_USERS } from '../local/src';
+import { APPS, NATS_USERS } from '@lifeline/local-stack';
 import { passwordVar, renderComposeNatsUsers, USERS_FILE } from '../compose/render';
 import { kustomize, readDocs, strategicMerge, type K8sObject } from './kustomize';
 import { OWN_IMAGE, PINNED_CHARTS, PINNED_IMAGES } from './fixtures/pinned';

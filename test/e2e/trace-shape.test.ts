@@ -5,10 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
-import { APPS, REPO_ROOT, ensureSearchAttributes, ensureTools, generateSecrets, renderNatsConfig, type StackEndpoints } from '@lifeline/local-stack';
-import { appComponents } from '../../deploy/local/src/apps';
-import { startComponent, stopStarted, type ComponentOutcome } from '../../deploy/local/src/components';
-import { isPortOpen } from '../../deploy/local/src/processes';
+import { APPS, REPO_ROOT, appComponents, ensureSearchAttributes, ensureTools, generateSecrets, isPortOpen, renderNatsConfig, startComponent, stopStarted, type ComponentOutcome, type StackEndpoints } from '@lifeline/local-stack';
 import { connectNats, ensureStreams } from '@lifeline/platform';
 import { buildCity, sendCity, tokenFor } from '@lifeline/testkit';
 

@@ -9,9 +9,9 @@ export type { NatsUser, ServiceName, Permissions, NatsUserEntry, NatsConfigOptio
 export { loadOrCreateSecrets, generateSecrets, secretsPath, type StackSecrets } from './secrets';
 export { adminNatsSettings, existingSecrets } from './admin';
 export { SEARCH_ATTRIBUTES, ensureSearchAttributes } from './temporal';
-export { APPS, appEnv, assertAppEntries, type AppDef } from './apps';
+export { APPS, appComponents, appEnv, assertAppEntries, type AppDef } from './apps';
 export type { StackEndpoints } from './endpoints';
-export type { ComponentOutcome } from './components';
+export { startComponent, stopStarted, type Component, type ComponentOutcome } from './components';
 export { logFile, pidFile, isPortOpen } from './processes';
 export {
   chooseProvider,

@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type Express, type Request } from 'e
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { IdempotencyKey, IncidentCommand, LifelineError, Slug, StartIncidentRequest, type Role } from '@lifeline/contracts';
-import { buildAsyncApi, buildOpenApi, IncidentListQuery, ReadinessQuery, type StatusAnswer } from '@lifeline/contracts/src/docs';
+import { buildAsyncApi, buildOpenApi, IncidentListQuery, ReadinessQuery, type StatusAnswer } from '@lifeline/contracts/docs';
 import { parseHttp, route, type NatsConnection } from '@lifeline/platform';
 import type { Model } from 'mongoose';
 import { assertRole, authenticate, authOf } from './auth';

@@ -1,4 +1,4 @@
-import { buildAsyncApi, buildOpenApi } from '@lifeline/contracts/src/docs';
+import { buildAsyncApi, buildOpenApi } from '@lifeline/contracts/docs';
 import { http } from '@lifeline/testkit';
 
 describe('API documents over HTTP', () => {

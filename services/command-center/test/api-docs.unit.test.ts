@@ -6,7 +6,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { schemas as asyncApiSchemas } from '@asyncapi/specs';
 import mongoose from 'mongoose';
-import { API_DOC_FILES } from '@lifeline/contracts/src/docs';
+import { API_DOC_FILES } from '@lifeline/contracts/docs';
 import { createHttpApp } from '@lifeline/platform';
 import { registerRoutes, type RouteDeps } from '../src/http';
 import { auditModel } from '../src/model/audit';

@@ -1,4 +1,4 @@
-import { IncidentListQuery } from '@lifeline/contracts/src/docs';
+import { IncidentListQuery } from '@lifeline/contracts/docs';
 import { sseFrame, replayFrom, incidentOf } from '../src/live';
 import { statusOf, visibilityQuery } from '../src/incidents';
 
