@@ -15,3 +15,4 @@ export { incentives, incentivesEvents } from './services/incentives';
 export { ALL_ENDPOINTS, ALL_EVENTS } from './catalog';
 export * from './roles';
 export * from './review';
+export * from './workflow';

@@ -1,6 +1,8 @@
 /**
  * Activities: thin adapters from the workflows to the services over NATS (`call()` validates both ways).
- * They return compact, id-only outcomes so workflow history stays small and never holds personal data.
+ * They return compact, id-only outcomes so workflow history stays small and never holds personal data. A command's
+ * outcome is also its record (contracts/src/workflow.ts): it names the step and what was asked, because a local
+ * activity's history marker keeps the result and not the input, and the review reads these records.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
@@ -12,8 +14,12 @@ import {
   type Endpoint,
   type RequestOf,
   type ResultOf,
-  type personnelContract,
-  type suppliesContract,
+  type ActivityName,
+  type AwardOutcome,
+  type BroadcastOutcome,
+  type ReservationOutcome,
+  type SiteOutcome,
+  type TaskOutcome,
 } from '@lifeline/contracts';
 import { call, type NatsConnection } from '@lifeline/platform';
 import type { SpanFinding } from './domain/readiness';
@@ -30,38 +36,7 @@ export function toApplicationFailure(err: unknown): unknown {
     : ApplicationFailure.nonRetryable(err.message, err.code, details);
 }
 
-export interface ReservationOutcome {
-  reservationId: string;
-  status: suppliesContract.Reservation['status'];
-  /** Units reserved across lines. */
-  units: number;
-  /** Units the community asked for and did not get. */
-  shortfall: number;
-}
-
-export interface TaskOutcome {
-  taskId: string;
-  ownerId?: string | undefined;
-  status: personnelContract.TaskStatus;
-}
-
-export interface BroadcastOutcome {
-  jobId: string;
-  status: 'queued' | 'sending' | 'completed';
-  total: number;
-  sent: number;
-  failed: number;
-  /** False when the deadline passed before every batch was sent. */
-  completed: boolean;
-}
-
-export interface SiteOutcome {
-  /** The sites the command opened (or, for close, closed), ids only. */
-  siteIds: string[];
-  /** Places those sites hold; for open, places asked for and not found. */
-  capacity: number;
-  shortfall: number;
-}
+export type { BroadcastOutcome, ReservationOutcome, SiteOutcome, TaskOutcome };
 
 export interface CollectedFigures {
   notification?: { jobs: number; total: number; sent: number; failed: number; direct: number };
@@ -104,24 +79,36 @@ export function limiter(max: number) {
   };
 }
 
-const reservationOutcome = (r: ResultOf<typeof supplies.reserve>): ReservationOutcome => ({
+const reservationOutcome = (r: ResultOf<typeof supplies.reserve>, asked: Pick<ReservationOutcome, 'stepId' | 'lines'> = {}): ReservationOutcome => ({
   reservationId: r.reservationId,
   status: r.status,
   units: r.lines.reduce((sum, line) => sum + line.reserved, 0),
   shortfall: r.shortfalls.reduce((sum, s) => sum + s.missing, 0),
+  ...asked,
 });
 
-const taskOutcome = (t: ResultOf<typeof personnel.dispatch>): TaskOutcome => ({ taskId: t.taskId, ownerId: t.ownerId, status: t.status });
+const taskOutcome = (t: ResultOf<typeof personnel.dispatch>, asked: Pick<TaskOutcome, 'stepId' | 'role'> = {}): TaskOutcome => ({
+  taskId: t.taskId,
+  ...(t.ownerId !== undefined ? { ownerId: t.ownerId } : {}),
+  status: t.status,
+  ...asked,
+});
 
-const siteOutcome = (r: ResultOf<typeof supplies.openSite>): SiteOutcome => ({ siteIds: r.sites.map((site) => site.siteId), capacity: r.capacity, shortfall: r.shortfall });
+const siteOutcome = (r: ResultOf<typeof supplies.openSite>, stepId?: string): SiteOutcome => ({
+  siteIds: r.sites.map((site) => site.siteId),
+  capacity: r.capacity,
+  shortfall: r.shortfall,
+  ...(stepId !== undefined ? { stepId } : {}),
+});
 
-const jobOutcome = (j: ResultOf<typeof notification.job>, completed: boolean): BroadcastOutcome => ({
+const jobOutcome = (j: ResultOf<typeof notification.job>, completed: boolean, asked: Pick<BroadcastOutcome, 'stepId' | 'channels' | 'groups'> = {}): BroadcastOutcome => ({
   jobId: j.jobId,
   status: j.status,
   total: j.total,
   sent: j.sent,
   failed: j.failed,
   completed,
+  ...asked,
 });
 
 /** Build the activities around a NATS connection (tests inject their own fakes with the same shape). */
@@ -145,7 +132,7 @@ export function createActivities({ nc, pollIntervalMs = 1000, maxPollIntervalMs 
     /** Start a broadcast job (drill mode reaches nobody for real). */
     async broadcast(body: RequestOf<typeof notification.broadcast>): Promise<BroadcastOutcome> {
       const job = await request(notification.broadcast, body);
-      return jobOutcome(job, job.status === 'completed');
+      return jobOutcome(job, job.status === 'completed', { stepId: body.stepId, channels: body.channels, groups: body.audience.groups });
     },
 
     /** Poll a broadcast job, heartbeating, until it completes or the step's deadline (`until`, ISO time) passes. */
@@ -163,8 +150,9 @@ export function createActivities({ nc, pollIntervalMs = 1000, maxPollIntervalMs 
       }
     },
 
-    async reserveSupplies(body: RequestOf<typeof supplies.reserve>) {
-      return reservationOutcome(await request(supplies.reserve, body));
+    /** Reserve for a `reserve` step (`stepId` names it in the record; the service's request has no step). */
+    async reserveSupplies({ stepId, ...body }: RequestOf<typeof supplies.reserve> & { stepId?: string }) {
+      return reservationOutcome(await request(supplies.reserve, body), { ...(stepId !== undefined ? { stepId } : {}), lines: body.lines });
     },
     async issueSupplies(body: RequestOf<typeof supplies.issue>) {
       return reservationOutcome(await request(supplies.issue, body));
@@ -177,8 +165,8 @@ export function createActivities({ nc, pollIntervalMs = 1000, maxPollIntervalMs 
     },
 
     /** Open the community's sites of the step's kinds until they hold the places asked for (supplies open-site). */
-    async openSites(body: RequestOf<typeof supplies.openSite>): Promise<SiteOutcome> {
-      return siteOutcome(await request(supplies.openSite, body));
+    async openSites({ stepId, ...body }: RequestOf<typeof supplies.openSite> & { stepId?: string }): Promise<SiteOutcome> {
+      return siteOutcome(await request(supplies.openSite, body), stepId);
     },
     /** Close sites the incident opened in the community (supplies close-site). */
     async closeSites(body: RequestOf<typeof supplies.closeSite>): Promise<SiteOutcome> {
@@ -187,7 +175,7 @@ export function createActivities({ nc, pollIntervalMs = 1000, maxPollIntervalMs 
 
     /** Give a task one named owner (by role and skill); the owner's identity stays a pseudonymous id. */
     async dispatchResponder(body: RequestOf<typeof personnel.dispatch>) {
-      return taskOutcome(await request(personnel.dispatch, body));
+      return taskOutcome(await request(personnel.dispatch, body), { stepId: body.stepId, role: body.role });
     },
     /** Move an unacknowledged task to the next candidate. */
     async fallbackResponder(body: RequestOf<typeof personnel.fallback>) {
@@ -198,7 +186,7 @@ export function createActivities({ nc, pollIntervalMs = 1000, maxPollIntervalMs 
     },
 
     /** Credit points for a completed task; the service computes the points and credits each cause once. */
-    async awardPoints(body: RequestOf<typeof incentives.award>): Promise<{ entryId: string; points: number }> {
+    async awardPoints(body: RequestOf<typeof incentives.award>): Promise<AwardOutcome> {
       const entry = await request(incentives.award, body);
       return { entryId: entry.entryId, points: entry.points };
     },
@@ -238,3 +226,7 @@ export function createActivities({ nc, pollIntervalMs = 1000, maxPollIntervalMs 
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+// The worker registers exactly the activities the contracts name (and the review reads by those names).
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+export const activitiesMatchContract: SameKeys<Activities, Record<ActivityName, unknown>> = true;

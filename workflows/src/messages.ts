@@ -36,8 +36,16 @@ export const gateDecisionSignal = defineSignal<[GateDecisionSignal]>(MESSAGES.ga
  * `open-site`: an `open-site` step opens sites through supplies (before: noted as not executed); they are closed
  * when the community's recover run ends, or on stand-down.
  * `local-activities`: the incident resolves its area with a local activity (before: an activity through the server).
+ * `community-local-activities`: a community run's commands are local activities (before: activities through the
+ * server); the review reads their records from the marker's result (contracts/src/workflow.ts).
  */
-export const PATCHES = { deadlineRules: 'deadline-rules', drillReadiness: 'drill-readiness', openSite: 'open-site', localActivities: 'local-activities' } as const;
+export const PATCHES = {
+  deadlineRules: 'deadline-rules',
+  drillReadiness: 'drill-readiness',
+  openSite: 'open-site',
+  localActivities: 'local-activities',
+  communityLocalActivities: 'community-local-activities',
+} as const;
 
 /** Typed keys for the search attributes registered on the namespace (contracts' SEARCH_ATTRIBUTES). */
 export const searchAttributes = {

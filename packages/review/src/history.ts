@@ -1,7 +1,12 @@
 /**
  * The workflow histories of an incident, as plain facts. The command-center's adapter turns Temporal's history
  * events into `HistoryEvent`s (payloads already decoded); everything here is pure.
+ *
+ * What a community command did is read from its typed record (the activity's result, contracts/src/workflow.ts),
+ * found by the contracts' activity names. A local activity's marker keeps no input, so the records name their
+ * step; only histories recorded before they did (generations v1–v4) fall back to the command's input for it.
  */
+import { ACTIVITY, COMMAND_RECORDS, CommunityState, type CommandName, type CommandRecord } from '@lifeline/contracts';
 
 export type HistoryEvent =
   | { type: 'started'; at: string; input: unknown }
@@ -15,6 +20,8 @@ export type HistoryEvent =
   | { type: 'activity-scheduled'; at: string; scheduledId: string; activityType: string; input: unknown }
   | { type: 'activity-completed'; at: string; scheduledId: string; result: unknown }
   | { type: 'activity-failed'; at: string; scheduledId: string; message: string }
+  /** A local activity, from its marker: when it was scheduled, and its result or failure (never its input). */
+  | { type: 'local-activity'; at: string; scheduledAt: string; activityType: string; result?: unknown; failure?: string | undefined }
   | { type: 'signal'; at: string; name: string; input: unknown };
 
 /** One run of one workflow (the incident, a district or a community phase run). */
@@ -42,9 +49,24 @@ export function activityCalls(execution: Execution): ActivityCall[] {
     if (e.type === 'activity-scheduled') byId.set(e.scheduledId, { activityType: e.activityType, scheduledAt: e.at, input: asRecord(e.input) });
     else if (e.type === 'activity-completed') Object.assign(byId.get(e.scheduledId) ?? {}, { completedAt: e.at, result: asRecord(e.result) });
     else if (e.type === 'activity-failed') Object.assign(byId.get(e.scheduledId) ?? {}, { completedAt: e.at, failure: e.message });
+    else if (e.type === 'local-activity') {
+      const outcome = e.failure !== undefined ? { failure: e.failure } : { result: asRecord(e.result) };
+      byId.set(`local-${byId.size}`, { activityType: e.activityType, scheduledAt: e.scheduledAt, input: {}, completedAt: e.at, ...outcome });
+    }
   }
-  return [...byId.values()];
+  return [...byId.values()].sort((a, b) => a.scheduledAt.localeCompare(b.scheduledAt));
 }
+
+/** The call's typed record, when it is a completed call of that command (undefined for anything else). */
+export function recordOf<K extends CommandName>(call: ActivityCall, name: K): CommandRecord<K> | undefined {
+  if (call.activityType !== ACTIVITY[name] || !call.result) return undefined;
+  const parsed = COMMAND_RECORDS[name].safeParse(call.result);
+  return parsed.success ? (parsed.data as CommandRecord<K>) : undefined;
+}
+
+/** A field of what the command asked, from histories older than records that echo it (generations v1–v4). */
+const askedBefore = (call: ActivityCall, field: string): unknown => call.input[field];
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 /** The community id of a community run (`incident-<id>/community-<c>`), or undefined for other workflows. */
 export function communityOf(workflowId: string): string | undefined {
@@ -87,29 +109,28 @@ export function taskFacts(executions: readonly Execution[]): TaskFacts[] {
   for (const execution of executions) {
     const communityId = communityOf(execution.workflowId);
     if (!communityId) continue;
-    for (const call of activityCalls(execution)) {
-      const taskId = typeof call.result?.taskId === 'string' ? call.result.taskId : undefined;
-      if (call.activityType === 'dispatchResponder' && taskId) {
-        tasks.set(taskId, {
-          taskId,
-          communityId,
-          stepId: String(call.input.stepId ?? ''),
-          role: String(call.input.role ?? 'unknown'),
-          assignedAt: call.completedAt ?? call.scheduledAt,
-          owners: typeof call.result?.ownerId === 'string' ? [call.result.ownerId] : [],
-          fallbacks: 0,
-          fallbackAt: [],
-        });
-      }
+    const calls = activityCalls(execution);
+    for (const call of calls) {
+      const task = recordOf(call, 'dispatchResponder');
+      if (!task) continue;
+      tasks.set(task.taskId, {
+        taskId: task.taskId,
+        communityId,
+        stepId: task.stepId ?? String(askedBefore(call, 'stepId') ?? ''),
+        role: task.role ?? String(askedBefore(call, 'role') ?? 'unknown'),
+        assignedAt: call.completedAt ?? call.scheduledAt,
+        owners: task.ownerId !== undefined ? [task.ownerId] : [],
+        fallbacks: 0,
+        fallbackAt: [],
+      });
     }
-    for (const call of activityCalls(execution)) {
-      const taskId = typeof call.input.taskId === 'string' ? call.input.taskId : undefined;
-      const task = taskId ? tasks.get(taskId) : undefined;
-      if (call.activityType === 'fallbackResponder' && task && call.result) {
-        task.fallbacks++;
-        task.fallbackAt.push(call.scheduledAt);
-        if (typeof call.result.ownerId === 'string') task.owners.push(call.result.ownerId);
-      }
+    for (const call of calls) {
+      const moved = recordOf(call, 'fallbackResponder');
+      const task = moved ? tasks.get(moved.taskId) : undefined;
+      if (!moved || !task) continue;
+      task.fallbacks++;
+      task.fallbackAt.push(call.scheduledAt);
+      if (moved.ownerId !== undefined) task.owners.push(moved.ownerId);
     }
     for (const e of execution.events) if (e.type === 'signal' && e.name === 'taskProgress') signals.push({ at: e.at, input: asRecord(e.input) });
   }
@@ -142,22 +163,22 @@ export interface BroadcastFacts {
 export function broadcastFacts(executions: readonly Execution[]): BroadcastFacts[] {
   const out: BroadcastFacts[] = [];
   for (const { communityId, call, calls } of communityCalls(executions)) {
-    if (call.activityType !== 'broadcast' || !call.result) continue;
-    const jobId = call.result.jobId;
-    const poll = calls.find((c) => c.activityType === 'awaitBroadcast' && c.input.jobId === jobId && c.result);
-    const final = poll?.result ?? call.result;
-    const audience = asRecord(call.input.audience);
+    const job = recordOf(call, 'broadcast');
+    if (!job) continue;
+    const pollCall = calls.find((c) => recordOf(c, 'awaitBroadcast')?.jobId === job.jobId);
+    const poll = pollCall && recordOf(pollCall, 'awaitBroadcast');
+    const final = poll ?? job;
     out.push({
       communityId,
-      stepId: String(call.input.stepId ?? ''),
-      channels: Array.isArray(call.input.channels) ? call.input.channels.map(String) : [],
-      groups: Array.isArray(audience.groups) ? audience.groups.map(String) : [],
+      stepId: job.stepId ?? String(askedBefore(call, 'stepId') ?? ''),
+      channels: job.channels ?? strings(askedBefore(call, 'channels')),
+      groups: job.groups ?? strings(asRecord(askedBefore(call, 'audience')).groups),
       startedAt: call.scheduledAt,
-      finishedAt: final.completed === true ? (poll?.completedAt ?? call.completedAt) : undefined,
-      total: Number(final.total ?? 0),
-      sent: Number(final.sent ?? 0),
-      failed: Number(final.failed ?? 0),
-      completed: final.completed === true,
+      finishedAt: final.completed ? (pollCall?.completedAt ?? call.completedAt) : undefined,
+      total: final.total,
+      sent: final.sent,
+      failed: final.failed,
+      completed: final.completed,
       awaited: poll !== undefined,
     });
   }
@@ -181,33 +202,36 @@ export interface ReservationFacts {
 export function reservationFacts(executions: readonly Execution[]): ReservationFacts[] {
   const out: ReservationFacts[] = [];
   for (const { communityId, call } of communityCalls(executions)) {
-    if (call.activityType !== 'reserveSupplies' || !call.result) continue;
-    const reservationId = String(call.result.reservationId ?? '');
-    const lines = Array.isArray(call.input.lines) ? call.input.lines.map((l) => asRecord(l)).map((l) => ({ itemCode: String(l.itemCode), quantity: Number(l.quantity ?? 0) })) : [];
-    const key = String(call.input.idempotencyKey ?? '');
-    out.push({ communityId, stepId: key.split(':').at(-1) ?? '', reservationId, issued: 0, returned: 0, lines, units: Number(call.result.units ?? 0), shortfall: Number(call.result.shortfall ?? 0), at: call.completedAt ?? call.scheduledAt });
+    const r = recordOf(call, 'reserveSupplies');
+    if (!r) continue;
+    const lines = r.lines ?? (Array.isArray(askedBefore(call, 'lines')) ? (askedBefore(call, 'lines') as unknown[]).map(asRecord).map((l) => ({ itemCode: String(l.itemCode), quantity: Number(l.quantity ?? 0) })) : []);
+    const stepId = r.stepId ?? String(askedBefore(call, 'idempotencyKey') ?? '').split(':').at(-1) ?? '';
+    out.push({ communityId, stepId, reservationId: r.reservationId, issued: 0, returned: 0, lines, units: r.units, shortfall: r.shortfall, at: call.completedAt ?? call.scheduledAt });
   }
   // Issue and return run in later phase runs of the same community, so match them by reservation id afterwards.
   const byId = new Map(out.map((r) => [r.reservationId, r]));
   for (const { call } of communityCalls(executions)) {
-    const r = byId.get(String(call.input.reservationId ?? ''));
-    if (!r || !call.result) continue;
-    if (call.activityType === 'issueSupplies') r.issued = r.units;
-    if (call.activityType === 'returnSupplies') r.returned = r.issued || r.units;
+    const issued = recordOf(call, 'issueSupplies');
+    const returned = recordOf(call, 'returnSupplies');
+    const r = byId.get((issued ?? returned)?.reservationId ?? '');
+    if (!r) continue;
+    if (issued) r.issued = r.units;
+    if (returned) r.returned = r.issued || r.units;
   }
   return out;
 }
 
-/** The last completed result of each community (its CommunityState after its last phase run). */
-export function finalCommunityStates(executions: readonly Execution[]): Map<string, Record<string, unknown>> {
-  const latest = new Map<string, { at: string; state: Record<string, unknown> }>();
+/** The last completed result of each community: its CommunityState after its last phase run (unreadable ones skipped). */
+export function finalCommunityStates(executions: readonly Execution[]): Map<string, CommunityState> {
+  const latest = new Map<string, { at: string; state: CommunityState }>();
   for (const execution of executions) {
     const communityId = communityOf(execution.workflowId);
     if (!communityId) continue;
     for (const e of execution.events) {
       if (e.type !== 'completed') continue;
+      const parsed = CommunityState.safeParse(e.result);
       const seen = latest.get(communityId);
-      if (!seen || seen.at <= e.at) latest.set(communityId, { at: e.at, state: asRecord(e.result) });
+      if (parsed.success && (!seen || seen.at <= e.at)) latest.set(communityId, { at: e.at, state: parsed.data });
     }
   }
   return new Map([...latest].map(([k, v]) => [k, v.state]));

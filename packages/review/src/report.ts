@@ -183,8 +183,7 @@ const requestedOf = (reservations: ReturnType<typeof reservationFacts>, communit
 export function missedDeadlines(inputs: ReportInputs): Report['deadlines']['missed'] {
   const out: Report['deadlines']['missed'] = [];
   for (const [communityId, state] of finalCommunityStates(inputs.executions)) {
-    const notes = Array.isArray(state.notes) ? (state.notes as { phase: string; stepId: string; note: string }[]) : [];
-    for (const n of notes) {
+    for (const n of state.notes) {
       if (!/deadline|within|still sending/i.test(n.note)) continue;
       const rule = /rule: ([a-z-]+)/.exec(n.note)?.[1];
       out.push({ communityId, phase: n.phase, stepId: n.stepId, what: n.note, ...(rule ? { rule } : {}) });

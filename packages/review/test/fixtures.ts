@@ -57,8 +57,12 @@ export interface DrillShape {
 
 const community = 'c-weak';
 
-/** Histories of one incident with one community, shaped like the workflows write them. */
-export function drillExecutions(shape: DrillShape): Execution[] {
+/**
+ * Histories of one incident with one community, shaped like the workflows write them: commands as activities
+ * whose results do not echo their ask (generations v1–v4), or as local activities whose markers keep only the
+ * record (v5 on).
+ */
+export function drillExecutions(shape: DrillShape, commands: 'activities' | 'local' = 'activities'): Execution[] {
   const incident: HistoryEvent[] = [
     { type: 'started', at: t(0), input: {} },
     { type: 'search-attributes', at: t(0), values: { LifelinePhase: ['warn'], LifelineIncidentId: ['inc-1'] } },
@@ -79,30 +83,48 @@ export function drillExecutions(shape: DrillShape): Execution[] {
     { type: 'completed', at: t(100), result: {} },
   );
 
+  // Each command as the workflows record it: what it asked, and its record (echoing the ask since generation v5).
+  const cmd = (id: string, at: number, doneAt: number, activityType: string, asked: Record<string, unknown>, result: Record<string, unknown>, echo: Record<string, unknown> = {}): HistoryEvent[] =>
+    commands === 'local'
+      ? [{ type: 'local-activity', at: t(doneAt), scheduledAt: t(at), activityType, result: { ...result, ...echo } }]
+      : [
+          { type: 'activity-scheduled', at: t(at), scheduledId: id, activityType, input: asked },
+          { type: 'activity-completed', at: t(doneAt), scheduledId: id, result },
+        ];
+  const state = (notes: { phase: string; stepId: string; note: string }[]) => ({
+    districtId: 'd-1',
+    communityId: community,
+    population: shape.population,
+    reservations: [],
+    tasks: [],
+    figures: { notification: { jobs: 1, total: 0, sent: 0 }, supplies: { reserved: 0, issued: 0, returned: 0, shortfall: 0 }, personnel: { tasks: 0, acknowledged: 0, done: 0, fallbacks: 0, missed: 0 }, incentives: { awards: 0, points: 0 } },
+    notes,
+  });
+
+  const warnedAll = shape.warned.sent >= shape.warned.total;
   const warn: HistoryEvent[] = [
-    { type: 'activity-scheduled', at: t(3), scheduledId: '5', activityType: 'broadcast', input: { stepId: 'warn-residents', channels: ['sms'], audience: { groups: ['everyone'] } } },
-    { type: 'activity-completed', at: t(4), scheduledId: '5', result: { jobId: 'j1', total: shape.warned.total, sent: 0, failed: 0, completed: false } },
-    { type: 'activity-scheduled', at: t(4), scheduledId: '9', activityType: 'awaitBroadcast', input: { jobId: 'j1' } },
-    { type: 'activity-completed', at: t(15), scheduledId: '9', result: { jobId: 'j1', total: shape.warned.total, sent: shape.warned.sent, failed: 0, completed: shape.warned.sent >= shape.warned.total } },
-    { type: 'completed', at: t(16), result: { notes: [] } },
+    ...cmd('5', 3, 4, 'broadcast', { stepId: 'warn-residents', channels: ['sms'], audience: { groups: ['everyone'] } }, { jobId: 'j1', status: 'sending', total: shape.warned.total, sent: 0, failed: 0, completed: false }, { stepId: 'warn-residents', channels: ['sms'], groups: ['everyone'] }),
+    ...cmd('9', 4, 15, 'awaitBroadcast', { jobId: 'j1' }, { jobId: 'j1', status: warnedAll ? 'completed' : 'sending', total: shape.warned.total, sent: shape.warned.sent, failed: 0, completed: warnedAll }),
+    { type: 'completed', at: t(16), result: state([]) },
   ];
   const mobilize: HistoryEvent[] = [
-    { type: 'activity-scheduled', at: t(21), scheduledId: '5', activityType: 'reserveSupplies', input: { idempotencyKey: `incident-inc-1/community-${community}:reserve-tents`, lines: [{ itemCode: 'tent', quantity: shape.requested }] } },
-    { type: 'activity-completed', at: t(22), scheduledId: '5', result: { reservationId: 'r1', status: 'reserved', units: shape.requested - shape.missing, shortfall: shape.missing } },
+    ...cmd(
+      '5',
+      21,
+      22,
+      'reserveSupplies',
+      { idempotencyKey: `incident-inc-1/community-${community}:reserve-tents`, lines: [{ itemCode: 'tent', quantity: shape.requested }] },
+      { reservationId: 'r1', status: 'reserved', units: shape.requested - shape.missing, shortfall: shape.missing },
+      { stepId: 'reserve-tents', lines: [{ itemCode: 'tent', quantity: shape.requested }] },
+    ),
   ];
   const notes: { phase: string; stepId: string; note: string }[] = [];
   shape.tasks.forEach((task, i) => {
     const taskId = `task-${i}`;
     const at = 23 + i * 10;
-    mobilize.push(
-      { type: 'activity-scheduled', at: t(at), scheduledId: `d${i}`, activityType: 'dispatchResponder', input: { stepId: task.stepId, role: task.role } },
-      { type: 'activity-completed', at: t(at), scheduledId: `d${i}`, result: { taskId, ownerId: task.owners[0], status: 'assigned' } },
-    );
+    mobilize.push(...cmd(`d${i}`, at, at, 'dispatchResponder', { stepId: task.stepId, role: task.role }, { taskId, ownerId: task.owners[0], status: 'assigned' }, { stepId: task.stepId, role: task.role }));
     task.owners.slice(1).forEach((owner, f) => {
-      mobilize.push(
-        { type: 'activity-scheduled', at: t(at + 5 * (f + 1)), scheduledId: `f${i}${f}`, activityType: 'fallbackResponder', input: { taskId } },
-        { type: 'activity-completed', at: t(at + 5 * (f + 1)), scheduledId: `f${i}${f}`, result: { taskId, ownerId: owner, status: 'assigned' } },
-      );
+      mobilize.push(...cmd(`f${i}${f}`, at + 5 * (f + 1), at + 5 * (f + 1), 'fallbackResponder', { taskId }, { taskId, ownerId: owner, status: 'assigned' }));
     });
     if (task.ackedBy) {
       mobilize.push({ type: 'signal', at: t(at + (task.ackAfter ?? 1)), name: 'taskProgress', input: { taskId, status: 'acknowledged', ownerId: task.ackedBy } });
@@ -111,7 +133,7 @@ export function drillExecutions(shape: DrillShape): Execution[] {
       notes.push({ phase: 'mobilize', stepId: task.stepId, note: 'missed acknowledgement: nobody acknowledged within 5s after 0 fallback(s) (rule: continue)' });
     }
   });
-  mobilize.push({ type: 'completed', at: t(59), result: { notes } });
+  mobilize.push({ type: 'completed', at: t(59), result: state(notes) });
 
   return [
     { workflowId: 'incident-inc-1', runId: 'r0', events: incident },
@@ -121,9 +143,8 @@ export function drillExecutions(shape: DrillShape): Execution[] {
       workflowId: `incident-inc-1/community-${community}`,
       runId: 'r3',
       events: [
-        { type: 'activity-scheduled', at: t(61), scheduledId: '5', activityType: 'issueSupplies', input: { reservationId: 'r1' } },
-        { type: 'activity-completed', at: t(62), scheduledId: '5', result: { reservationId: 'r1', status: 'issued', units: shape.requested - shape.missing, shortfall: 0 } },
-        { type: 'completed', at: t(79), result: { notes } },
+        ...cmd('5', 61, 62, 'issueSupplies', { reservationId: 'r1' }, { reservationId: 'r1', status: 'issued', units: shape.requested - shape.missing, shortfall: 0 }),
+        { type: 'completed', at: t(79), result: state(notes) },
       ],
     },
   ];

@@ -9,6 +9,17 @@ describe('the after-action report from the workflow histories', () => {
     expect(AfterActionReport.safeParse(report).success).toBe(true);
   });
 
+  it('reads the same facts from local-activity markers (records only, no inputs) as from activities', () => {
+    const fromMarkers = buildReport({ ...inputsFor(WEAK), executions: drillExecutions(WEAK, 'local') });
+    expect(fromMarkers).toEqual(report);
+    // The facts come from the records: a marker whose record is unreadable is not guessed at.
+    const broken = drillExecutions(WEAK, 'local').map((e) => ({
+      ...e,
+      events: e.events.map((ev) => (ev.type === 'local-activity' && ev.activityType === 'reserveSupplies' ? { ...ev, result: { reservationId: 'r1' } } : ev)),
+    }));
+    expect(buildReport({ ...inputsFor(WEAK), executions: broken }).supplies.byItem).not.toEqual(report.supplies.byItem);
+  });
+
   it('rebuilds the phases in order with their durations, and the close', () => {
     expect(report.phases.map((p) => [p.phase, p.seconds])).toEqual([
       ['warn', 20],

@@ -20,6 +20,24 @@ describe('reading Temporal history events for the review', () => {
     });
   });
 
+  it('reads a local activity from its marker: type and schedule time from the bookkeeping, the record decrypted', async () => {
+    const data = defaultPayloadConverter.toPayload({ seq: 3, attempt: 1, activity_id: '3', activity_type: 'reserveSupplies', complete_time: { seconds: 1_795_420_799, nanos: 0 }, original_schedule_time: { seconds: 1_795_420_798, nanos: 500_000_000 } });
+    const record = { reservationId: 'r1', status: 'reserved', units: 4, shortfall: 1, stepId: 'reserve-tents' };
+    const raw = { eventId: 9, eventTime: at, markerRecordedEventAttributes: { markerName: 'core_local_activity', details: { data: { payloads: [data] }, result: { payloads: [await encrypted(record)] } } } };
+    expect(await toHistoryEvent(raw, payloadDecoder(codec))).toEqual({
+      type: 'local-activity',
+      at: new Date(1_795_420_800_250).toISOString(),
+      scheduledAt: new Date(1_795_420_798_500).toISOString(),
+      activityType: 'reserveSupplies',
+      result: record,
+    });
+    const failed = { eventTime: at, markerRecordedEventAttributes: { markerName: 'core_local_activity', details: { data: { payloads: [data] } }, failure: { message: 'insufficient stock' } } };
+    expect(await toHistoryEvent(failed, payloadDecoder(codec))).toMatchObject({ type: 'local-activity', activityType: 'reserveSupplies', failure: 'insufficient stock' });
+    // Patch markers are not activities.
+    const patch = { eventTime: at, markerRecordedEventAttributes: { markerName: 'core_patch', details: {} } };
+    expect(await toHistoryEvent(patch, payloadDecoder(codec))).toBeUndefined();
+  });
+
   it('without the key an encrypted payload reads as unknown instead of failing the report', async () => {
     const raw = { eventId: 8, eventTime: at, workflowExecutionSignaledEventAttributes: { signalName: 'taskProgress', input: { payloads: [await encrypted({ taskId: 't' })] } } };
     expect(await toHistoryEvent(raw, payloadDecoder(undefined))).toMatchObject({ type: 'signal', name: 'taskProgress', input: undefined });

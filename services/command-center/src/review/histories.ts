@@ -71,8 +71,38 @@ export async function toHistoryEvent(e: RawEvent, decode: Decode): Promise<Histo
   if ((x = a('activityTaskFailedEventAttributes')) || (x = a('activityTaskTimedOutEventAttributes'))) {
     return { type: 'activity-failed', at, scheduledId: idOf(x['scheduledEventId']), message: String((x['failure'] as { message?: string } | undefined)?.message ?? 'failed') };
   }
+  if ((x = a('markerRecordedEventAttributes')) && x['markerName'] === LOCAL_ACTIVITY_MARKER) return localActivity(x, at, first);
   if ((x = a('workflowExecutionSignaledEventAttributes'))) return { type: 'signal', at, name: String(x['signalName'] ?? ''), input: await first(x['input']) };
   return undefined;
+}
+
+/** The SDK's marker for a completed local activity: `details.data` (its bookkeeping, below the codec) and `details.result`. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/** A protobuf-JSON timestamp ({ seconds, nanos }) as an ISO time, when it is one. */
+function isoOf(v: unknown): string | undefined {
+  const ts = v as { seconds?: unknown; nanos?: number } | null | undefined;
+  const secs = Number(idOf(ts?.seconds));
+  return ts && Number.isFinite(secs) && secs > 0 ? new Date(secs * 1000 + Math.round((ts.nanos ?? 0) / 1e6)).toISOString() : undefined;
+}
+
+/**
+ * A local activity from its marker: its type and times from the SDK's bookkeeping, its record from the result. The
+ * marker holds no input, which is why command records name their step (contracts/src/workflow.ts).
+ */
+async function localActivity(x: Record<string, never>, at: string, first: (p: Payloads) => Promise<unknown>): Promise<HistoryEvent> {
+  const details = (x['details'] ?? {}) as Record<string, Payloads>;
+  const data = ((await first(details['data'])) ?? {}) as { activity_type?: unknown; original_schedule_time?: unknown; complete_time?: unknown };
+  // The schedule time is the marker's first attempt; the earliest time known is when the command was asked for.
+  const times = [isoOf(data.original_schedule_time), isoOf(data.complete_time), at].filter((v): v is string => v !== undefined).sort();
+  const failure = x['failure'] as { message?: string } | null | undefined;
+  return {
+    type: 'local-activity',
+    at,
+    scheduledAt: times[0] ?? at,
+    activityType: String(data.activity_type ?? ''),
+    ...(failure ? { failure: String(failure.message ?? 'failed') } : { result: await first(details['result']) }),
+  };
 }
 
 /** Child runs an execution started (districts from the incident, communities from a district). */
