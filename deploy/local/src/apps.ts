@@ -5,7 +5,7 @@ import type { StackConfig } from './config';
 import type { Component } from './components';
 import type { StackEndpoints } from './endpoints';
 import { httpOk, natsConnect, natsUserConnected, serviceAnswers, workerPolling } from './checks';
-import type { NatsUser, ServiceName } from './nats-config';
+import type { NatsUser, ServiceName } from '@lifeline/contracts/permissions';
 import type { PidRecord } from './processes';
 
 /** A Lifeline process: its entry file, NATS user, HTTP port and how readiness is proven. */

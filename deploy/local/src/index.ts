@@ -4,8 +4,7 @@
  */
 export { stackConfig, REPO_ROOT, type StackConfig } from './config';
 export { ensureTools, TOOL_VERSIONS, toolsBinDir, type ToolPaths } from './tools';
-export { renderNatsConfig, natsUsers, allows, subjectMatches, PERMISSIONS, NATS_USERS, SERVICES, JETSTREAM_CONSUMER } from './nats-config';
-export type { NatsUser, ServiceName, Permissions, NatsUserEntry, NatsConfigOptions } from './nats-config';
+export { renderNatsConfig, natsUsers, allows, type NatsUserEntry, type NatsConfigOptions } from './nats-config';
 export { loadOrCreateSecrets, generateSecrets, secretsPath, type StackSecrets } from './secrets';
 export { adminNatsSettings, existingSecrets } from './admin';
 export { SEARCH_ATTRIBUTES, ensureSearchAttributes } from './temporal';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { NATS_USERS, type NatsUser } from './nats-config';
+import { NATS_USERS, type NatsUser } from '@lifeline/contracts/permissions';
 
 /** Development secrets of one stack: generated once per data dir, reused afterwards. */
 export interface StackSecrets {

@@ -1,4 +1,5 @@
-import { allows, NATS_USERS, natsUsers, renderNatsConfig, subjectMatches, type NatsUser, type NatsUserEntry } from '../src/nats-config';
+import { NATS_USERS, subjectMatches, type NatsUser } from '@lifeline/contracts/permissions';
+import { allows, natsUsers, renderNatsConfig, type NatsUserEntry } from '../src/nats-config';
 
 const passwords = Object.fromEntries(NATS_USERS.map((u) => [u, `pw-${u}`])) as Record<NatsUser, string>;
 const users = natsUsers(passwords);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadOrCreateSecrets, secretsPath } from '../src/secrets';
-import { NATS_USERS } from '../src/nats-config';
+import { NATS_USERS } from '@lifeline/contracts/permissions';
 
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-secrets-'));
 
