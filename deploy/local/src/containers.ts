@@ -6,7 +6,7 @@ import type { StackEndpoints } from './endpoints';
 import { prepareInfra } from './infra';
 import { renderNatsConfig } from './nats-config';
 import { loadOrCreateSecrets } from './secrets';
-import type { StackProvider } from './stack';
+import type { StackProvider } from './provider';
 import { searchAttributeFlags } from './temporal';
 
 /** Images of the containers provider; docker-compose.yml uses the same ones. */

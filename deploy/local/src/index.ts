@@ -18,8 +18,6 @@ export {
   readStackState,
   stopRecordedStack,
   COMPONENT_NAMES,
-  type StackProvider,
-  type RunningStack,
-  type StartOptions,
   type ComponentState,
 } from './stack';
+export type { StackProvider, RunningStack, StartOptions } from './provider';

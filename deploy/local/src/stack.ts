@@ -1,32 +1,11 @@
 import { stackConfig, type StackConfig } from './config';
 import { APPS, appComponents, assertAppEntries } from './apps';
 import { startComponent, stopStarted, type ComponentOutcome } from './components';
-import type { StackEndpoints } from './endpoints';
 import { infraComponents, localEndpoints, prepareInfra } from './infra';
 import { isPortOpen, isRecordedRunning, readPidRecord, stopRecorded } from './processes';
 import { loadOrCreateSecrets } from './secrets';
 import { ensureTools } from './tools';
-
-/** Options of {@link StackProvider.start}. */
-export interface StartOptions {
-  /** Also start the Lifeline processes (services, worker, bridge, command-center). */
-  apps: boolean;
-  log?: (line: string) => void;
-}
-
-/** A started stack. `stop()` stops only what this start started; anything reused keeps running. */
-export interface RunningStack {
-  provider: 'local' | 'containers';
-  endpoints: StackEndpoints;
-  components: ComponentOutcome[];
-  stop(): Promise<void>;
-}
-
-/** The one test-stack harness interface; see {@link chooseProvider}. */
-export interface StackProvider {
-  name: 'local' | 'containers';
-  start(opts: StartOptions): Promise<RunningStack>;
-}
+import type { StackProvider } from './provider';
 
 const defaultLog = (line: string) => console.log(`[stack] ${line}`);
 

@@ -3,35 +3,13 @@ import express, { type ErrorRequestHandler, type Express, type Request } from 'e
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { IdempotencyKey, IncidentCommand, LifelineError, Slug, StartIncidentRequest, type Role } from '@lifeline/contracts';
-import { buildAsyncApi, buildOpenApi, IncidentListQuery, ReadinessQuery, type StatusAnswer } from '@lifeline/contracts/docs';
-import { parseHttp, route, type NatsConnection } from '@lifeline/platform';
-import type { Model } from 'mongoose';
+import { buildAsyncApi, buildOpenApi, IncidentListQuery, ReadinessQuery } from '@lifeline/contracts/docs';
+import { parseHttp, route } from '@lifeline/platform';
 import { assertRole, authenticate, authOf } from './auth';
-import type { Incidents } from './incidents';
 import { streamIncident } from './live';
 import { areaReadiness } from './readiness';
-import type { AuditEntry } from './model/audit';
-import type { Plans } from './plans';
 import { registerReviewRoutes } from './review/routes';
-
-export interface RouteDeps {
-  incidents: Incidents;
-  plans: Plans;
-  audit: Model<AuditEntry>;
-  nc: NatsConnection;
-  tokenSecret: string;
-  temporalUiUrl: string;
-  /** The Temporal frontend, for clients opened beside the command-center's own (the review's history reader). */
-  temporalAddress: string;
-  namespace: string;
-  /** Mutating requests one caller (token subject) may make per minute. */
-  mutationsPerMinute: number;
-  /** How often the live stream re-reads the incident's status. */
-  livePollMs: number;
-  health: () => Promise<Record<string, boolean>>;
-  /** Every part of the running system (services pinged over NATS, the worker's polling), for `/v1/status`. */
-  status: () => Promise<StatusAnswer>;
-}
+import type { RouteDeps } from './route-deps';
 
 const IncidentParams = z.object({ id: Slug });
 const PlanParams = z.object({ id: Slug });

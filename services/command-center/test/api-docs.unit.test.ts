@@ -8,7 +8,8 @@ import { schemas as asyncApiSchemas } from '@asyncapi/specs';
 import mongoose from 'mongoose';
 import { API_DOC_FILES } from '@lifeline/contracts/docs';
 import { createHttpApp } from '@lifeline/platform';
-import { registerRoutes, type RouteDeps } from '../src/http';
+import { registerRoutes } from '../src/http';
+import type { RouteDeps } from '../src/route-deps';
 import { auditModel } from '../src/model/audit';
 
 /**

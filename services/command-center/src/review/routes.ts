@@ -6,7 +6,7 @@ import { parseHttp, route } from '@lifeline/platform';
 import { codecFromEnv } from '@lifeline/platform/codec';
 import { renderReportHtml, type ReportLanguage } from '@lifeline/review';
 import { assertRole } from '../auth';
-import type { RouteDeps } from '../http';
+import type { RouteDeps } from '../route-deps';
 import { Reviews } from './reviews';
 import { acceptanceModel, reportModel } from './store';
 

@@ -1,0 +1,26 @@
+import type { Model } from 'mongoose';
+import type { StatusAnswer } from '@lifeline/contracts/docs';
+import type { NatsConnection } from '@lifeline/platform';
+import type { Incidents } from './incidents';
+import type { AuditEntry } from './model/audit';
+import type { Plans } from './plans';
+
+/** What the HTTP routes (http.ts and review/routes.ts) are given: the command-center's clients and settings. */
+export interface RouteDeps {
+  incidents: Incidents;
+  plans: Plans;
+  audit: Model<AuditEntry>;
+  nc: NatsConnection;
+  tokenSecret: string;
+  temporalUiUrl: string;
+  /** The Temporal frontend, for clients opened beside the command-center's own (the review's history reader). */
+  temporalAddress: string;
+  namespace: string;
+  /** Mutating requests one caller (token subject) may make per minute. */
+  mutationsPerMinute: number;
+  /** How often the live stream re-reads the incident's status. */
+  livePollMs: number;
+  health: () => Promise<Record<string, boolean>>;
+  /** Every part of the running system (services pinged over NATS, the worker's polling), for `/v1/status`. */
+  status: () => Promise<StatusAnswer>;
+}
