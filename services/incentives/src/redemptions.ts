@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { incentivesEvents, LifelineError, type incentives, type incentivesContract, type RequestOf } from '@lifeline/contracts';
 import { isDuplicateKey, type ServiceContext } from '@lifeline/platform';
+import { idFromKey } from '@lifeline/platform/ids';
 import { toLedgerEntry } from './awards';
 import { causes } from './domain/ledger';
 import { ledgerStore, type LedgerStore } from './model/ledger';
@@ -44,7 +44,7 @@ export function createRedemptions(ctx: ServiceContext, points: LedgerStore) {
     const item = await items.findById(req.itemId).lean();
     if (!item) throw new LifelineError('not_found', `no catalogue item ${req.itemId}`, { itemId: req.itemId });
     const doc: RedemptionDoc = {
-      _id: `rdm-${createHash('sha256').update(req.idempotencyKey).digest('hex').slice(0, 24)}`,
+      _id: idFromKey('rdm', req.idempotencyKey, 24),
       idempotencyKey: req.idempotencyKey,
       participantId: req.participantId,
       itemId: req.itemId,

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { LifelineError, notificationEvents, type notificationContract } from '@lifeline/contracts';
 import { isDuplicateKey, type ServiceContext } from '@lifeline/platform';
+import { idFromKey } from '@lifeline/platform/ids';
 import type { broadcasts } from './broadcast';
 import { bulletinModel, subscriptionModel, type BulletinDoc } from './model/bulletin';
 import { residentModel } from './model/resident';
@@ -40,7 +40,7 @@ export function bulletins(ctx: ServiceContext, broadcast: ReturnType<typeof broa
       const known = await Bulletins.findOne({ idempotencyKey: req.idempotencyKey }).lean();
       if (known) return toBulletin(known);
       const subscribers = new Set((await Subscriptions.find({ communityId: req.communityId, subscribed: true }, { residentId: 1 }).lean()).map((s) => s.residentId));
-      const bulletinId = `bltn-${createHash('sha256').update(req.idempotencyKey).digest('hex').slice(0, 20)}`;
+      const bulletinId = idFromKey('bltn', req.idempotencyKey, 20);
       const job = await broadcast.start(
         {
           idempotencyKey: `${req.idempotencyKey}:push`,

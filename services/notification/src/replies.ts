@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { LifelineError, notificationEvents, personnel, type notificationContract } from '@lifeline/contracts';
 import { call, isDuplicateKey, type ServiceContext } from '@lifeline/platform';
+import { idFromKey } from '@lifeline/platform/ids';
 import { caseTask, replyDisposition } from './domain/replies';
 import { caseModel, type CaseDoc } from './model/case';
 import { jobModel } from './model/job';
@@ -15,7 +15,7 @@ type Case = notificationContract.Case;
 const DISPATCH_TIMEOUT_MS = 15_000;
 
 /** A case id derived from the reply's key (so a retried reply opens the same case); it is also the task's stepId. */
-export const caseIdOf = (incidentId: string, replyKey: string) => `case-${createHash('sha256').update(`${incidentId}\n${replyKey}`).digest('hex').slice(0, 20)}`;
+export const caseIdOf = (incidentId: string, replyKey: string) => idFromKey('case', [incidentId, replyKey], 20);
 
 export const toCase = (c: CaseDoc): Case => ({
   caseId: c._id,
@@ -110,7 +110,7 @@ export function replies(ctx: ServiceContext) {
       if (!job) throw new LifelineError('not_found', `incident ${req.incidentId} has sent nothing to community ${resident.communityId}`, [{ path: 'incidentId', message: 'no broadcast of this incident reached the resident’s community' }]);
       const disposition = replyDisposition(req.kind, req.category);
       const reply = await recordOnce({
-        _id: `reply-${createHash('sha256').update(req.idempotencyKey).digest('hex').slice(0, 20)}`,
+        _id: idFromKey('reply', req.idempotencyKey, 20),
         idempotencyKey: req.idempotencyKey,
         incidentId: req.incidentId,
         residentId: req.residentId,

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { LifelineError, notification, personnelEvents, type LocalizedText, type personnelContract } from '@lifeline/contracts';
 import { call as request, isDuplicateKey, type ServiceContext } from '@lifeline/platform';
+import { idFromKey } from '@lifeline/platform/ids';
 import { surgeInvitation } from './domain/message';
 import type { Roster } from './roster';
 import { surgeModels, type SurgeCallDoc } from './model/surge';
@@ -12,7 +12,7 @@ type SurgeAnswerRequest = z.infer<typeof personnelContract.SurgeAnswerRequest>;
 const INVITE_CONCURRENCY = 8;
 const INVITE_TIMEOUT_MS = 5_000;
 
-export const surgeCallIdFor = (key: string) => `surge-${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
+export const surgeCallIdFor = (key: string) => idFromKey('surge', key, 24);
 
 /**
  * Surge recruitment: an open call invites the available volunteers qualified for the skill in the named

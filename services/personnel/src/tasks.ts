@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Model } from 'mongoose';
 import type { z } from 'zod';
 import { LifelineError, notification, personnelEvents, Severity, type EventDef, type personnelContract } from '@lifeline/contracts';
 import { call, isDuplicateKey, type ServiceContext } from '@lifeline/platform';
+import { idFromKey } from '@lifeline/platform/ids';
 import { assignmentMessage, notifyKey } from './domain/message';
 import { summarize } from './domain/summary';
 import {
@@ -36,7 +36,7 @@ const STAND_DOWN_CONCURRENCY = 16;
 const MAX_ATTEMPTS = 6;
 
 /** A task id is derived from the dispatch's idempotency key, so a repeat can only ever find the same task. */
-export const taskIdFor = (idempotencyKey: string) => `task-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
+export const taskIdFor = (idempotencyKey: string) => idFromKey('task', idempotencyKey, 24);
 
 /** The contract view of a stored task (no personal data is stored on tasks). */
 export function toTask(doc: TaskDoc): Task {

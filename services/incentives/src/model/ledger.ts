@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'mongoose';
 import { LifelineError } from '@lifeline/contracts';
-import { createHash } from 'node:crypto';
 import { isDuplicateKey } from '@lifeline/platform';
+import { idFromKey } from '@lifeline/platform/ids';
 import { chainNext, dayTotalsAfter, EMPTY_HEAD, verifyChain, type ChainHead, type EntryKind, type VerifyReport } from '../domain/ledger';
 import { ledgerEntryModel, type EntryDoc, type LedgerName } from './entry';
 import { participantHeadModel } from './head';
@@ -48,7 +48,7 @@ function againstHead(report: VerifyReport, length: number, headSeq: number | und
 
 /** An entry's id follows from its cause, so a repeat finds the first entry by id (and two cannot coexist). */
 export function entryIdFor(ledger: LedgerName, cause: string): string {
-  return `${ledger === 'points' ? 'led' : 'stk'}-${createHash('sha256').update(cause).digest('hex').slice(0, 32)}`;
+  return idFromKey(ledger === 'points' ? 'led' : 'stk', cause, 32);
 }
 
 /**
