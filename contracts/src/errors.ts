@@ -58,13 +58,6 @@ export function issuesToDetails(error: z.ZodError): { path: string; message: str
   return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
 }
 
-/** Parse with a schema or throw an `invalid_request` LifelineError naming each bad path. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.infer<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new LifelineError('invalid_request', `invalid ${what}`, issuesToDetails(parsed.error));
-  return parsed.data;
-}
-
 /** NATS reply envelope: `{ ok: true, result }` or `{ ok: false, error }`. */
 export const replySchema = <T extends z.ZodType>(result: T) =>
   z.discriminatedUnion('ok', [z.object({ ok: z.literal(true), result }), z.object({ ok: z.literal(false), error: ErrorBody })]);

@@ -44,17 +44,6 @@ export function temporalServing(temporalBin: string, address: string): Promise<b
   });
 }
 
-/** The Temporal frontend answers a gRPC call (no CLI needed; used with containers). */
-export async function temporalAnswers(address: string): Promise<boolean> {
-  const connection = await Connection.connect({ address, connectTimeout: 2000 });
-  try {
-    await connection.workflowService.getSystemInfo({});
-    return true;
-  } finally {
-    await connection.close();
-  }
-}
-
 /**
  * A worker polls `taskQueue`: a poller whose identity is `<pid>@…` (the SDK's default identity) or that polled after
  * `since` (Temporal remembers pollers of dead workers for minutes, so an old poller proves nothing).

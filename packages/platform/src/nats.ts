@@ -1,7 +1,6 @@
 import { connect } from '@nats-io/transport-node';
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { randomUUID } from 'node:crypto';
 import {
   LifelineError,
   type Endpoint,
@@ -93,5 +92,3 @@ export class EventPublisher {
     await this.js.publish(subject, encodeJson(body), { msgID: id, headers: traceHeaders() });
   }
 }
-
-export const newId = (prefix: string) => `${prefix}-${randomUUID()}`;
