@@ -3,15 +3,14 @@
  * its server users from this table (the local stack's nats-server config, deploy/compose's users.conf, the Helm
  * values); anything not listed is denied by the server.
  */
+import { SERVICES, type ServiceName } from './define';
 import { personnel } from './services/personnel';
+
+export { SERVICES, type ServiceName };
 
 /** Every NATS user: one per process kind, plus `admin` for the CLI, seeding, tests and stream management. */
 export const NATS_USERS = ['admin', 'supplies', 'personnel', 'notification', 'incentives', 'command-center', 'worker', 'bridge'] as const;
 export type NatsUser = (typeof NATS_USERS)[number];
-
-/** The four request/reply services (names match their NATS services-framework names). */
-export const SERVICES = ['supplies', 'personnel', 'notification', 'incentives'] as const;
-export type ServiceName = (typeof SERVICES)[number];
 
 /** What one user may do; `null` in {@link PERMISSIONS} means unrestricted. */
 export interface Permissions {
