@@ -3,6 +3,7 @@ export * from './config';
 export * from './logger';
 export * from './nats';
 export * from './streams';
+export * from './consumer';
 export * from './mongo';
 export * from './pii';
 export * from './serve';
