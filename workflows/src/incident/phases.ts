@@ -1,0 +1,79 @@
+/** The phases: each runs the plan's steps in order, community steps fanned out down the hierarchy. Workflow-safe. */
+import { CancelledFailure, executeChild, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
+import { workflowIds, type Phase, type PlanStep } from '@lifeline/contracts';
+import { failureReason } from '../activity-options';
+import { childSearchAttributes } from '../child-options';
+import { districtPhaseWorkflow } from '../district-workflow';
+import { DISTRICTS_IN_FLIGHT, forEachBounded } from '../fan-out';
+import { searchAttributes } from '../messages';
+import { appliesAt, splitPhase } from '../domain/segments';
+import type { CommunityState, PhaseContext } from '../domain/state';
+import type { Incident } from './state';
+import { awaitStep, collectStep } from './waits';
+
+/** Run steps (or compensations) for every community: one district child per district, bounded. */
+export async function fanOut(inc: Incident, context: PhaseContext, steps: PlanStep[]) {
+  const byDistrict = new Map<string, CommunityState[]>();
+  for (const c of inc.communities) byDistrict.set(c.districtId, [...(byDistrict.get(c.districtId) ?? []), c]);
+  const merged = new Map(inc.communities.map((c) => [c.communityId, c]));
+  await forEachBounded([...byDistrict], DISTRICTS_IN_FLIGHT, async ([districtId, members]) => {
+    try {
+      const states = await executeChild(districtPhaseWorkflow, {
+        workflowId: workflowIds.district(inc.input.incidentId, districtId),
+        args: [{ context, districtId, steps, communities: members }],
+        typedSearchAttributes: childSearchAttributes(context, districtId),
+        staticSummary: `${context.mode === 'stand-down' ? 'stand-down' : context.phase} · district ${districtId}`,
+      });
+      for (const s of states) merged.set(s.communityId, s);
+    } catch (err) {
+      if (isCancellation(err)) return;
+      inc.record(`district ${districtId} failed in ${context.phase}`, failureReason(err));
+    }
+  });
+  inc.communities = inc.communities.map((c) => merged.get(c.communityId) ?? c);
+  inc.refreshAreas();
+}
+
+/** Surface what communities noted for these steps (not executed, missed, short), one line per step. */
+function recordNotes(inc: Incident, phase: Phase, steps: PlanStep[]) {
+  for (const step of steps) {
+    const notes = inc.communities.flatMap((c) => c.notes.filter((n) => n.phase === phase && n.stepId === step.id));
+    const [first] = notes;
+    if (first) inc.record(`${step.id}: noted in ${notes.length} communit${notes.length === 1 ? 'y' : 'ies'}`, first.note);
+  }
+}
+
+/** Children swallow their own cancellation and return state, so the incident checks before each next move. */
+export const throwIfStandingDown = (inc: Incident) => {
+  if (inc.standingDown) throw new CancelledFailure('stand-down');
+};
+
+/** One phase of the plan, in the plan's order. */
+export async function runPhase(inc: Incident, phase: Phase) {
+  throwIfStandingDown(inc);
+  inc.view.phase = phase;
+  upsertSearchAttributes([{ key: searchAttributes.phase, value: phase }]);
+  inc.record(`${phase} started`);
+  let fannedOut = false;
+  for (const segment of splitPhase(inc.plan.phases[phase])) {
+    throwIfStandingDown(inc);
+    if (segment.scope === 'communities') {
+      const steps = segment.steps.filter((s) => appliesAt(s, inc.view.severity));
+      if (steps.length === 0) continue;
+      fannedOut = true;
+      await fanOut(inc, inc.contextFor(phase), steps);
+      throwIfStandingDown(inc);
+      inc.record(`${steps.map((s) => s.id).join(', ')}: ran in ${inc.communities.length} communities`);
+      recordNotes(inc, phase, steps);
+    } else if (appliesAt(segment.step, inc.view.severity)) {
+      if (segment.step.kind === 'await') await awaitStep(inc, segment.step);
+      else await collectStep(inc, segment.step);
+    }
+  }
+  // A community closes its sites at the end of its recover run; without community steps in recover, run one for that.
+  const holdingSites = inc.communities.filter((c) => c.sites?.some((s) => s.status === 'open')).length;
+  if (phase === 'recover' && !fannedOut && holdingSites > 0) {
+    await fanOut(inc, inc.contextFor(phase), []);
+    inc.record(`sites closed in ${holdingSites} communit${holdingSites === 1 ? 'y' : 'ies'}`);
+  }
+}
