@@ -1,9 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
+import { jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { EventEnvelope, incentivesContract, personnelEvents, STREAMS } from '@lifeline/contracts';
-import { inSpan, traceFrom, type ServiceContext } from '@lifeline/platform';
-import { SpanKind } from '@lifeline/platform/telemetry';
+import { ack, retry, runConsumer, term, type Outcome, type ServiceContext } from '@lifeline/platform';
 import type { Awards } from './awards';
 
 /** The durable consumer of personnel task events that credits verified completions. */
@@ -21,33 +18,12 @@ export interface ConsumerSettings {
 
 export const DEFAULT_CONSUMER_SETTINGS: ConsumerSettings = { severityRetryMs: 10_000, severityMaxDeliveries: 360, concurrency: 16 };
 
-async function ensureConsumer(ctx: ServiceContext): Promise<void> {
-  const jsm = await jetstreamManager(ctx.nc);
-  const exists = await jsm.consumers.info(STREAMS.events.name, COMPLETIONS_CONSUMER).then(
-    () => true,
-    () => false,
-  );
-  if (exists) return;
-  await jsm.consumers.add(STREAMS.events.name, {
-    durable_name: COMPLETIONS_CONSUMER,
-    filter_subjects: CONSUMED_SUBJECTS,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(60_000),
-    max_deliver: -1,
-    // Completions waiting for their incident's severity stay unacknowledged; leave room for a city-wide incident.
-    max_ack_pending: 10_000,
-  });
-}
-
 /** Personnel events the consumer has not read yet (the award endpoint answers `unavailable` while there are some). */
 export async function completionsBacklog(ctx: ServiceContext): Promise<number> {
   const jsm = await jetstreamManager(ctx.nc);
   const info = await jsm.consumers.info(STREAMS.events.name, COMPLETIONS_CONSUMER).catch(() => undefined);
   return info ? info.num_pending : 1;
 }
-
-type Outcome = 'ack' | 'wait' | { term: string };
 
 /**
  * One personnel event. A completion is recorded (once, by task id) and credited; the message is acknowledged
@@ -60,24 +36,24 @@ async function handle(awards: Awards, settings: ConsumerSettings, m: JsMsg): Pro
   try {
     body = m.json();
   } catch {
-    return { term: 'not JSON' };
+    return term('not JSON');
   }
   const envelope = EventEnvelope.safeParse(body);
-  if (!envelope.success) return { term: 'not an event envelope' };
+  if (!envelope.success) return term('not an event envelope');
   const task = incentivesContract.CompletedTask.safeParse(envelope.data.data);
-  if (!task.success) return { term: 'event data is not a personnel task' };
+  if (!task.success) return term('event data is not a personnel task');
   const at = new Date(envelope.data.time);
   if (m.subject === personnelEvents.assigned.subject) {
     await awards.recordAssignment(task.data, at);
-    return 'ack';
+    return ack();
   }
   const completion = await awards.recordCompletion(task.data, envelope.data.id, at);
-  if (!completion) return { term: `task ${task.data.taskId} completed without an owner or hours` };
+  if (!completion) return term(`task ${task.data.taskId} completed without an owner or hours`);
   const severity = await awards.severityOf(completion);
   if (severity) await awards.settle(completion, severity, completion.severity ? 'event' : 'incident');
   else if (m.info.deliveryCount >= settings.severityMaxDeliveries) await awards.settle(completion, 'IV', 'default');
-  else return 'wait';
-  return 'ack';
+  else return retry(settings.severityRetryMs);
+  return ack();
 }
 
 /** The task an event is about (its position in the stream when it names none), to keep one task's events in order. */
@@ -90,61 +66,23 @@ function taskKeyOf(m: JsMsg): string {
   }
 }
 
-/** Consume until stopped; a failure is redelivered after a pause, a poison message is terminated and logged. */
+/**
+ * Consume until stopped: several events at once, but one task's events in stream order (its assignment before its
+ * completion); appends to one participant's chain also queue up in the ledger store.
+ */
 export async function startCompletionsConsumer(ctx: ServiceContext, awards: Awards, settings: ConsumerSettings = DEFAULT_CONSUMER_SETTINGS): Promise<() => Promise<void>> {
-  let stopped = false;
-  let messages: ConsumerMessages | undefined;
-  const inFlight = new Set<Promise<void>>();
-  const byTask = new Map<string, Promise<void>>();
-
-  async function one(m: JsMsg): Promise<void> {
-    try {
-      const outcome = await inSpan(`consume ${m.subject}`, SpanKind.CONSUMER, traceFrom(m.headers), () => handle(awards, settings, m));
-      if (outcome === 'ack') m.ack();
-      else if (outcome === 'wait') m.nak(settings.severityRetryMs);
-      else {
-        ctx.log.error({ seq: m.seq, subject: m.subject, reason: outcome.term }, 'personnel event dropped');
-        m.term(outcome.term);
-      }
-    } catch (err) {
-      ctx.log.warn({ err, seq: m.seq, redelivery: m.info.deliveryCount }, 'personnel event failed; redelivering');
-      m.nak(Math.min(30_000, 1000 * m.info.deliveryCount));
-    }
-  }
-
-  async function run(): Promise<void> {
-    while (!stopped) {
-      try {
-        await ensureConsumer(ctx);
-        const consumer = await jetstream(ctx.nc).consumers.get(STREAMS.events.name, COMPLETIONS_CONSUMER);
-        messages = await consumer.consume({ max_messages: settings.concurrency * 4 });
-        ctx.log.info({ consumer: COMPLETIONS_CONSUMER }, 'crediting verified completions');
-        // Several events at once, but one task's events in stream order (its assignment before its completion);
-        // appends to one participant's chain also queue up in the ledger store.
-        for await (const m of messages) {
-          const key = taskKeyOf(m);
-          const p: Promise<void> = (byTask.get(key) ?? Promise.resolve()).then(() => one(m));
-          byTask.set(key, p);
-          inFlight.add(p);
-          void p.finally(() => {
-            inFlight.delete(p);
-            if (byTask.get(key) === p) byTask.delete(key);
-          });
-          if (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
-        }
-      } catch (err) {
-        if (stopped) break;
-        ctx.log.warn({ err: (err as Error).message }, 'completions consumer unavailable; retrying');
-        await sleep(2000);
-      }
-    }
-  }
-
-  const loop = run();
-  return async () => {
-    stopped = true;
-    messages?.stop();
-    await Promise.allSettled([...inFlight]);
-    await loop;
-  };
+  const consumer = runConsumer({
+    nc: ctx.nc,
+    log: ctx.log,
+    stream: STREAMS.events.name,
+    durable: COMPLETIONS_CONSUMER,
+    filter: CONSUMED_SUBJECTS,
+    ackWaitMs: 60_000,
+    // Completions waiting for their incident's severity stay unacknowledged; leave room for a city-wide incident.
+    maxAckPending: 10_000,
+    concurrency: settings.concurrency,
+    keyOf: taskKeyOf,
+    handle: (m) => handle(awards, settings, m),
+  });
+  return () => consumer.stop();
 }
