@@ -14,7 +14,7 @@ import { broadcast1m, broadcast50k } from './figures/broadcast';
 import { citywide } from './figures/citywide';
 import { incidentStarts } from './figures/incident-starts';
 import { reservations } from './figures/reservations';
-import { openContext, type BenchContext } from './lib/context';
+import { openContext, type BenchContext, type CitySize } from './lib/context';
 import type { Figure } from './lib/figure';
 import { loadNow, machine } from './lib/machine';
 import { renderReport, type FigureRun } from './lib/report';
@@ -47,7 +47,7 @@ class StackSession {
   /** Stacks started so far: the runs table says which figures shared one. */
   private started = 0;
 
-  constructor(private readonly opts: { quick: boolean; reuse: boolean }) {}
+  constructor(private readonly opts: { quick: boolean; reuse: boolean; city?: CitySize | undefined }) {}
 
   get label(): string {
     return this.opts.reuse ? 'reused' : `own #${this.started} (${BENCH_STACK_ENV.LIFELINE_DATA_DIR})`;
@@ -60,7 +60,7 @@ class StackSession {
     log(this.opts.reuse ? 'reusing the running stack' : `starting a fresh stack in ${BENCH_STACK_ENV.LIFELINE_DATA_DIR}${this.used ? ` for ${figure.id}` : ''}`);
     this.started++;
     this.stack = this.opts.reuse ? await reuseStack(log) : await startOwnStack(log);
-    this.ctx = await openContext(this.stack.endpoints, this.opts.quick, (line) => log(`${figure.id}: ${line}`));
+    this.ctx = await openContext(this.stack.endpoints, this.opts.quick, (line) => log(`${figure.id}: ${line}`), this.opts.city);
     this.used = false;
     return this.mark(figure, this.ctx);
   }
@@ -93,11 +93,19 @@ class StackSession {
 function flags() {
   try {
     return parseArgs({
-      options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true, default: [] }, reuse: { type: 'boolean', default: false }, results: { type: 'string' } },
+      options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true, default: [] }, reuse: { type: 'boolean', default: false }, results: { type: 'string' }, city: { type: 'string' } },
     }).values;
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\nusage: npm run bench [-- --quick] [-- --only <figure>[,<figure>…]] [-- --reuse] [-- --results <file>]`);
+    throw new UsageError(`${(err as Error).message}\nusage: npm run bench [-- --quick] [-- --only <figure>[,<figure>…]] [-- --reuse] [-- --results <file>] [-- --city <communities>x<residents>]`);
   }
+}
+
+/** `--city 200x200000`: the city-wide figure's city, for a size between the quick and the full run. */
+function cityFlag(value: string): CitySize {
+  const m = /^(\d+)x(\d+)$/.exec(value);
+  const size = m ? { communities: Number(m[1]), residents: Number(m[2]) } : undefined;
+  if (!size || size.communities < 1 || size.residents < size.communities) throw new UsageError(`--city takes <communities>x<residents> with at least one resident per community (got "${value}")`);
+  return size;
 }
 
 const message = (err: unknown) => ((err as Error)?.message ?? String(err)).split('\n')[0]!.slice(0, 300);
@@ -106,7 +114,8 @@ async function main(): Promise<number> {
   const values = flags();
   const figures = selected(values.only);
   const quick = values.quick;
-  const session = new StackSession({ quick, reuse: values.reuse });
+  const city = values.city === undefined ? undefined : cityFlag(values.city);
+  const session = new StackSession({ quick, reuse: values.reuse, city });
   // A signal ends the figure under way (its clients close with the stack), skips the rest and stops the stack.
   let interrupted: string | undefined;
   const stopOnSignal = (signal: string) => {

@@ -77,7 +77,7 @@ export const citywide: Figure = {
   title: 'city-wide drill',
   ownStack: true,
   async run(ctx) {
-    const city = await benchCity(ctx, benchCityShape(ctx.quick, 'citywide'));
+    const city = await benchCity(ctx, ctx.city ? { ...ctx.city, seed: 7 } : benchCityShape(ctx.quick, 'citywide'));
     // The baseline community: the median population, so "times n" stands for the city.
     const median = [...city.communities].sort((a, b) => a.population - b.population)[Math.floor(city.communities.length / 2)]!;
     const one = await drillTimes(ctx, { communityIds: [median.id] }, ctx.quick ? 5 * 60_000 : 15 * 60_000);

@@ -6,8 +6,16 @@ import type { StackEndpoints } from '@lifeline/local-stack';
 import { signToken } from '@lifeline/cli';
 
 /** What a figure gets: the stack's endpoints and one client of each kind, shared by the figures of one stack. */
+/** A city's size: communities and residents. */
+export interface CitySize {
+  communities: number;
+  residents: number;
+}
+
 export interface BenchContext {
   quick: boolean;
+  /** `--city`: the city-wide figure's city instead of the quick or full one. */
+  city?: CitySize | undefined;
   endpoints: StackEndpoints;
   nc: NatsConnection;
   /** Read-only use of the services' own databases (and the bench's own `lifeline_bench`). */
@@ -20,7 +28,7 @@ export interface BenchContext {
   fixtures: Map<string, Promise<unknown>>;
 }
 
-export async function openContext(endpoints: StackEndpoints, quick: boolean, log: (line: string) => void): Promise<BenchContext & { close(): Promise<void> }> {
+export async function openContext(endpoints: StackEndpoints, quick: boolean, log: (line: string) => void, city?: CitySize): Promise<BenchContext & { close(): Promise<void> }> {
   const nc = await connectNats({ NATS_URL: endpoints.natsUrl, NATS_USER: 'admin', NATS_PASSWORD: endpoints.secrets.nats.admin }, 'lifeline-bench');
   const mongo = await MongoClient.connect(endpoints.mongoUrl);
   const connection = await Connection.connect({ address: endpoints.temporalAddress });
@@ -32,6 +40,7 @@ export async function openContext(endpoints: StackEndpoints, quick: boolean, log
   };
   return {
     quick,
+    city,
     endpoints,
     nc,
     mongo,
