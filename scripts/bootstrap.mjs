@@ -59,7 +59,7 @@ async function ensureDependencies() {
 
 /** Builds missing Go tools through @lifeline/local-stack's ensureTools (the one place that knows versions and recipes); its tools module alone loads fast. */
 const ensureTools = () =>
-  run(process.execPath, ['--import', 'tsx', '-e', "require('@lifeline/local-stack/src/tools').ensureTools().catch((e) => { console.error(e.message); process.exit(1); })"]);
+  run(process.execPath, ['--import', 'tsx', '-e', "require('@lifeline/local-stack/tools').ensureTools().catch((e) => { console.error(e.message); process.exit(1); })"]);
 
 const CHROMIUM = '/usr/bin/chromium';
 
