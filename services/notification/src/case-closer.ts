@@ -1,8 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
+import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { notificationEvents, personnelContract, personnelEvents, STREAMS } from '@lifeline/contracts';
-import { decodeJson, type ServiceContext } from '@lifeline/platform';
+import { ack, decodeJson, runConsumer, term, type Outcome, type ServiceContext } from '@lifeline/platform';
 import type { directMessages } from './direct';
 import { caseAnswer } from './domain/replies';
 import { caseModel } from './model/case';
@@ -20,18 +18,19 @@ export const CASE_CONSUMER = 'notification-case-closer';
 export async function startCaseCloser(ctx: ServiceContext, direct: ReturnType<typeof directMessages>): Promise<() => Promise<void>> {
   const Cases = caseModel(ctx.db);
   const Residents = residentModel(ctx.db);
-  let stopped = false;
-  let messages: ConsumerMessages | undefined;
 
-  async function close(m: JsMsg): Promise<void> {
-    const task = personnelContract.Task.safeParse((decodeJson(m.data) as { data?: unknown })?.data);
-    if (!task.success) {
-      m.term('malformed task-completed event');
-      return;
+  async function close(m: JsMsg): Promise<Outcome> {
+    let body: unknown;
+    try {
+      body = decodeJson(m.data);
+    } catch {
+      return term('task-completed event is not JSON');
     }
-    if (!task.data.stepId.startsWith('case-')) return m.ack();
+    const task = personnelContract.Task.safeParse((body as { data?: unknown })?.data);
+    if (!task.success) return term('malformed task-completed event');
+    if (!task.data.stepId.startsWith('case-')) return ack();
     const c = await Cases.findById(task.data.stepId).lean();
-    if (!c || c.status === 'closed') return m.ack();
+    if (!c || c.status === 'closed') return ack();
     const resident = await Residents.findById(c.residentId, { phone: 1, language: 1 }).lean();
     let answerMessageId: string | undefined;
     if (resident) {
@@ -46,47 +45,21 @@ export async function startCaseCloser(ctx: ServiceContext, direct: ReturnType<ty
     const closed = (await Cases.findById(c._id).lean()) ?? { ...c, status: 'closed' as const, closedAt };
     await ctx.events.publish(notificationEvents.caseClosed, `${c._id}:closed`, toCase(closed), c.incidentId);
     ctx.log.info({ caseId: c._id, taskId: task.data.taskId, incidentId: c.incidentId, residentId: c.residentId }, 'case closed; resident told');
-    m.ack();
+    return ack();
   }
 
-  async function run(): Promise<void> {
-    while (!stopped) {
-      try {
-        const jsm = await jetstreamManager(ctx.nc);
-        const exists = await jsm.consumers.info(STREAMS.events.name, CASE_CONSUMER).then(
-          () => true,
-          () => false,
-        );
-        if (!exists) {
-          await jsm.consumers.add(STREAMS.events.name, {
-            durable_name: CASE_CONSUMER,
-            filter_subject: personnelEvents.completed.subject,
-            ack_policy: AckPolicy.Explicit,
-            deliver_policy: DeliverPolicy.New,
-            ack_wait: nanos(30_000),
-            max_ack_pending: 200,
-          });
-        }
-        const consumer = await jetstream(ctx.nc).consumers.get(STREAMS.events.name, CASE_CONSUMER);
-        messages = await consumer.consume({ max_messages: 20 });
-        for await (const m of messages) {
-          await close(m).catch((err: unknown) => {
-            ctx.log.warn({ err: (err as Error).message, seq: m.seq }, 'case close failed; redelivering');
-            m.nak(2_000);
-          });
-        }
-      } catch (err) {
-        if (stopped) break;
-        ctx.log.warn({ err: (err as Error).message }, 'case closer unavailable; retrying');
-        await sleep(2000);
-      }
-    }
-  }
-
-  const loop = run();
-  return async () => {
-    stopped = true;
-    messages?.stop();
-    await loop;
-  };
+  // One case at a time, as they complete: closing is a few store writes and one message.
+  const consumer = runConsumer({
+    nc: ctx.nc,
+    log: ctx.log,
+    stream: STREAMS.events.name,
+    durable: CASE_CONSUMER,
+    filter: personnelEvents.completed.subject,
+    deliverPolicy: DeliverPolicy.New,
+    ackWaitMs: 30_000,
+    maxAckPending: 200,
+    concurrency: 1,
+    handle: close,
+  });
+  return () => consumer.stop();
 }
