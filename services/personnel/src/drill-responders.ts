@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/nats-core';
+import { DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import { LifelineError, personnelContract, personnelEvents, STREAMS } from '@lifeline/contracts';
-import { decodeJson, type ServiceContext } from '@lifeline/platform';
+import { ack, decodeJson, runConsumer, term, type Outcome, type ServiceContext } from '@lifeline/platform';
 import type { PersonnelConfig } from './config';
 import { HELD_STATUSES } from './domain/transitions';
 import type { Roster } from './roster';
@@ -22,55 +21,35 @@ const MOVED_ON = new Set(['forbidden', 'invalid_state', 'not_found']);
  * The JetStream message is acknowledged only afterwards; a redelivery finds the task already done.
  */
 export async function startDrillResponders(ctx: ServiceContext, desk: TaskDesk, roster: Roster, settings: PersonnelConfig): Promise<() => Promise<void>> {
-  const ackWaitMs = Math.max(30_000, 2 * (settings.DRILL_ACK_DELAY_MS + settings.DRILL_COMPLETE_DELAY_MS));
-  const jsm = await jetstreamManager(ctx.nc);
-  const exists = await jsm.consumers.info(STREAMS.events.name, DRILL_CONSUMER).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) {
-    await jsm.consumers.add(STREAMS.events.name, {
-      durable_name: DRILL_CONSUMER,
-      filter_subject: personnelEvents.assigned.subject,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.New,
-      ack_wait: nanos(ackWaitMs),
-      max_ack_pending: MAX_IN_FLIGHT,
-    });
-  }
-  const consumer = await jetstream(ctx.nc).consumers.get(STREAMS.events.name, DRILL_CONSUMER);
-  const messages = await consumer.consume({ max_messages: 100 });
-  const inFlight = new Set<Promise<void>>();
-
-  const respond = async (msg: JsMsg) => {
-    const envelope = decodeJson(msg.data) as { data?: unknown };
+  const respond = async (msg: JsMsg): Promise<Outcome> => {
+    let envelope: { data?: unknown } | undefined;
+    try {
+      envelope = decodeJson(msg.data) as { data?: unknown };
+    } catch {
+      return term('task-assigned event is not JSON');
+    }
     const assigned = personnelContract.Task.safeParse(envelope?.data);
-    if (!assigned.success) {
-      ctx.log.warn({ seq: msg.seq }, 'drill responder: malformed task-assigned event');
-      msg.term();
-      return;
-    }
+    if (!assigned.success) return term('malformed task-assigned event');
     if (assigned.data.drill && assigned.data.ownerId) await actAsOwner(desk, assigned.data.taskId, assigned.data.ownerId, settings, () => msg.working(), await roster.drillBehaviourOf(assigned.data.ownerId));
-    msg.ack();
+    return ack();
   };
 
-  const loop = (async () => {
-    for await (const msg of messages) {
-      const work = respond(msg).catch((err: unknown) => {
-        ctx.log.warn({ seq: msg.seq, code: err instanceof LifelineError ? err.code : 'internal', err: err instanceof LifelineError ? undefined : err }, 'drill responder failed; will retry');
-        msg.nak(5_000);
-      });
-      inFlight.add(work);
-      void work.finally(() => inFlight.delete(work));
-    }
-  })();
-
+  const consumer = runConsumer({
+    nc: ctx.nc,
+    log: ctx.log,
+    stream: STREAMS.events.name,
+    durable: DRILL_CONSUMER,
+    filter: personnelEvents.assigned.subject,
+    deliverPolicy: DeliverPolicy.New,
+    ackWaitMs: Math.max(30_000, 2 * (settings.DRILL_ACK_DELAY_MS + settings.DRILL_COMPLETE_DELAY_MS)),
+    maxAckPending: MAX_IN_FLIGHT,
+    // Each simulated responder mostly sleeps through its delays: as many at once as JetStream hands out.
+    concurrency: MAX_IN_FLIGHT,
+    handle: respond,
+  });
+  await consumer.ready;
   ctx.log.info({ consumer: DRILL_CONSUMER }, 'simulated drill responders listening');
-  return async () => {
-    await messages.close();
-    await loop;
-    await Promise.allSettled([...inFlight]);
-  };
+  return () => consumer.stop();
 }
 
 /**
