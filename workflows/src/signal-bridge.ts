@@ -1,16 +1,14 @@
 /** JetStream → Temporal: personnel task events become `taskProgress` signals on the community workflow. */
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { JsMsg } from '@nats-io/jetstream';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { EventEnvelope, personnelContract, personnelEvents, STREAMS, workflowIds, type TaskSignal } from '@lifeline/contracts';
-import { SpanKind } from '@opentelemetry/api';
-import { inSpan, traceFrom, type Logger, type NatsConnection } from '@lifeline/platform';
+import { context, SpanKind } from '@opentelemetry/api';
+import { ack, declareConsumer, inSpan, runConsumer, term, type ConsumerDeclaration, type Logger, type NatsConnection, type Outcome } from '@lifeline/platform';
 import { taskProgressSignal } from './messages';
 
 export const BRIDGE_CONSUMER = 'workflow-bridge';
 export const BRIDGED_SUBJECTS = [personnelEvents.acknowledged.subject, personnelEvents.completed.subject];
-/** How long a failed signal waits before JetStream redelivers it. */
-export const RETRY_DELAY_MS = 5000;
 
 export interface BridgedSignal {
   workflowId: string;
@@ -32,28 +30,20 @@ export function taskSignalFromEvent(subject: string, body: unknown): BridgedSign
 /** `incident-<id>` from `incident-<id>/community-<c>`. */
 export const incidentWorkflowIdOf = (communityWorkflowId: string) => communityWorkflowId.split('/')[0] as string;
 
+const bridgeConsumer = (nc: NatsConnection, log: Logger) =>
+  ({ nc, log, stream: STREAMS.events.name, durable: BRIDGE_CONSUMER, filter: BRIDGED_SUBJECTS, ackWaitMs: 30_000 }) satisfies ConsumerDeclaration;
+
 /** Create (or bring up to date) the durable consumer: explicit acks, only the events workflows wait for. */
-export async function ensureBridgeConsumer(nc: NatsConnection): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  const config = { durable_name: BRIDGE_CONSUMER, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, filter_subjects: BRIDGED_SUBJECTS, max_deliver: -1 };
-  const exists = await jsm.consumers.info(STREAMS.events.name, BRIDGE_CONSUMER).then(
-    () => true,
-    () => false,
-  );
-  if (exists) await jsm.consumers.update(STREAMS.events.name, BRIDGE_CONSUMER, { filter_subjects: BRIDGED_SUBJECTS });
-  else await jsm.consumers.add(STREAMS.events.name, config);
+export async function ensureBridgeConsumer(nc: NatsConnection, log: Logger): Promise<void> {
+  await declareConsumer(bridgeConsumer(nc, log));
 }
 
 /**
- * Consume until stopped. A message is acknowledged only after Temporal accepted the signal; a workflow that is
- * gone (closed, never started) is acknowledged and logged, since its deadline logic already moved on; anything
- * else is negatively acknowledged with a delay and comes back.
+ * Consume until stopped, one event at a time in stream order. A message is acknowledged only after Temporal
+ * accepted the signal; a workflow that is gone (closed, never started) is acknowledged and logged, since its
+ * deadline logic already moved on; anything else is retried with the platform's backoff and comes back.
  */
 export async function runBridge({ nc, client, log }: { nc: NatsConnection; client: Client; log: Logger }): Promise<{ stop: () => Promise<void>; done: Promise<void> }> {
-  await ensureBridgeConsumer(nc);
-  const consumer = await jetstream(nc).consumers.get(STREAMS.events.name, BRIDGE_CONSUMER);
-  const messages = await consumer.consume({ max_messages: 100 });
-
   /** Acknowledgements also reach the incident, where quorum waits count them; an incident that is gone needs none. */
   const signalIncident = async (bridged: BridgedSignal) => {
     try {
@@ -63,7 +53,7 @@ export async function runBridge({ nc, client, log }: { nc: NatsConnection; clien
     }
   };
 
-  const handle = async (m: JsMsg) => {
+  const handle = async (m: JsMsg): Promise<Outcome> => {
     let body: unknown;
     try {
       body = m.json();
@@ -71,35 +61,19 @@ export async function runBridge({ nc, client, log }: { nc: NatsConnection; clien
       body = undefined;
     }
     const bridged = taskSignalFromEvent(m.subject, body);
-    if ('invalid' in bridged) {
-      log.warn({ subject: m.subject, seq: m.seq, reason: bridged.invalid }, 'dropping an event that cannot become a signal');
-      return m.term(bridged.invalid);
-    }
+    if ('invalid' in bridged) return term(bridged.invalid);
     try {
-      await inSpan(`signal ${taskProgressSignal.name}`, SpanKind.PRODUCER, traceFrom(m.headers), () =>
-        client.workflow.getHandle(bridged.workflowId).signal(taskProgressSignal, bridged.signal),
-      );
+      await inSpan(`signal ${taskProgressSignal.name}`, SpanKind.PRODUCER, context.active(), () => client.workflow.getHandle(bridged.workflowId).signal(taskProgressSignal, bridged.signal));
       if (bridged.signal.status === 'acknowledged') await signalIncident(bridged);
-      m.ack();
       log.debug({ workflowId: bridged.workflowId, taskId: bridged.signal.taskId, status: bridged.signal.status }, 'signalled');
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        log.info({ workflowId: bridged.workflowId, taskId: bridged.signal.taskId }, 'no running workflow for this task; acknowledged');
-        return m.ack();
-      }
-      log.warn({ err, workflowId: bridged.workflowId }, 'signal failed; will retry');
-      m.nak(RETRY_DELAY_MS);
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      log.info({ workflowId: bridged.workflowId, taskId: bridged.signal.taskId }, 'no running workflow for this task; acknowledged');
     }
+    return ack();
   };
 
-  const done = (async () => {
-    for await (const m of messages) await handle(m);
-  })();
-  return {
-    done,
-    stop: async () => {
-      await messages.close();
-      await done;
-    },
-  };
+  const consumer = runConsumer({ ...bridgeConsumer(nc, log), concurrency: 1, handle });
+  await consumer.ready;
+  return { done: consumer.done, stop: () => consumer.stop() };
 }
