@@ -1,5 +1,5 @@
 import { localProvider } from '@lifeline/local-stack';
-import { StatusAnswer } from '@lifeline/contracts/docs';
+import { StatusAnswer } from '@lifeline/contracts/http/command-center';
 import { buildCity, sendCity, http, killHard, pollUntil, waitForIncident, withMongo, withNats, type HttpAnswer } from '@lifeline/testkit';
 import { reachedAtGateway } from './support';
 

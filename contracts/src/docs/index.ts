@@ -7,4 +7,3 @@ export const renderDocument = (doc: unknown): string => `${JSON.stringify(doc, n
 
 /** Where the generated documents are committed, relative to the repository root. */
 export const API_DOC_FILES = { openapi: 'docs/api/openapi.json', asyncapi: 'docs/api/asyncapi.json' } as const;
-export * from './http-bodies';

@@ -21,7 +21,7 @@ import {
   PlanVersionInfo,
   PlanVersionRequest,
   StatusAnswer,
-} from './http-bodies';
+} from '../http/command-center';
 import { mergeComponents, toComponents, type JsonSchema } from './json-schema';
 
 export const OPENAPI_VERSION = '3.1.0';

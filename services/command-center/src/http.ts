@@ -1,21 +1,15 @@
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { z } from 'zod';
-import { IdempotencyKey, IncidentCommand, LifelineError, Slug, StartIncidentRequest, type Role } from '@lifeline/contracts';
-import { buildAsyncApi, buildOpenApi, IncidentListQuery, ReadinessQuery } from '@lifeline/contracts/docs';
+import { IdempotencyKey, IncidentCommand, LifelineError, StartIncidentRequest, type Role } from '@lifeline/contracts';
+import { buildAsyncApi, buildOpenApi } from '@lifeline/contracts/docs';
+import { AuditQuery, IncidentIdParams, IncidentListQuery, PlanIdParams, PlanVersionQuery, PublishPlanBody, ReadinessQuery } from '@lifeline/contracts/http/command-center';
 import { parseHttp, route } from '@lifeline/platform';
 import { assertRole, authenticate, authOf } from './auth';
 import { streamIncident } from './live';
 import { areaReadiness } from './readiness';
 import { registerReviewRoutes } from './review/routes';
 import type { RouteDeps } from './route-deps';
-
-const IncidentParams = z.object({ id: Slug });
-const PlanParams = z.object({ id: Slug });
-const VersionQuery = z.object({ version: z.coerce.number().int().positive().optional() }).strict();
-const AuditQuery = z.object({ target: z.string().min(1).max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
-const PlanBody = z.object({ plan: z.record(z.string(), z.unknown()) }).strict();
 
 /** The console: plain HTML/CSS/JS served from here, nothing from a CDN. */
 export const CONSOLE_DIR = path.resolve(__dirname, '..', 'console');
@@ -130,7 +124,7 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   app.get(
     '/v1/incidents/:id',
     route(async (req, res) => {
-      const { id } = parseHttp(IncidentParams, req.params, 'incident id');
+      const { id } = parseHttp(IncidentIdParams, req.params, 'incident id');
       res.json(await detail(id));
     }),
   );
@@ -138,7 +132,7 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   app.get(
     '/v1/incidents/:id/events',
     route(async (req, res) => {
-      const { id } = parseHttp(IncidentParams, req.params, 'incident id');
+      const { id } = parseHttp(IncidentIdParams, req.params, 'incident id');
       const record = await incidents.record(id);
       await audit(req, 'incident.watch', id);
       await streamIncident(req, res, id, record.createdAt, { nc: deps.nc, detail, pollMs: deps.livePollMs, heartbeatMs: 15_000 });
@@ -150,7 +144,7 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
     (req, _res, next) => next(authorise(req, STARTERS, 'command incidents')),
     mutations,
     route(async (req, res) => {
-      const { id } = parseHttp(IncidentParams, req.params, 'incident id');
+      const { id } = parseHttp(IncidentIdParams, req.params, 'incident id');
       const command = parseHttp(IncidentCommand, req.body, 'command');
       assertRole(req, commandRoles(command.type), command.type);
       await incidents.record(id);
@@ -175,7 +169,7 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
     mutations,
     route(async (req, res) => {
       const auth = assertRole(req, ['commander'], 'publish plans');
-      const body = parseHttp(PlanBody, req.body, 'plan');
+      const body = parseHttp(PublishPlanBody, req.body, 'plan');
       const plan = await plans.create(body.plan, auth.sub);
       await audit(req, 'plan.create', plan.id, { version: plan.version });
       res.status(201).json({ plan });
@@ -185,8 +179,8 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   app.get(
     '/v1/plans/:id',
     route(async (req, res) => {
-      const { id } = parseHttp(PlanParams, req.params, 'plan id');
-      const { version } = parseHttp(VersionQuery, req.query, 'query');
+      const { id } = parseHttp(PlanIdParams, req.params, 'plan id');
+      const { version } = parseHttp(PlanVersionQuery, req.query, 'query');
       const plan = version ? await plans.version(id, version) : await plans.latest(id);
       res.json({ plan, versions: await plans.versions(id) });
     }),
@@ -197,9 +191,9 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
     (req, _res, next) => next(authorise(req, ['commander'], 'publish plan versions')),
     mutations,
     route(async (req, res) => {
-      const { id } = parseHttp(PlanParams, req.params, 'plan id');
+      const { id } = parseHttp(PlanIdParams, req.params, 'plan id');
       const auth = assertRole(req, ['commander'], 'publish plan versions');
-      const body = parseHttp(PlanBody, req.body, 'plan version');
+      const body = parseHttp(PublishPlanBody, req.body, 'plan version');
       const plan = await plans.addVersion(id, body.plan, auth.sub);
       await audit(req, 'plan.version', id, { version: plan.version });
       res.status(201).json({ plan });

@@ -15,7 +15,7 @@ import {
   type IncidentPhase,
   type Severity,
 } from '@lifeline/contracts';
-import type { IncidentListQuery as IncidentFilter, IncidentSummary } from '@lifeline/contracts/docs';
+import type { IncidentListQuery as IncidentFilter, IncidentSummary } from '@lifeline/contracts/http/command-center';
 import { commandUpdate, statusQuery } from '@lifeline/workflows';
 import { isDuplicateKey } from '@lifeline/platform';
 import type { IncidentRecord } from './model/incident';

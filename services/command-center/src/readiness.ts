@@ -1,5 +1,5 @@
 import { LifelineError, personnel, supplies, type ErrorBody } from '@lifeline/contracts';
-import type { ReadinessQuery } from '@lifeline/contracts/docs';
+import type { ReadinessQuery } from '@lifeline/contracts/http/command-center';
 import { call, type NatsConnection } from '@lifeline/platform';
 
 /**

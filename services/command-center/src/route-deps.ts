@@ -1,5 +1,5 @@
 import type { Model } from 'mongoose';
-import type { StatusAnswer } from '@lifeline/contracts/docs';
+import type { StatusAnswer } from '@lifeline/contracts/http/command-center';
 import type { NatsConnection } from '@lifeline/platform';
 import type { Incidents } from './incidents';
 import type { AuditEntry } from './model/audit';

@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import { SERVICES, TASK_QUEUE } from '@lifeline/contracts';
-import type { StatusAnswer } from '@lifeline/contracts/docs';
+import type { StatusAnswer } from '@lifeline/contracts/http/command-center';
 import type { NatsConnection } from '@lifeline/platform';
 
 type Part = StatusAnswer['parts'][number];

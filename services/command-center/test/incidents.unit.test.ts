@@ -1,4 +1,4 @@
-import { IncidentListQuery } from '@lifeline/contracts/docs';
+import { IncidentListQuery } from '@lifeline/contracts/http/command-center';
 import { sseFrame, replayFrom, incidentOf } from '../src/live';
 import { statusOf, visibilityQuery } from '../src/incidents';
 

@@ -1,16 +1,9 @@
 import type { Express } from 'express';
-import { z } from 'zod';
-import { CommunityId, IncidentId, Slug } from '@lifeline/contracts';
+import { LeaderboardQuery, LedgerPageQuery, ParticipantParams } from '@lifeline/contracts/http/incentives';
 import { parseHttp, route, type ServiceContext } from '@lifeline/platform';
 import { toLedgerEntry } from './awards';
 import { leaderboard, tallyByParticipant } from './domain/standings';
 import { ledgerStore } from './model/ledger';
-
-const ParticipantParams = z.object({ participantId: Slug });
-const LedgerPage = z.object({ afterSeq: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) });
-const LeaderboardQuery = z
-  .object({ incidentId: IncidentId.optional(), communityId: CommunityId.optional(), limit: z.coerce.number().int().min(1).max(100).default(20) })
-  .refine((q) => Boolean(q.incidentId) || Boolean(q.communityId), { message: 'name incidentId or communityId', path: ['incidentId'] });
 
 /** Read-only admin routes: a participant's ledger, its chain verification, an incident's leaderboard. */
 export function registerRoutes(app: Express, ctx: ServiceContext): void {
@@ -20,7 +13,7 @@ export function registerRoutes(app: Express, ctx: ServiceContext): void {
     '/v1/ledger/:participantId',
     route(async (req, res) => {
       const { participantId } = parseHttp(ParticipantParams, req.params, 'participant');
-      const page = parseHttp(LedgerPage, req.query, 'ledger query');
+      const page = parseHttp(LedgerPageQuery, req.query, 'ledger query');
       const [head, entries] = await Promise.all([ledger.head(participantId), ledger.list(participantId, page)]);
       res.json({
         participantId,

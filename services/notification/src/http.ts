@@ -1,16 +1,11 @@
 import type { Express } from 'express';
-import { z } from 'zod';
-import { IncidentId, LifelineError, Slug } from '@lifeline/contracts';
+import { LifelineError } from '@lifeline/contracts';
+import { DeliveryParams, DeliveryQuery, JobParams, JobsQuery } from '@lifeline/contracts/http/notification';
 import { parseHttp, route, type ServiceContext } from '@lifeline/platform';
 import { toBroadcastJob } from './broadcast';
 import { residentDeliveries } from './deliveries';
 import { jobModel, type JobDoc } from './model/job';
 import { jobProgress } from './progress';
-
-const JobsQuery = z.object({ incidentId: IncidentId });
-const JobParams = z.object({ id: z.string().min(1).max(100) });
-const DeliveryParams = z.object({ incidentId: IncidentId, residentId: Slug });
-const DeliveryFilter = z.object({ stepId: Slug.optional() });
 
 /** The admin view of a job: the contract's fields plus page progress (a page is one work item, "batch"). */
 const jobView = (job: JobDoc) => ({ ...toBroadcastJob(job), batches: job.pages, batchesDone: job.pagesDone ?? 0, vulnerableBatches: job.vulnerablePages, createdAt: job.createdAt.toISOString(), completedAt: job.completedAt?.toISOString() });
@@ -44,7 +39,7 @@ export function registerRoutes(app: Express, ctx: ServiceContext): void {
     '/v1/incidents/:incidentId/residents/:residentId/deliveries',
     route(async (req, res) => {
       const { incidentId, residentId } = parseHttp(DeliveryParams, req.params, 'resident delivery');
-      const { stepId } = parseHttp(DeliveryFilter, req.query, 'resident delivery query');
+      const { stepId } = parseHttp(DeliveryQuery, req.query, 'resident delivery query');
       res.json(await deliveries.lookup({ incidentId, residentId, ...(stepId ? { stepId } : {}) }));
     }),
   );

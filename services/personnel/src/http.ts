@@ -1,12 +1,9 @@
 import type { Express } from 'express';
-import { z } from 'zod';
-import { CommunityId, IncidentId } from '@lifeline/contracts';
+import { PeopleQuery, TasksQuery } from '@lifeline/contracts/http/personnel';
 import { maskName, maskPhone, parseHttp, route, type ServiceContext } from '@lifeline/platform';
 import { personModel } from './model/person';
 import type { TaskDesk } from './tasks';
 
-const TasksQuery = z.object({ incidentId: IncidentId });
-const PeopleQuery = z.object({ communityId: CommunityId });
 const LIMIT = 5000;
 
 /** Read-only admin routes; people are shown with masked names and phones only. */

@@ -1,19 +1,12 @@
 import type { Express } from 'express';
-import { z } from 'zod';
-import { IncidentId, Severity, Slug, type supplies } from '@lifeline/contracts';
+import type { supplies } from '@lifeline/contracts';
+import { IncidentQuery, ReadinessQuery, SitesQuery, StockQuery } from '@lifeline/contracts/http/supplies';
 import { parseHttp, route, type Handlers, type ServiceContext } from '@lifeline/platform';
 import { depotsOfArea } from './domain/readiness';
 import { lotModel } from './model/lots';
 import { reservationModel, toReservation } from './model/reservations';
 import { openingModel } from './model/sites';
 import { depotModel } from './model/stock';
-
-const StockQuery = z.object({ areaId: Slug, below: z.enum(['true', 'false']).default('true') }).strict();
-const IncidentQuery = z.object({ incidentId: IncidentId }).strict();
-const ReadinessQuery = z
-  .object({ areaId: Slug, expiryWithinDays: z.coerce.number().int().min(0).max(3650).default(30), asOf: z.string().date().optional(), severity: Severity.optional() })
-  .strict();
-const SitesQuery = z.object({ incidentId: IncidentId.optional(), communityId: Slug.optional() }).strict();
 
 /**
  * Read-only routes for the console: stock by depot for an area (with the depots below it unless `below=false`),

@@ -1,7 +1,7 @@
 import type { Express, Request, RequestHandler } from 'express';
-import { z } from 'zod';
 import { Client, Connection } from '@temporalio/client';
-import { AcceptProposalsRequest, ReportQuery, Slug } from '@lifeline/contracts';
+import { AcceptProposalsRequest, ReportQuery } from '@lifeline/contracts';
+import { IncidentIdParams } from '@lifeline/contracts/http/command-center';
 import { parseHttp, route } from '@lifeline/platform';
 import { codecFromEnv } from '@lifeline/platform/codec';
 import { renderReportHtml, type ReportLanguage } from '@lifeline/review';
@@ -9,8 +9,6 @@ import { assertRole } from '../auth';
 import type { RouteDeps } from '../route-deps';
 import { Reviews } from './reviews';
 import { acceptanceModel, reportModel } from './store';
-
-const IncidentParams = z.object({ id: Slug });
 
 /** Open a connection on first use and keep it (the command-center's own clients are wired elsewhere). */
 function lazy<T>(open: () => Promise<T>): () => Promise<T> {
@@ -49,7 +47,7 @@ export function registerReviewRoutes(app: Express, deps: RouteDeps, mutations: R
     '/v1/incidents/:id/report',
     route(async (req, res) => {
       assertRole(req, ['auditor', 'operator', 'commander'], 'read reports');
-      const { id } = parseHttp(IncidentParams, req.params, 'incident id');
+      const { id } = parseHttp(IncidentIdParams, req.params, 'incident id');
       const query = parseHttp(ReportQuery, req.query, 'report query');
       const report = await reviews.report(id);
       if (wantsHtml(req, query.format)) {
@@ -65,7 +63,7 @@ export function registerReviewRoutes(app: Express, deps: RouteDeps, mutations: R
     mutations,
     route(async (req, res) => {
       const auth = assertRole(req, ['commander'], 'accept plan revisions');
-      const { id } = parseHttp(IncidentParams, req.params, 'incident id');
+      const { id } = parseHttp(IncidentIdParams, req.params, 'incident id');
       const body = parseHttp(AcceptProposalsRequest, req.body, 'accept request');
       const audit = (action: string, detail: unknown) => deps.audit.create({ at: new Date(), subject: auth.sub, role: auth.role, action, target: id, detail });
       const result = await reviews.accept(id, body, auth.sub).catch(async (err: unknown) => {

@@ -7,9 +7,27 @@ import { supplies } from '../services/supplies';
 import { PlanDocument, PlanKind } from '../plan';
 
 /**
- * HTTP shapes of the command-center that have no contract schema elsewhere. Query schemas are parsed by the
- * service; answer schemas are assembled in services/command-center/src from contract types and documented here.
+ * HTTP shapes of the command-center that have no contract schema elsewhere: path, query and body schemas its routes
+ * parse (`services/command-center/src/http.ts`, `review/routes.ts`), and answer schemas the service assembles from
+ * contract types and the OpenAPI document describes. Bodies that are also workflow messages (StartIncidentRequest,
+ * IncidentCommand, AcceptProposalsRequest, ReportQuery) live with their records in `../incident.ts` and `../review.ts`.
  */
+
+/** `:id` of `/v1/incidents/:id…` (other path parameters are not checked). */
+export const IncidentIdParams = z.object({ id: Slug });
+/** `:id` of `/v1/plans/:id…`. */
+export const PlanIdParams = z.object({ id: Slug });
+/** `GET /v1/plans/:id` query: a specific version (default: the latest). */
+export const PlanVersionQuery = z.object({ version: z.coerce.number().int().positive().optional() }).strict();
+/** `GET /v1/audit` query: entries about one target, newest first. */
+export const AuditQuery = z.object({ target: z.string().min(1).max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
+/**
+ * `POST /v1/plans` and `POST /v1/plans/:id/versions` body as the route parses it: `{ plan }` and nothing else. The plan
+ * document itself is checked by the plan registry (PlanDocument plus step-id uniqueness); PlanCreateRequest and
+ * PlanVersionRequest below describe it for the OpenAPI document.
+ */
+export const PublishPlanBody = z.object({ plan: z.record(z.string(), z.unknown()) }).strict();
+export type PublishPlanBody = z.infer<typeof PublishPlanBody>;
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
