@@ -76,6 +76,11 @@ const goInstall = (modulePath: string) => (ctx: BuildContext) =>
  * pooled SQLite connection per statement and deadlocked the pool).
  *
  * `sqlite-id-in`: `{_id: {$in: [...]}}` is answered from the `_id` index instead of a scan.
+ *
+ * `sqlite-id-with-guard`: the `_id` (or `_id $in`) part of a filter with more keys is pushed down too, so a guarded
+ * update (`{_id, v}` on a lot, `{_id, status}` on a reservation) reads one row instead of scanning; FerretDB still
+ * applies the whole filter to the rows it reads, so answers are unchanged. Measured: such an update on a lot near the
+ * end of 3,000 took 278 ms, by `_id` alone 1.9 ms; without it supplies ran 14 reservations/s in-process.
  */
 export const FERRETDB_PATCHES: readonly SourcePatch[] = [
   {
@@ -127,6 +132,24 @@ export const FERRETDB_PATCHES: readonly SourcePatch[] = [
     file: 'internal/backends/sqlite/collection.go',
     from: '\t\t\tfilterPushdown = true\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\t}\n',
     to: '\t\t\tfilterPushdown = true\n\t\t\twhereClause = fmt.Sprintf(` WHERE %s = ?`, metadata.IDColumn)\n\t\t\targs = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}\n\t\tcase *types.Document:\n\t\t\twhereClause, args = idInClause(v.(*types.Document))\n\t\t\tfilterPushdown = whereClause != ""\n\t\t}\n',
+  },
+  {
+    id: 'sqlite-id-with-guard',
+    file: 'internal/backends/sqlite/collection.go',
+    from: '\tif params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\twhereClause =',
+    to: '\tif v, _ := params.Filter.Get("_id"); v != nil {\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\twhereClause =',
+  },
+  {
+    id: 'sqlite-id-with-guard',
+    file: 'internal/backends/sqlite/collection.go',
+    from: '\tif params.Filter.Len() == 1 {\n\t\tv, _ := params.Filter.Get("_id")\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = true\n',
+    to: '\tif v, _ := params.Filter.Get("_id"); v != nil {\n\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n\t\t\tfilterPushdown = params.Filter.Len() == 1\n',
+  },
+  {
+    id: 'sqlite-id-with-guard',
+    file: 'internal/backends/sqlite/collection.go',
+    from: '\t\t\tfilterPushdown = whereClause != ""\n',
+    to: '\t\t\tfilterPushdown = whereClause != "" && params.Filter.Len() == 1\n',
   },
 ];
 

@@ -150,6 +150,24 @@ describe('the local stack infrastructure', () => {
     });
   });
 
+  it('a filter of _id and a guard reads by the _id index and still applies the guard (FerretDB patch sqlite-id-with-guard)', async () => {
+    await withScratchDb(async (db) => {
+      const col = db.collection<{ _id: string; v: number; status: string }>('guarded');
+      await col.insertMany(Array.from({ length: 100 }, (_, n) => ({ _id: `lot-${n}`, v: n, status: n % 2 ? 'reserved' : 'issued' })));
+      for (const filter of [{ _id: 'lot-7', v: 7 }, { _id: { $in: ['lot-7', 'lot-8'] }, status: 'reserved' }]) {
+        const explained = await db.command({ explain: { find: 'guarded', filter } });
+        expect(JSON.stringify(explained.queryPlanner)).toMatch(/USING INDEX \S+__id_/);
+      }
+      // The guard still decides: a stale version or another status matches nothing and changes nothing.
+      await expect(col.findOne({ _id: 'lot-7', v: 6 })).resolves.toBeNull();
+      await expect(col.updateOne({ _id: 'lot-7', v: 6 }, { $set: { v: 100 } })).resolves.toMatchObject({ matchedCount: 0, modifiedCount: 0 });
+      await expect(col.updateOne({ _id: 'lot-7', v: 7 }, { $inc: { v: 1 } })).resolves.toMatchObject({ modifiedCount: 1 });
+      await expect(col.findOneAndUpdate({ _id: 'lot-8', status: 'reserved' }, { $set: { status: 'x' } })).resolves.toBeNull();
+      await expect(col.deleteOne({ _id: 'lot-9', status: 'issued' })).resolves.toMatchObject({ deletedCount: 0 });
+      await expect(col.find({ _id: { $in: ['lot-7', 'lot-8', 'lot-9'] }, status: 'reserved' }).sort({ _id: 1 }).toArray()).resolves.toEqual([{ _id: 'lot-7', v: 8, status: 'reserved' }, { _id: 'lot-9', v: 9, status: 'reserved' }]);
+    });
+  });
+
   it('a find by a list of _ids uses the _id index and returns exactly those documents (FerretDB patch sqlite-id-in)', async () => {
     await withScratchDb(async (db) => {
       const col = db.collection<{ _id: string; n: number }>('by_ids');
