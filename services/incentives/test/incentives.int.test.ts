@@ -354,6 +354,8 @@ describe('operators, honours and leaderboards', () => {
     expect((await call(nc, incentives.leaderboard, { communityId })).leaders).toEqual(expected);
     expect((await getJson(`/v1/leaderboard?communityId=${communityId}`)).body.leaders).toEqual(expected);
     expect((await getJson('/v1/leaderboard?incidentId=NOPE')).status).toBe(400);
+    // An unknown (e.g. mistyped) parameter is refused, not ignored into a wider answer.
+    expect((await getJson(`/v1/leaderboard?communityId=${communityId}&comunity=typo`)).status).toBe(400);
   });
 });
 
