@@ -151,6 +151,19 @@ export const FERRETDB_PATCHES: readonly SourcePatch[] = [
     from: '\t\t\tfilterPushdown = whereClause != ""\n',
     to: '\t\t\tfilterPushdown = whereClause != "" && params.Filter.Len() == 1\n',
   },
+  { id: 'sqlite-index-eq', file: 'internal/backends/sqlite/lifeline_index_eq.go', add: 'lifeline_index_eq.go' },
+  {
+    id: 'sqlite-index-eq',
+    file: 'internal/backends/sqlite/collection.go',
+    from: '\tq += whereClause\n\tq += prepareOrderByClause(params.Sort)\n',
+    to: '\tif whereClause == "" {\n\t\twhereClause, args = indexedEqClause(meta, params.Filter)\n\t}\n\n\tq += whereClause\n\tq += prepareOrderByClause(params.Sort)\n',
+  },
+  {
+    id: 'sqlite-index-eq',
+    file: 'internal/backends/sqlite/collection.go',
+    from: '\torderByClause := prepareOrderByClause(params.Sort)\n',
+    to: '\tif whereClause == "" {\n\t\twhereClause, args = indexedEqClause(meta, params.Filter)\n\t}\n\n\torderByClause := prepareOrderByClause(params.Sort)\n',
+  },
 ];
 
 /** An edit of one FerretDB source file (`from` must occur exactly once), or a file added from `deploy/local/ferretdb/`. */

@@ -181,4 +181,40 @@ describe('the local stack infrastructure', () => {
       await expect(col.countDocuments({ _id: { $in: ['doc-3', 'doc-42'] }, n: 42 })).resolves.toBe(1);
     });
   });
+  it('a filter on the first field of a declared index reads through that index and answers as a scan would, arrays included (FerretDB patch sqlite-index-eq)', async () => {
+    await withScratchDb(async (db) => {
+      type Person = { _id: string; communityId: unknown; type: string; n: number };
+      const people = db.collection<Person>('people');
+      await people.createIndex({ communityId: 1, type: 1 });
+      const docs: Person[] = Array.from({ length: 300 }, (_, n) => ({ _id: `p-${String(299 - n).padStart(3, '0')}`, communityId: `c${n % 30}`, type: n % 2 ? 'volunteer' : 'grid-worker', n }));
+      // What MongoDB's equality also matches or must not: an array holding the value, a number, a nested value.
+      docs.push({ _id: 'p-array', communityId: ['c7', 'c8'], type: 'volunteer', n: 1000 }, { _id: 'p-number', communityId: 7, type: 'volunteer', n: 1001 }, { _id: 'p-object', communityId: { id: 'c7' }, type: 'volunteer', n: 1002 });
+      docs.push({ _id: 'p-odd', communityId: 'c<7> & "zh" 社区', type: 'volunteer', n: 1003 });
+      await people.insertMany(docs);
+      const expected = (community: string, type?: string) => docs.filter((d) => (d.communityId === community || (Array.isArray(d.communityId) && d.communityId.includes(community))) && (type === undefined || d.type === type));
+
+      const explained = await db.command({ explain: { find: 'people', filter: { communityId: 'c7', type: 'volunteer' } } });
+      expect(JSON.stringify(explained.queryPlanner)).toMatch(/USING INDEX \S+communityId/);
+      // In natural (insertion) order, like a scan, and exactly MongoDB's matches.
+      await expect(people.find({ communityId: 'c7', type: 'volunteer' }).toArray()).resolves.toEqual(expected('c7', 'volunteer'));
+      await expect(people.find({ communityId: 'c8' }).toArray()).resolves.toEqual(expected('c8'));
+      await expect(people.countDocuments({ communityId: 'c7' })).resolves.toBe(expected('c7').length);
+      await expect(people.find({ communityId: 'c<7> & "zh" 社区' }).toArray()).resolves.toEqual([docs.at(-1)]);
+      await expect(people.find({ communityId: 'nowhere' }).toArray()).resolves.toEqual([]);
+      // Writes by the same filters change exactly those documents.
+      await expect(people.updateMany({ communityId: 'c8', type: 'volunteer' }, { $inc: { n: 10_000 } })).resolves.toMatchObject({ modifiedCount: expected('c8', 'volunteer').length });
+      await expect(people.findOneAndUpdate({ communityId: 'c9', n: 9 }, { $set: { type: 'moved' } })).resolves.toMatchObject({ _id: 'p-290' });
+      await expect(people.deleteMany({ communityId: 'c7' })).resolves.toMatchObject({ deletedCount: expected('c7').length });
+      await expect(people.countDocuments({})).resolves.toBe(docs.length - expected('c7').length);
+      // A field without a declared index is still answered by a scan.
+      await expect(people.countDocuments({ type: 'grid-worker' })).resolves.toBe(docs.filter((d) => d.type === 'grid-worker' && d.communityId !== 'c7').length);
+      // Booleans too (an unsettled flag), with the same array rule.
+      const flags = db.collection<{ _id: string; settled?: unknown }>('flags');
+      await flags.createIndex({ settled: 1 });
+      await flags.insertMany([{ _id: 'a', settled: false }, { _id: 'b', settled: true }, { _id: 'c', settled: [true, false] }, { _id: 'd' }, { _id: 'e', settled: 0 }]);
+      const flagPlan = await db.command({ explain: { find: 'flags', filter: { settled: false } } });
+      expect(JSON.stringify(flagPlan.queryPlanner)).toMatch(/USING INDEX \S+settled/);
+      await expect(flags.find({ settled: false }).toArray()).resolves.toEqual([{ _id: 'a', settled: false }, { _id: 'c', settled: [true, false] }]);
+    });
+  });
 });
