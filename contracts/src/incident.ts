@@ -108,16 +108,26 @@ export const IncidentView = z.object({
 });
 export type IncidentView = z.infer<typeof IncidentView>;
 
-/** Operator commands, validated before they reach the workflow (Temporal Update validator). */
-export const IncidentCommand = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('advance'), reason: z.string().min(1).max(500) }),
-  z.object({ type: z.literal('stand-down'), reason: z.string().min(1).max(500) }),
-  z.object({ type: z.literal('escalate'), reason: z.string().min(1).max(500), severity: Severity.optional() }),
-  z.object({ type: z.literal('deescalate'), reason: z.string().min(1).max(500), severity: Severity.optional() }),
-  /** Resolve an open approval gate with one of its options. */
-  z.object({ type: z.literal('decide'), reason: z.string().min(1).max(500), gateId: z.string().min(1).max(200), decision: Slug }),
-]);
+const commandReason = z.string().min(1).max(500);
+/** The operator commands, as objects of one kind (`z.object` drops unknown fields, `z.strictObject` refuses them). */
+const commandUnion = (object: typeof z.object | typeof z.strictObject) =>
+  z.discriminatedUnion('type', [
+    object({ type: z.literal('advance'), reason: commandReason }),
+    object({ type: z.literal('stand-down'), reason: commandReason }),
+    object({ type: z.literal('escalate'), reason: commandReason, severity: Severity.optional() }),
+    object({ type: z.literal('deescalate'), reason: commandReason, severity: Severity.optional() }),
+    /** Resolve an open approval gate with one of its options. */
+    object({ type: z.literal('decide'), reason: commandReason, gateId: z.string().min(1).max(200), decision: Slug }),
+  ]);
+
+/**
+ * Operator commands as the incident workflow's Update validator reads them. It drops unknown fields: its handler
+ * parses again on replay, so refusing them here would change what recorded histories accepted.
+ */
+export const IncidentCommand = commandUnion(z.object);
 export type IncidentCommand = z.infer<typeof IncidentCommand>;
+/** The commands route's body: the same commands, refusing unknown fields (a mistyped `severty` is a 400, not a command without it). */
+export const IncidentCommandRequest = commandUnion(z.strictObject);
 export const CommandResult = z.object({ accepted: z.literal(true), phase: IncidentPhase, severity: Severity });
 export type CommandResult = z.infer<typeof CommandResult>;
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AcceptProposalsRequest, IncidentCommand, ReportQuery, StartIncidentRequest } from '../src';
+import { AcceptProposalsRequest, IncidentCommand, IncidentCommandRequest, ReportQuery, StartIncidentRequest } from '../src';
 import * as commandCenter from '../src/http/command-center';
 import * as incentives from '../src/http/incentives';
 import * as notification from '../src/http/notification';
@@ -72,10 +72,14 @@ describe('HTTP schemas in contracts/src/http', () => {
     expect(commandCenter.PublishPlanBody.safeParse({ plan: 'flood' }).success).toBe(false);
   });
 
-  it('IncidentCommand (also the workflow Update\'s validator) drops unknown fields today rather than refusing them', () => {
-    // Recorded, not endorsed: making it strict changes what the running workflow accepts (issue #15 follow-up).
-    const result = IncidentCommand.safeParse({ type: 'advance', reason: 'ready', sneaky: 1 });
-    expect(result.success).toBe(true);
-    expect(result.data).not.toHaveProperty('sneaky');
+  it('the commands route refuses unknown fields; the workflow Update validator still drops them, as recorded histories expect', () => {
+    for (const command of [{ type: 'advance', reason: 'ready', sneaky: 1 }, { type: 'escalate', reason: 'worse', severty: 'I' }, { type: 'decide', reason: 'go', gateId: 'g', decision: 'proceed', extra: true }]) {
+      const refused = IncidentCommandRequest.safeParse(command);
+      expect(refused.success).toBe(false);
+      expect(refused.error?.issues[0]?.code).toBe('unrecognized_keys');
+      expect(IncidentCommand.safeParse(command).success).toBe(true);
+    }
+    expect(IncidentCommandRequest.parse({ type: 'escalate', reason: 'worse', severity: 'I' })).toEqual({ type: 'escalate', reason: 'worse', severity: 'I' });
+    expect(IncidentCommand.parse({ type: 'advance', reason: 'ready', sneaky: 1 })).not.toHaveProperty('sneaky');
   });
 });

@@ -1,6 +1,6 @@
 import { IdempotencyKey } from '../common';
 import { ERROR_CODES, ErrorBody, HTTP_STATUS, HttpError, type ErrorCode } from '../errors';
-import { AreaProgress, CommandResult, CommunityFigures, IncidentCommand, IncidentView, Review, StartIncidentRequest, StartIncidentResponse, TimelineEntry } from '../incident';
+import { AreaProgress, CommandResult, CommunityFigures, IncidentCommandRequest, IncidentView, Review, StartIncidentRequest, StartIncidentResponse, TimelineEntry } from '../incident';
 import { PlanDocument, PlanStep } from '../plan';
 import { Role } from '../roles';
 import { AcceptProposalsRequest, AcceptProposalsResult, AfterActionReport } from '../review';
@@ -31,7 +31,7 @@ const ref = (name: string) => ({ $ref: `${SCHEMAS}${name}` });
 /** Request bodies (converted with io: 'input', so fields with defaults are optional). */
 const REQUEST_SCHEMAS = [
   ['StartIncidentRequest', StartIncidentRequest, 'Start an incident from a plan. `area` must name communityIds, districtIds or cityWide: true.'],
-  ['IncidentCommand', IncidentCommand, 'An operator command, validated before it reaches the incident workflow (Temporal Update).'],
+  ['IncidentCommand', IncidentCommandRequest, 'An operator command, validated before it reaches the incident workflow (Temporal Update).'],
   ['PlanVersionRequest', PlanVersionRequest, 'A new version of a plan; the server assigns the version number.'],
   ['PlanCreateRequest', PlanCreateRequest, 'A new plan, stored as version 1.'],
   ['AcceptProposalsRequest', AcceptProposalsRequest, 'Accept some (`proposalIds`) or all (`all: true`) of a report\'s plan-revision proposals.'],

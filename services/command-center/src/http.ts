@@ -1,7 +1,7 @@
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { IdempotencyKey, IncidentCommand, LifelineError, StartIncidentRequest, type Role } from '@lifeline/contracts';
+import { IdempotencyKey, IncidentCommandRequest, type IncidentCommand, LifelineError, StartIncidentRequest, type Role } from '@lifeline/contracts';
 import { buildAsyncApi, buildOpenApi } from '@lifeline/contracts/docs';
 import { AuditQuery, IncidentIdParams, IncidentListQuery, PlanIdParams, PlanVersionQuery, PublishPlanBody, ReadinessQuery } from '@lifeline/contracts/http/command-center';
 import { parseHttp, route } from '@lifeline/platform';
@@ -145,7 +145,7 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
     mutations,
     route(async (req, res) => {
       const { id } = parseHttp(IncidentIdParams, req.params, 'incident id');
-      const command = parseHttp(IncidentCommand, req.body, 'command');
+      const command = parseHttp(IncidentCommandRequest, req.body, 'command');
       assertRole(req, commandRoles(command.type), command.type);
       await incidents.record(id);
       await audit(req, `incident.command.${command.type}`, id, { reason: command.reason });

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { LifelineError, suppliesEvents, type suppliesContract } from '@lifeline/contracts';
 import { isDuplicateKey, type ServiceContext } from '@lifeline/platform';
+import { idFromKey } from '@lifeline/platform/ids';
 import type { z } from 'zod';
 import { canMove, DONATION_MOVES, nearness, proposeTransfers, rankEnterprises, TRANSFER_MOVES, type Missing, type Nearness, type StockOffer } from '../domain/cover';
 import { isoDay } from '../domain/eligibility';
@@ -17,7 +17,7 @@ type Enterprise = suppliesContract.Enterprise;
 type UpdateTransfer = z.infer<typeof suppliesContract.UpdateTransferRequest>;
 type UpdateDonation = z.infer<typeof suppliesContract.UpdateDonationRequest>;
 
-const idFor = (prefix: string, ...parts: string[]) => `${prefix}-${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 24)}`;
+const idFor = (prefix: string, ...parts: string[]) => idFromKey(prefix, parts, 24);
 
 /**
  * Shortfall cover: transfers from the nearest depots outside the community's chain, then donation requests to

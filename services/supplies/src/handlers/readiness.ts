@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { LifelineError, SEVERITY_FACTOR, suppliesEvents, type suppliesContract } from '@lifeline/contracts';
 import type { ServiceContext } from '@lifeline/platform';
+import { idFromKey } from '@lifeline/platform/ids';
 import type { z } from 'zod';
 import type { SuppliesConfig } from '../config';
 import { isoDay } from '../domain/eligibility';
@@ -30,7 +30,7 @@ export function readinessHandlers(ctx: ServiceContext, s: Stores, config: Suppli
 
   /** Record an inspection: findings set lot conditions (damaged/condemned stock is never reserved again). */
   async function inspect(req: InspectionRequest) {
-    const id = `insp-${createHash('sha256').update(req.idempotencyKey).digest('hex').slice(0, 24)}`;
+    const id = idFromKey('insp', req.idempotencyKey, 24);
     const done = await inspections.findById(id).lean();
     if (done) return toInspection(done);
     const depot = await s.depots.findById(req.depotId).lean();

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { idFromKey } from '@lifeline/platform/ids';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { suppliesContract } from '@lifeline/contracts';
 
@@ -65,7 +65,7 @@ const reservationSchema = new Schema<ReservationDoc>(
 export const reservationModel = (db: Connection): Model<ReservationDoc> => db.models.Reservation ?? db.model<ReservationDoc>('Reservation', reservationSchema);
 
 /** Derived from the idempotency key, so every attempt of one reserve command names the same reservation. */
-export const reservationIdFor = (idempotencyKey: string) => `res-${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
+export const reservationIdFor = (idempotencyKey: string) => idFromKey('res', idempotencyKey, 24);
 
 /** The contract's view of a stored reservation. */
 export function toReservation(doc: ReservationDoc): Reservation {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { idFromKey } from '@lifeline/platform/ids';
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { suppliesContract } from '@lifeline/contracts';
 
@@ -34,4 +34,4 @@ export const siteModel = (db: Connection) => model(db, 'Site', siteSchema);
 export const openingModel = (db: Connection) => model(db, 'SiteOpening', openingSchema);
 export const siteCommandModel = (db: Connection) => model(db, 'SiteCommand', commandSchema);
 export const openingId = (incidentId: string, siteId: string) => `${incidentId}/${siteId}`;
-export const commandId = (verb: string, key: string) => `${verb}-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+export const commandId = (verb: string, key: string) => idFromKey(verb, key, 32);
