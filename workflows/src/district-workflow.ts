@@ -3,12 +3,12 @@ import { workflowIds } from '@lifeline/contracts';
 import { childSearchAttributes } from './child-options';
 import { communityPhaseWorkflow } from './community-workflow';
 import { failureReason } from './activity-options';
-import { forEachBounded, inFlight } from './fan-out';
+import { COMMUNITIES_IN_FLIGHT, forEachBounded } from './fan-out';
 import type { CommunityState, DistrictPhaseInput } from './domain/state';
 
 /**
  * One district, one phase (or one run of community steps within a phase): fans the steps out to a
- * `communityPhaseWorkflow` per community, at most `inFlight('communities')` at a time (fan-out.ts), and returns every
+ * `communityPhaseWorkflow` per community, at most COMMUNITIES_IN_FLIGHT at a time, and returns every
  * community's state in input order. Id `incident-<id>/district-<d>`.
  *
  * On a stand-down, communities not yet started keep the state they came in with, and running ones return
@@ -17,7 +17,7 @@ import type { CommunityState, DistrictPhaseInput } from './domain/state';
 export async function districtPhaseWorkflow(input: DistrictPhaseInput): Promise<CommunityState[]> {
   const { context } = input;
   const results = [...input.communities];
-  await forEachBounded(input.communities, inFlight('communities'), async (community, index) => {
+  await forEachBounded(input.communities, COMMUNITIES_IN_FLIGHT, async (community, index) => {
     try {
       results[index] = await executeChild(communityPhaseWorkflow, {
         workflowId: workflowIds.community(context.incidentId, community.communityId),

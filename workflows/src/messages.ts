@@ -45,7 +45,6 @@ export const PATCHES = {
   openSite: 'open-site',
   localActivities: 'local-activities',
   communityLocalActivities: 'community-local-activities',
-  wideFanOut: 'wide-fan-out',
 } as const;
 
 /** Typed keys for the search attributes registered on the namespace (contracts' SEARCH_ATTRIBUTES). */

@@ -4,7 +4,7 @@ import { workflowIds, type Phase, type PlanStep } from '@lifeline/contracts';
 import { failureReason } from '../activity-options';
 import { childSearchAttributes } from '../child-options';
 import { districtPhaseWorkflow } from '../district-workflow';
-import { forEachBounded, inFlight } from '../fan-out';
+import { DISTRICTS_IN_FLIGHT, forEachBounded } from '../fan-out';
 import { searchAttributes } from '../messages';
 import { appliesAt, splitPhase } from '../domain/segments';
 import type { CommunityState, PhaseContext } from '../domain/state';
@@ -16,7 +16,7 @@ export async function fanOut(inc: Incident, context: PhaseContext, steps: PlanSt
   const byDistrict = new Map<string, CommunityState[]>();
   for (const c of inc.communities) byDistrict.set(c.districtId, [...(byDistrict.get(c.districtId) ?? []), c]);
   const merged = new Map(inc.communities.map((c) => [c.communityId, c]));
-  await forEachBounded([...byDistrict], inFlight('districts'), async ([districtId, members]) => {
+  await forEachBounded([...byDistrict], DISTRICTS_IN_FLIGHT, async ([districtId, members]) => {
     try {
       const states = await executeChild(districtPhaseWorkflow, {
         workflowId: workflowIds.district(inc.input.incidentId, districtId),
