@@ -126,6 +126,9 @@ describe('docker-compose.yml', () => {
     const ui = services['temporal-ui']!.environment;
     expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${services['codec-server']!.environment.CODEC_PORT}/codec`);
     expect(services['codec-server']!.environment.CODEC_CORS_ORIGINS).toBe(ui.TEMPORAL_CORS_ORIGINS);
+    // Behind the console's auth: an administrator's token on every request, never the local stack's loopback trust.
+    expect(services['codec-server']!.environment).toMatchObject({ CODEC_ACCESS: 'token', LIFELINE_TOKEN_SECRET: services['command-center']!.environment.LIFELINE_TOKEN_SECRET });
+    expect(ui.TEMPORAL_CODEC_PASS_ACCESS_TOKEN).toBe('true');
     expect(services.supplies!.environment.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
     const otel = YAML.parse(read('deploy/compose/otel-collector.yaml')) as Obj;
     expect(otel.service.pipelines.traces.exporters).toEqual(['otlp/jaeger']);
@@ -167,6 +170,15 @@ describe('k8s (kustomize base + overlays), rendered offline', () => {
       expect([o.kind, o.metadata.name, !!Model]).toEqual([o.kind, o.metadata.name, true]);
       expect(() => new Model!(o as never).validate()).not.toThrow();
     }
+  });
+
+  it.each(Object.keys(rendered))('%s: the codec server takes administrators’ tokens (the console’s secret) from the UI’s public origin only', (dir) => {
+    const env = (name: string) => containersOf(byKind(rendered[dir]!, 'Deployment').find((d) => d.metadata.name === name)!)[0]!.env as Obj[];
+    const codec = env('codec-server');
+    expect(codec.find((e) => e.name === 'CODEC_ACCESS')?.value).toBe('token');
+    const secretOf = (vars: Obj[]) => vars.find((e) => e.name === 'LIFELINE_TOKEN_SECRET')?.valueFrom;
+    expect(secretOf(codec)).toEqual(secretOf(env('command-center')));
+    expect(codec.find((e) => e.name === 'CODEC_CORS_ORIGINS')?.valueFrom).toEqual({ configMapKeyRef: { name: 'lifeline-config', key: 'TEMPORAL_UI_PUBLIC_URL' } });
   });
 
   it('the schema validation is real: a wrongly typed field is rejected', () => {

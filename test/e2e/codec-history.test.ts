@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { codecFromEnv, derivedCodecKey, isEncryptedPayload } from '@lifeline/platform/codec';
-import { buildCity, sendCity, http, waitForIncident, withNats } from '@lifeline/testkit';
+import { buildCity, sendCity, withNats } from '@lifeline/testkit';
 import { Client, Connection } from '@temporalio/client';
+import { runCommunityDrill } from './support';
 
 /**
  * Personal data an operator types into an incident (here a resident's name and phone in the title) reaches the
@@ -57,17 +57,7 @@ describe('workflow history encryption', () => {
   let incidentId: string;
 
   it('the incident with personal data in its input still runs to closed', async () => {
-    const res = await http<{ incidentId: string }>(
-      'POST',
-      '/v1/incidents',
-      'operator',
-      { planId: 'community-drill', severity: 'IV', area: { communityIds: [community.id] }, title, drill: true },
-      { 'idempotency-key': `codec-${randomUUID()}` },
-    );
-    expect(res.status).toBe(202);
-    incidentId = res.body.incidentId;
-    const view = await waitForIncident(incidentId, (v) => v.phase === 'closed', 200_000);
-    expect(view.status).toBe('completed');
+    incidentId = await runCommunityDrill(community.id, title);
   });
 
   it('stores only ciphertext: the raw history has neither the name nor the phone', async () => {

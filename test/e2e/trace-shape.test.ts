@@ -120,11 +120,12 @@ beforeAll(async () => {
     temporalAddress,
     temporalNamespace: NAMESPACE,
     temporalUiUrl: 'http://127.0.0.1:8233',
+    codecUrl: process.env.LIFELINE_CODEC_URL!,
     mongoUrl: process.env.MONGO_URL!,
     httpUrl,
     secrets,
   };
-  const config = { repoRoot: REPO_ROOT, dataDir, ports: { nats: natsPort, natsMonitor: natsMonitorPort, temporal: 0, temporalUi: 0, mongo: 0, http: httpBase }, logLevel: 'warn' };
+  const config = { repoRoot: REPO_ROOT, dataDir, ports: { nats: natsPort, natsMonitor: natsMonitorPort, temporal: 0, temporalUi: 0, mongo: 0, http: httpBase, codec: 0 }, logLevel: 'warn' };
   const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`, OTEL_BSP_SCHEDULE_DELAY: '200' };
   // Named trace-<app> (pidfiles, logs) so nothing is confused with the shared stack's processes.
   const orchestrators = ['worker', 'bridge', 'command-center'];

@@ -9,7 +9,7 @@ function printUrls(endpoints: StackEndpoints): void {
     [
       '',
       `  console + API   ${endpoints.httpUrl}`,
-      `  Temporal UI     ${endpoints.temporalUiUrl}`,
+      `  Temporal UI     ${endpoints.temporalUiUrl} (payloads decoded by ${endpoints.codecUrl})`,
       `  NATS            ${endpoints.natsUrl} (monitoring ${endpoints.natsMonitorUrl})`,
       `  store           ${endpoints.mongoUrl}`,
       '',

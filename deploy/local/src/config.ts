@@ -15,6 +15,8 @@ export interface StackConfig {
     mongo: number;
     /** command-center HTTP and console */
     http: number;
+    /** the codec server the Temporal UI decodes payloads with */
+    codec: number;
   };
   logLevel: string;
 }
@@ -39,6 +41,7 @@ export function stackConfig(env: NodeJS.ProcessEnv = process.env, repoRoot: stri
       temporalUi: port(env, 'TEMPORAL_UI_PORT', 8233),
       mongo: port(env, 'MONGO_PORT', 27017),
       http: port(env, 'HTTP_PORT', 8080),
+      codec: port(env, 'CODEC_PORT', 8089),
     },
     logLevel: env.LOG_LEVEL || 'info',
   };

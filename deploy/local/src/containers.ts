@@ -1,6 +1,7 @@
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import type { StackConfig } from './config';
 import { appComponents, assertAppEntries } from './apps';
+import { codecServerComponent } from './codec-server';
 import { startComponent, stopStarted, type ComponentOutcome } from './components';
 import type { StackEndpoints } from './endpoints';
 import { prepareInfra } from './infra';
@@ -25,9 +26,10 @@ function startNats(config: string): Promise<StartedTestContainer> {
     .start();
 }
 
-function startTemporal(): Promise<StartedTestContainer> {
+/** The UI runs in the container, but its codec calls come from the browser on this machine: `codecUrl` is on loopback. */
+function startTemporal(codecUrl: string): Promise<StartedTestContainer> {
   return new GenericContainer(CONTAINER_IMAGES.temporal)
-    .withCommand(['server', 'start-dev', '--ip', '0.0.0.0', '--namespace', 'default', '--log-level', 'warn', ...searchAttributeFlags()])
+    .withCommand(['server', 'start-dev', '--ip', '0.0.0.0', '--namespace', 'default', '--log-level', 'warn', '--ui-codec-endpoint', codecUrl, ...searchAttributeFlags()])
     .withExposedPorts(7233, 8233)
     .withWaitStrategy(Wait.forListeningPorts())
     .withStartupTimeout(120_000)
@@ -43,7 +45,7 @@ function startMongo(): Promise<StartedTestContainer> {
 
 /**
  * Infrastructure in containers (NATS with the same generated config, the Temporal CLI's dev server, real MongoDB 7),
- * apps as local processes pointed at them. Needs a Docker-compatible engine; containers are removed on stop.
+ * the codec server and the apps as local processes pointed at them. Needs a Docker-compatible engine; containers are removed on stop.
  */
 export function containersProvider(config: StackConfig): StackProvider {
   return {
@@ -52,7 +54,8 @@ export function containersProvider(config: StackConfig): StackProvider {
       if (apps) assertAppEntries(config.repoRoot);
       const secrets = loadOrCreateSecrets(config.dataDir);
       const natsConf = renderNatsConfig({ host: '0.0.0.0', port: 4222, monitorPort: 8222, storeDir: '/data/jetstream', passwords: secrets.nats });
-      const settled = await Promise.allSettled([startNats(natsConf), startTemporal(), startMongo()]);
+      const codecUrl = `http://127.0.0.1:${config.ports.codec}/codec`;
+      const settled = await Promise.allSettled([startNats(natsConf), startTemporal(codecUrl), startMongo()]);
       const containers = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       const outcomes: ComponentOutcome[] = [];
       const stop = async () => {
@@ -71,12 +74,14 @@ export function containersProvider(config: StackConfig): StackProvider {
         temporalAddress: `${temporal.getHost()}:${temporal.getMappedPort(7233)}`,
         temporalNamespace: 'default',
         temporalUiUrl: `http://${temporal.getHost()}:${temporal.getMappedPort(8233)}`,
+        codecUrl,
         mongoUrl: `mongodb://${mongo.getHost()}:${mongo.getMappedPort(27017)}`,
         httpUrl: `http://127.0.0.1:${config.ports.http}`,
         secrets,
       };
       try {
         await prepareInfra(endpoints);
+        outcomes.push(await startComponent(config.dataDir, { ...codecServerComponent(config, endpoints), reuseExternal: false }, log));
         if (apps) {
           for (const c of appComponents(config, endpoints)) outcomes.push(await startComponent(config.dataDir, { ...c, reuseExternal: false }, log));
         }

@@ -10,6 +10,8 @@ export interface StackEndpoints {
   temporalAddress: string;
   temporalNamespace: string;
   temporalUiUrl: string;
+  /** The codec endpoint the Temporal UI decodes payloads with (`<base>/decode`), e.g. `http://127.0.0.1:8089/codec`. */
+  codecUrl: string;
   /** e.g. `mongodb://127.0.0.1:27017` (each service picks its own database). */
   mongoUrl: string;
   /** command-center HTTP API and console. */

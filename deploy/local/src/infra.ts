@@ -18,6 +18,7 @@ export function localEndpoints(config: StackConfig, secrets: StackEndpoints['sec
     temporalAddress: `127.0.0.1:${ports.temporal}`,
     temporalNamespace: 'default',
     temporalUiUrl: `http://127.0.0.1:${ports.temporalUi}`,
+    codecUrl: `http://127.0.0.1:${ports.codec}/codec`,
     mongoUrl: `mongodb://127.0.0.1:${ports.mongo}`,
     httpUrl: `http://127.0.0.1:${ports.http}`,
     secrets,
@@ -39,7 +40,7 @@ function writeNatsConfig(config: StackConfig, endpoints: StackEndpoints): string
   return file;
 }
 
-/** NATS, Temporal dev server and FerretDB as local processes. */
+/** NATS, the Temporal dev server (its UI decoding through the codec server) and FerretDB as local processes. */
 export function infraComponents(config: StackConfig, tools: ToolPaths, endpoints: StackEndpoints): Component[] {
   const { dataDir, ports } = config;
   const admin = endpoints.secrets.nats.admin;
@@ -63,6 +64,8 @@ export function infraComponents(config: StackConfig, tools: ToolPaths, endpoints
           '--ip', '127.0.0.1',
           '--port', String(ports.temporal),
           '--ui-port', String(ports.temporalUi),
+          // The UI (in the browser) asks the codec server to decrypt the payloads it shows.
+          '--ui-codec-endpoint', endpoints.codecUrl,
           '--db-filename', path.join(dataDir, 'temporal.db'),
           // WAL with synchronous=NORMAL: a commit survives the kill of any process (what our restart tests do), only a
           // power loss may drop the last commits. With the defaults, 300 child workflows of two activities took

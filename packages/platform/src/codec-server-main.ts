@@ -4,6 +4,7 @@ startTelemetry('lifeline-codec-server');
 
 import { z } from 'zod';
 import { codecFromEnv } from './codec';
+import { CODEC_ACCESS_MODES } from './codec-access';
 import { createCodecApp } from './codec-server';
 import { loadConfig } from './config';
 import { listen } from './http';
@@ -15,6 +16,8 @@ const CodecServerEnv = z.object({
   HTTP_HOST: z.string().default('127.0.0.1'),
   /** Comma-separated browser origins allowed to call (the Temporal UI). */
   CODEC_CORS_ORIGINS: z.string().default('http://127.0.0.1:8233,http://localhost:8233'),
+  /** `token`: an administrator's bearer token on every request; `loopback` (local stack): also the UI's page on this machine. */
+  CODEC_ACCESS: z.enum(CODEC_ACCESS_MODES).default('token'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
@@ -23,8 +26,9 @@ async function main() {
   const log = createLogger('codec-server', config.LOG_LEVEL);
   const codec = codecFromEnv();
   const allowedOrigins = config.CODEC_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
-  const server = await listen(createCodecApp({ codec, tokenSecret: config.LIFELINE_TOKEN_SECRET, allowedOrigins, log }), config.CODEC_PORT, config.HTTP_HOST);
-  log.info({ port: config.CODEC_PORT, keyId: codec.currentKeyId, allowedOrigins }, 'codec server ready');
+  const app = createCodecApp({ codec, mode: config.CODEC_ACCESS, tokenSecret: config.LIFELINE_TOKEN_SECRET, allowedOrigins, log });
+  const server = await listen(app, config.CODEC_PORT, config.HTTP_HOST);
+  log.info({ port: config.CODEC_PORT, host: config.HTTP_HOST, access: config.CODEC_ACCESS, keyId: codec.currentKeyId, allowedOrigins }, 'codec server ready');
   const stop = async () => {
     server.close();
     await stopTelemetry();

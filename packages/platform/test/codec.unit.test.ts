@@ -90,7 +90,7 @@ describe('codec server', () => {
     fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin, ...(auth ? { authorization: `Bearer ${auth}` } : {}) }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
-    const app = createCodecApp({ codec, tokenSecret: secret, allowedOrigins: [origin], log: createLogger('codec-test', 'silent') });
+    const app = createCodecApp({ codec, mode: 'token', tokenSecret: secret, allowedOrigins: [origin], log: createLogger('codec-test', 'silent') });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -111,7 +111,7 @@ describe('codec server', () => {
     expect(isEncryptedPayload(encoded[0]!)).toBe(true);
   });
 
-  it('refuses anyone but an administrator, and bad bodies, with structured errors', async () => {
+  it('refuses anyone but an administrator (even the UI’s origin on loopback), and bad bodies, with structured errors', async () => {
     const [encrypted] = await codec.encode([defaultPayloadConverter.toPayload(PERSONAL)]);
     const body = { payloads: [payloadToJson(encrypted!)] };
     const none = await post('/codec/decode', body);
@@ -133,5 +133,29 @@ describe('codec server', () => {
     const other = await fetch(`${base}/codec/decode`, { method: 'OPTIONS', headers: { origin: 'http://evil.example' } });
     expect(other.status).toBe(403);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('in loopback mode (the local stack) lets the UI’s page on this machine decode without a token, nobody else', async () => {
+    const app = createCodecApp({ codec, mode: 'loopback', tokenSecret: secret, allowedOrigins: [origin], log: createLogger('codec-test', 'silent') });
+    const local = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    try {
+      const [encrypted] = await codec.encode([defaultPayloadConverter.toPayload(PERSONAL)]);
+      const send = (headers: Record<string, string>) =>
+        fetch(`http://127.0.0.1:${(local.address() as AddressInfo).port}/codec/decode`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ payloads: [payloadToJson(encrypted!)] }),
+        });
+      const ui = await send({ origin });
+      expect(ui.status).toBe(200);
+      const { payloads } = (await ui.json()) as { payloads: Parameters<typeof payloadFromJson>[0][] };
+      expect(defaultPayloadConverter.fromPayload(payloadFromJson(payloads[0]!))).toEqual(PERSONAL);
+      expect((await send({})).status).toBe(401);
+      expect((await send({ origin: 'http://evil.example' })).status).toBe(403);
+    } finally {
+      await new Promise<void>((resolve) => local.close(() => resolve()));
+    }
   });
 });
