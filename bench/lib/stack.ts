@@ -10,6 +10,7 @@ export const BENCH_STACK_ENV = {
   TEMPORAL_UI_PORT: '28233',
   MONGO_PORT: '27117',
   HTTP_PORT: '28080',
+  CODEC_PORT: '28089',
 } as const;
 
 export interface BenchStack {
