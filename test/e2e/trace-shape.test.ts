@@ -111,8 +111,8 @@ beforeAll(async () => {
   const temporalAddress = process.env.TEMPORAL_ADDRESS!;
   await ensureNamespace(temporalAddress);
 
-  // The Lifeline processes, on ports above the shared stack's command-center (HTTP_PORT+5..+9).
-  const httpBase = Number(new URL(process.env.LIFELINE_HTTP_URL!).port) + 5;
+  // The Lifeline processes, on ports above the shared stack's (HTTP_PORT+20..+24: +5..+9 took the codec server's 8089).
+  const httpBase = Number(new URL(process.env.LIFELINE_HTTP_URL!).port) + 20;
   httpUrl = `http://127.0.0.1:${httpBase}`;
   const endpoints: StackEndpoints = {
     natsUrl,
