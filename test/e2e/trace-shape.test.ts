@@ -6,7 +6,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { APPS, REPO_ROOT, appComponents, ensureSearchAttributes, ensureTools, generateSecrets, isPortOpen, renderNatsConfig, startComponent, stopStarted, type ComponentOutcome, type StackEndpoints } from '@lifeline/local-stack';
-import { connectNats, ensureStreams } from '@lifeline/platform';
+import { connectNats, ensureStreams, type NatsConnection } from '@lifeline/platform';
 import { buildCity, sendCity, tokenFor } from '@lifeline/testkit';
 
 /**
@@ -64,6 +64,7 @@ const NAMESPACE = 'lifeline-trace';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-trace-'));
 const receiver = otlpReceiver();
 const outcomes: ComponentOutcome[] = [];
+let adminConnection: NatsConnection | undefined;
 const log = (line: string) => process.stderr.write(`[trace] ${line}\n`);
 let httpUrl = '';
 let incidentId = '';
@@ -106,6 +107,8 @@ beforeAll(async () => {
   );
   const natsUrl = `nats://127.0.0.1:${natsPort}`;
   const admin = await connectNats({ NATS_URL: natsUrl, NATS_USER: 'admin', NATS_PASSWORD: secrets.nats.admin }, 'trace-test');
+  // Closed in afterAll too: a setup that fails half-way must not leave the connection holding jest open.
+  adminConnection = admin;
   await ensureStreams(admin);
 
   const temporalAddress = process.env.TEMPORAL_ADDRESS!;
@@ -140,6 +143,7 @@ beforeAll(async () => {
 }, 400_000);
 
 afterAll(async () => {
+  await adminConnection?.close().catch(() => undefined);
   await stopStarted(dataDir, outcomes, log);
   await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
 });
