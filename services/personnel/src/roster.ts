@@ -117,7 +117,7 @@ export class Roster {
 
   /**
    * The available people of a role in a community (no personal fields), shared by concurrent dispatches and kept
-   * for `poolTtlMs`: on FerretDB the query scans every person, which dominated dispatch time under load. A person
+   * for `poolTtlMs` (before the store read it from its index it scanned every person, which dominated dispatch time under load). A person
    * made unavailable by a seed elsewhere may still be picked for that long; the claim keeps one owner regardless.
    */
   private pool(communityId: string, role: string): Promise<CandidatePerson[]> {
