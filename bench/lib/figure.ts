@@ -9,7 +9,8 @@ export interface Figure {
   title: string;
   /**
    * A full run gives this figure a fresh stack: its data (a million residents) would otherwise stay in FerretDB,
-   * whose filters scan whole collections, and slow every figure after it. `--quick` and `--reuse` share one stack.
+   * whose filters (all but `_id` and indexed equalities) scan whole collections, and slow every figure after it.
+   * `--quick` and `--reuse` share one stack.
    */
   ownStack?: boolean;
   run(ctx: BenchContext): Promise<Row[]>;

@@ -25,8 +25,8 @@ export const benchStackConfig = (): StackConfig => stackConfig({ ...process.env,
 
 /**
  * Starts the bench's own stack from an empty data dir. Every figure's data would otherwise stay in FerretDB, whose
- * filters scan whole collections: a second run would measure the first run's million residents too. Anything a
- * crashed earlier run left under the data dir is stopped first.
+ * filters (all but `_id` and indexed equalities) scan whole collections: a second run would measure the first run's
+ * million residents too. Anything a crashed earlier run left under the data dir is stopped first.
  */
 export async function startOwnStack(log: (line: string) => void): Promise<BenchStack> {
   const config = benchStackConfig();

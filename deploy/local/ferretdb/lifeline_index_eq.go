@@ -2,9 +2,9 @@
 //
 // FerretDB 1.24's SQLite backend creates the indexes a client declares but answers every filter other than `_id`
 // with a scan of the whole collection: `find({communityId: "c0042", type: "grid-worker"})` read all 4,000 people of a
-// city to return four. This answers a filter with a top-level string or boolean equality on the first field of a declared index
-// from that index. The pushed-down condition is a superset of what MongoDB's equality matches, so FerretDB, which
-// still filters every row it gets, returns exactly what it did before:
+// city to return four. This answers a filter with a top-level string or boolean equality on the first field of a
+// declared index from that index. The pushed-down condition is a superset of what MongoDB's equality matches, so
+// FerretDB, which still filters every row it gets, returns exactly what it did before:
 //   - the field equal to the value, or
 //   - the field an array (an array containing the value matches in MongoDB; SQLite's `->` renders an array as JSON
 //     text starting with "[", so the range "[" <= f < "\" selects exactly the arrays, from the same index).
@@ -40,8 +40,8 @@ func plainString(s string) bool {
 	return true
 }
 
-// indexedEqClause returns a WHERE clause answering a top-level string or boolean equality of the filter from a declared index
-// whose first key is that field, or "" when there is none.
+// indexedEqClause returns a WHERE clause answering a top-level string or boolean equality of the filter from a
+// declared index whose first key is that field, or "" when there is none.
 func indexedEqClause(meta *metadata.Collection, filter *types.Document) (string, []any) {
 	if meta == nil || meta.Capped() || filter == nil {
 		return "", nil

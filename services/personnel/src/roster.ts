@@ -117,8 +117,9 @@ export class Roster {
 
   /**
    * The available people of a role in a community (no personal fields), shared by concurrent dispatches and kept
-   * for `poolTtlMs` (before the store read it from its index it scanned every person, which dominated dispatch time under load). A person
-   * made unavailable by a seed elsewhere may still be picked for that long; the claim keeps one owner regardless.
+   * for `poolTtlMs` (before the store read it from its `{communityId, type}` index it scanned every person, which
+   * dominated dispatch time under load). A person made unavailable by a seed elsewhere may still be picked for that
+   * long; the claim keeps one owner regardless.
    */
   private pool(communityId: string, role: string): Promise<CandidatePerson[]> {
     const key = `${communityId}/${role}`;

@@ -2,7 +2,7 @@ import { Schema, type Connection, type Model } from 'mongoose';
 
 /**
  * The current acknowledgement deadline of a task (`_id` = task id), kept apart from the tasks so the sweeper
- * reads a small collection (FerretDB scans whole collections for anything but an exact `_id`). Written by the
+ * reads a small collection (its range filter on `dueAt` is a scan on the local store). Written by the
  * effects of the transition that set it, removed by the one that ended it; the task stays the source of truth.
  */
 export interface DeadlineDoc {

@@ -14,8 +14,9 @@ export interface LotFacts {
 /**
  * The lots of each item per depot, kept in memory. A reservation needs them once per line over its whole depot
  * chain; before the store's `sqlite-index-eq` patch `find({itemCode, depotId})` scanned the lots collection (38 ms
- * at 170 lots, growing with the city), and even from the index it is a round trip per line that memory saves. Lots this process seeds or inspects are updated at once; changes made
- * by another instance appear at the next refresh (`refreshMs`). Stock figures are never cached here: every stock
+ * at 170 lots, growing with the city), and even from the index it is a round trip per line that memory saves. Lots
+ * this process seeds or inspects are updated at once; changes made by another instance appear at the next refresh
+ * (`refreshMs`). Stock figures are never cached here: every stock
  * decision is the lot writer's (`lotWriter.ts`).
  */
 export class LotDirectory {
