@@ -50,6 +50,11 @@ export const BroadcastOutcome = z.object({
   stepId: z.string().optional(),
   channels: z.array(z.string()).optional(),
   groups: z.array(z.string()).optional(),
+  /**
+   * The community the job warns. Records from a district's warn (patch `district-warns`) need it, because a district
+   * run warns all its communities; a community run's records may carry it too.
+   */
+  communityId: z.string().optional(),
 });
 export type BroadcastOutcome = z.infer<typeof BroadcastOutcome>;
 
@@ -172,5 +177,15 @@ export type PhaseContext = z.infer<typeof PhaseContext>;
 export const CommunityPhaseInput = z.object({ context: PhaseContext, steps: z.array(PlanStep), state: CommunityState });
 export type CommunityPhaseInput = z.infer<typeof CommunityPhaseInput>;
 
-export const DistrictPhaseInput = z.object({ context: PhaseContext, districtId: DistrictId, steps: z.array(PlanStep), communities: z.array(CommunityState) });
+export const DistrictPhaseInput = z.object({
+  context: PhaseContext,
+  districtId: DistrictId,
+  steps: z.array(PlanStep),
+  communities: z.array(CommunityState),
+  /**
+   * The district itself runs the warn phase's leading notify steps for all its communities (patch `district-warns`):
+   * one run per district instead of one per community. Absent in inputs recorded before: every step ran per community.
+   */
+  warnHere: z.boolean().optional(),
+});
 export type DistrictPhaseInput = z.infer<typeof DistrictPhaseInput>;

@@ -14,6 +14,7 @@ jest.setTimeout(240_000);
 
 const city = buildCity({ communities: 1, residents: 120, seed: 8080, today: new Date().toISOString().slice(0, 10) });
 const community = city.units.find((u) => u.level === 'community')!;
+const district = city.units.find((u) => u.level === 'district')!;
 const resident = city.residents[7]!;
 const title = `Welfare check ${resident.name} ${resident.phone}`;
 
@@ -63,7 +64,7 @@ describe('workflow history encryption', () => {
   it('stores only ciphertext: the raw history has neither the name nor the phone', async () => {
     await withRawTemporal(async (client) => {
       // fetchHistory returns what Temporal stored, byte for byte.
-      const workflowIds = [`incident-${incidentId}`, `incident-${incidentId}/community-${community.id}`];
+      const workflowIds = [`incident-${incidentId}`, `incident-${incidentId}/district-${district.id}`, `incident-${incidentId}/community-${community.id}`];
       for (const workflowId of workflowIds) {
         const history = await client.workflow.getHandle(workflowId).fetchHistory();
         const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish());

@@ -108,6 +108,7 @@ const jobOutcome = (j: ResultOf<typeof notification.job>, completed: boolean, as
   sent: j.sent,
   failed: j.failed,
   completed,
+  communityId: j.communityId,
   ...asked,
 });
 

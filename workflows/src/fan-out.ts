@@ -11,6 +11,11 @@ export const COMMUNITIES_IN_FLIGHT = 200;
  * more runs in flight only add overhead. Raising it needs a `patched()` guard: it changes which child starts when.
  */
 export const DISTRICTS_IN_FLIGHT = 50;
+/**
+ * Districts at once in a segment the districts run themselves (warnings only, patch `district-warns`): no community
+ * runs, so only the district runs and their commands; the worker's per-service bound paces the commands.
+ */
+export const WARNING_DISTRICTS_IN_FLIGHT = 500;
 
 /** Run `fn` over `items` with at most `limit` in flight, in order of start; deterministic under replay. */
 export async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {

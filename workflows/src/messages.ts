@@ -38,6 +38,8 @@ export const gateDecisionSignal = defineSignal<[GateDecisionSignal]>(MESSAGES.ga
  * `local-activities`: the incident resolves its area with a local activity (before: an activity through the server).
  * `community-local-activities`: a community run's commands are local activities (before: activities through the
  * server); the review reads their records from the marker's result (contracts/src/workflow.ts).
+ * `district-warns`: in warn, each district runs the leading notify steps for all its communities itself, all districts
+ * at once when that is the whole segment (before: one community run per community, DISTRICTS_IN_FLIGHT at a time).
  */
 export const PATCHES = {
   deadlineRules: 'deadline-rules',
@@ -45,6 +47,7 @@ export const PATCHES = {
   openSite: 'open-site',
   localActivities: 'local-activities',
   communityLocalActivities: 'community-local-activities',
+  districtWarns: 'district-warns',
 } as const;
 
 /** Typed keys for the search attributes registered on the namespace (contracts' SEARCH_ATTRIBUTES). */

@@ -3,7 +3,7 @@ import { reserveQuantities } from '../src/domain/quantities';
 import { computeReview, totalFigures } from '../src/domain/review';
 import { emptyFigures, newCommunityState, type CommunityState } from '../src/domain/state';
 import { idempotencyKey } from '../src/domain/keys';
-import { splitPhase } from '../src/domain/segments';
+import { leadingWarnings, splitPhase } from '../src/domain/segments';
 
 const scaling = { I: 2, II: 1.5, III: 1.2, IV: 1 };
 const items = [
@@ -124,5 +124,16 @@ describe('phase segments', () => {
     });
     const segments = splitPhase(plan.phases.mobilize).map((s) => (s.scope === 'incident' ? s.step.id : s.steps.map((x) => x.id)));
     expect(segments).toEqual(['confirm', ['reserve', 'open'], 'figures', ['award']]);
+  });
+
+  test('a district warns itself up to the first step of another kind, or one that would ask the commander', () => {
+    const notify = (id: string, onDeadline = 'continue') => ({ id, kind: 'notify', title: { zh: '预警', en: id }, audience: { groups: ['everyone'] }, channels: ['sms'], message: { zh: '注意', en: 'attention' }, onDeadline });
+    const dispatch = { id: 'dispatch', kind: 'dispatch', title: { zh: '派', en: 'dispatch' }, role: 'grid-worker', task: { zh: '查', en: 'check' }, ackDeadlineSeconds: 60 };
+    const warn = (steps: unknown[]) => PlanDocument.parse({ id: 'p', version: 1, title: { zh: '预案', en: 'plan' }, kind: 'comprehensive', hazard: 'flood', severityScaling: scaling, phases: { warn: steps } }).phases.warn;
+    const ids = (steps: unknown[]) => leadingWarnings(warn(steps)).map((s) => s.id);
+    expect(ids([notify('a'), notify('b', 'escalate-severity'), dispatch, notify('c')])).toEqual(['a', 'b']);
+    expect(ids([notify('a'), notify('b', 'ask-commander'), notify('c')])).toEqual(['a']);
+    expect(ids([dispatch, notify('a')])).toEqual([]);
+    expect(ids([])).toEqual([]);
   });
 });

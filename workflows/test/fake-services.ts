@@ -78,11 +78,12 @@ export class FakeServices {
       },
       broadcast: async (body) => {
         this.log('broadcast', body);
-        return { jobId: `job-${body.communityId}-${body.stepId}`, status: 'sending', total: 10, sent: 4, failed: 0, completed: false };
+        return { jobId: `job-${body.communityId}-${body.stepId}`, status: 'sending', total: 10, sent: 4, failed: 0, completed: false, communityId: body.communityId };
       },
       awaitBroadcast: async (body) => {
         this.log('awaitBroadcast', body);
-        return { jobId: body.jobId, status: 'completed', total: 10, sent: 10, failed: 0, completed: true };
+        const communityId = this.calls.find((c) => c.activity === 'broadcast' && `job-${String(c.body.communityId)}-${String(c.body.stepId)}` === body.jobId)?.body.communityId;
+        return { jobId: body.jobId, status: 'completed', total: 10, sent: 10, failed: 0, completed: true, ...(typeof communityId === 'string' ? { communityId } : {}) };
       },
       reserveSupplies: async (body) => {
         this.log('reserveSupplies', body);

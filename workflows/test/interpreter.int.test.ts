@@ -23,7 +23,7 @@ const REPO = join(__dirname, '..', '..');
  * Histories are kept per generation of the workflow code: a new generation (after a change guarded by
  * `patched()`) is recorded into its own folder, and every older folder keeps replaying (docs/WORKFLOW-CHANGES.md).
  */
-const GENERATION = 'v5';
+const GENERATION = 'v6';
 const HISTORIES = join(__dirname, 'histories', GENERATION);
 const RECORD = process.env.LIFELINE_RECORD_HISTORIES === '1';
 const LIBRARY = join(REPO, 'services/command-center/plans');
@@ -146,13 +146,20 @@ test('the drill plan walks warn → mobilize → respond → recover → review 
   expect(view.readiness).toMatchObject({ ready: false, shortfalls: [{ communityId: 'c-market', units: 3 }], unacknowledgedRoles: [] });
   expect(view.readiness?.spansOfControl).toEqual([expect.objectContaining({ communityId: 'c-harbour', code: 'span-people' })]);
 
-  // The same community id ran once per phase with community steps (warn, mobilize, respond, recover).
+  // The same community id ran once per phase with community steps after warn (mobilize, respond, recover); warn's
+  // only step, a notify, each district ran itself for its communities, with the community's own idempotency key.
   const communityId = workflowIds.community(incidentId, 'c-harbour');
-  const runs = await runsOf(communityId, 4);
-  expect(runs.map((r) => r.phase).sort()).toEqual(['mobilize', 'recover', 'respond', 'warn']);
+  const runs = await runsOf(communityId, 3);
+  expect(runs.map((r) => r.phase).sort()).toEqual(['mobilize', 'recover', 'respond']);
+  const warnings = services.callsOf('broadcast', incidentId).filter((c) => c.body.stepId === 'warn-residents');
+  expect(warnings.map((c) => c.body.idempotencyKey).sort()).toEqual(['c-harbour', 'c-hill', 'c-market'].map((c) => `${workflowIds.community(incidentId, c)}:warn-residents`));
+  expect(view.areas.every((a) => a.figures.notification.jobs === 2 && a.figures.notification.sent === 20)).toBe(true);
+  const districtRuns = await runsOf(workflowIds.district(incidentId, 'd-east'), 4);
+  expect(districtRuns.map((r) => r.phase).sort()).toEqual(['mobilize', 'recover', 'respond', 'warn']);
 
   await saveHistory('drill-incident.json', handle.workflowId);
   await saveHistory('drill-district-east.json', workflowIds.district(incidentId, 'd-east'));
+  await saveHistory('drill-district-east-warn.json', workflowIds.district(incidentId, 'd-east'), districtRuns.find((r) => r.phase === 'warn')?.runId);
   await saveHistory('drill-community-mobilize.json', communityId, runs.find((r) => r.phase === 'mobilize')?.runId);
 });
 
@@ -211,7 +218,7 @@ test('a responder who never acknowledges triggers the fallback, then a missed ac
   expect(view.review!.findings).toContainEqual({ communityId: 'c-hill', finding: '1 missed acknowledgement(s)' });
   expect(services.callsOf('awardPoints', incidentId)).toHaveLength(0);
 
-  await saveHistory('missed-ack-community-mobilize.json', workflowIds.community(incidentId, 'c-hill'), (await runsOf(workflowIds.community(incidentId, 'c-hill'), 4)).find((r) => r.phase === 'mobilize')?.runId);
+  await saveHistory('missed-ack-community-mobilize.json', workflowIds.community(incidentId, 'c-hill'), (await runsOf(workflowIds.community(incidentId, 'c-hill'), 3)).find((r) => r.phase === 'mobilize')?.runId);
 });
 
 test('a missed acknowledgement under rule escalate-severity raises the severity once, then pages backups', async () => {
@@ -236,7 +243,7 @@ test('a missed acknowledgement under rule escalate-severity raises the severity 
   const described = await handle.describe();
   expect(described.typedSearchAttributes.get(ALL_SEARCH_ATTRIBUTE_KEYS[2]!)).toBe('II');
   const hill = workflowIds.community(incidentId, 'c-hill');
-  await saveHistory('escalate-rule-community-mobilize.json', hill, (await runsOf(hill, 4)).find((r) => r.phase === 'mobilize')?.runId);
+  await saveHistory('escalate-rule-community-mobilize.json', hill, (await runsOf(hill, 3)).find((r) => r.phase === 'mobilize')?.runId);
   await saveHistory('escalate-rule-incident.json', handle.workflowId);
 });
 

@@ -74,14 +74,21 @@ export function communityOf(workflowId: string): string | undefined {
 }
 
 export const isIncidentRun = (workflowId: string) => !workflowId.includes('/');
+export const isDistrictRun = (workflowId: string) => /\/district-[a-z0-9][a-z0-9-]*$/.test(workflowId);
 
-/** Every activity call of every community run, with the run's community and all calls of that run. */
+/**
+ * Every activity call of every community run, with the run's community and all calls of that run; and the calls a
+ * district made for its communities (its warn, patch `district-warns`), each by the community its record names.
+ */
 function* communityCalls(executions: readonly Execution[]): Generator<{ communityId: string; call: ActivityCall; calls: ActivityCall[] }> {
   for (const execution of executions) {
-    const communityId = communityOf(execution.workflowId);
-    if (!communityId) continue;
+    const own = communityOf(execution.workflowId);
+    if (!own && !isDistrictRun(execution.workflowId)) continue;
     const calls = activityCalls(execution);
-    for (const call of calls) yield { communityId, call, calls };
+    for (const call of calls) {
+      const communityId = own ?? call.result?.communityId;
+      if (typeof communityId === 'string') yield { communityId, call, calls };
+    }
   }
 }
 
@@ -221,17 +228,26 @@ export function reservationFacts(executions: readonly Execution[]): ReservationF
   return out;
 }
 
-/** The last completed result of each community: its CommunityState after its last phase run (unreadable ones skipped). */
+/**
+ * The last completed result of each community: its CommunityState after its last phase run, or after its district's
+ * run when that was later (a district returns every community's state); unreadable ones skipped.
+ */
 export function finalCommunityStates(executions: readonly Execution[]): Map<string, CommunityState> {
   const latest = new Map<string, { at: string; state: CommunityState }>();
+  const offer = (at: string, result: unknown) => {
+    const parsed = CommunityState.safeParse(result);
+    if (!parsed.success) return;
+    const seen = latest.get(parsed.data.communityId);
+    if (!seen || seen.at <= at) latest.set(parsed.data.communityId, { at, state: parsed.data });
+  };
   for (const execution of executions) {
-    const communityId = communityOf(execution.workflowId);
-    if (!communityId) continue;
+    const own = communityOf(execution.workflowId);
+    const district = isDistrictRun(execution.workflowId);
+    if (!own && !district) continue;
     for (const e of execution.events) {
       if (e.type !== 'completed') continue;
-      const parsed = CommunityState.safeParse(e.result);
-      const seen = latest.get(communityId);
-      if (parsed.success && (!seen || seen.at <= e.at)) latest.set(communityId, { at: e.at, state: parsed.data });
+      if (own) offer(e.at, e.result);
+      else if (Array.isArray(e.result)) for (const state of e.result) offer(e.at, state);
     }
   }
   return new Map([...latest].map(([k, v]) => [k, v.state]));

@@ -62,7 +62,7 @@ const community = 'c-weak';
  * whose results do not echo their ask (generations v1–v4), or as local activities whose markers keep only the
  * record (v5 on).
  */
-export function drillExecutions(shape: DrillShape, commands: 'activities' | 'local' = 'activities'): Execution[] {
+export function drillExecutions(shape: DrillShape, commands: 'activities' | 'local' = 'activities', warnAt: 'community' | 'district' = 'community'): Execution[] {
   const incident: HistoryEvent[] = [
     { type: 'started', at: t(0), input: {} },
     { type: 'search-attributes', at: t(0), values: { LifelinePhase: ['warn'], LifelineIncidentId: ['inc-1'] } },
@@ -102,10 +102,12 @@ export function drillExecutions(shape: DrillShape, commands: 'activities' | 'loc
   });
 
   const warnedAll = shape.warned.sent >= shape.warned.total;
+  // A district warning its communities itself (patch `district-warns`) has records that name the community.
+  const named = warnAt === 'district' ? { communityId: community } : {};
   const warn: HistoryEvent[] = [
-    ...cmd('5', 3, 4, 'broadcast', { stepId: 'warn-residents', channels: ['sms'], audience: { groups: ['everyone'] } }, { jobId: 'j1', status: 'sending', total: shape.warned.total, sent: 0, failed: 0, completed: false }, { stepId: 'warn-residents', channels: ['sms'], groups: ['everyone'] }),
-    ...cmd('9', 4, 15, 'awaitBroadcast', { jobId: 'j1' }, { jobId: 'j1', status: warnedAll ? 'completed' : 'sending', total: shape.warned.total, sent: shape.warned.sent, failed: 0, completed: warnedAll }),
-    { type: 'completed', at: t(16), result: state([]) },
+    ...cmd('5', 3, 4, 'broadcast', { stepId: 'warn-residents', channels: ['sms'], audience: { groups: ['everyone'] } }, { jobId: 'j1', status: 'sending', total: shape.warned.total, sent: 0, failed: 0, completed: false, ...named }, { stepId: 'warn-residents', channels: ['sms'], groups: ['everyone'] }),
+    ...cmd('9', 4, 15, 'awaitBroadcast', { jobId: 'j1' }, { jobId: 'j1', status: warnedAll ? 'completed' : 'sending', total: shape.warned.total, sent: shape.warned.sent, failed: 0, completed: warnedAll, ...named }),
+    { type: 'completed', at: t(16), result: warnAt === 'district' ? [state([])] : state([]) },
   ];
   const mobilize: HistoryEvent[] = [
     ...cmd(
@@ -137,7 +139,7 @@ export function drillExecutions(shape: DrillShape, commands: 'activities' | 'loc
 
   return [
     { workflowId: 'incident-inc-1', runId: 'r0', events: incident },
-    { workflowId: `incident-inc-1/community-${community}`, runId: 'r1', events: warn },
+    { workflowId: warnAt === 'district' ? 'incident-inc-1/district-d-1' : `incident-inc-1/community-${community}`, runId: 'r1', events: warn },
     { workflowId: `incident-inc-1/community-${community}`, runId: 'r2', events: mobilize },
     {
       workflowId: `incident-inc-1/community-${community}`,

@@ -20,6 +20,18 @@ describe('the after-action report from the workflow histories', () => {
     expect(buildReport({ ...inputsFor(WEAK), executions: broken }).supplies.byItem).not.toEqual(report.supplies.byItem);
   });
 
+  it('reads a warn the district ran for its communities (patch `district-warns`) as if each community had run it', () => {
+    const fromDistrict = buildReport({ ...inputsFor(WEAK), executions: drillExecutions(WEAK, 'local', 'district') });
+    expect(fromDistrict).toEqual(report);
+    expect(fromDistrict.warning.total).toBe(WEAK.warned.total);
+    // Without the community named in its records, a district's broadcast belongs to no community and is not counted.
+    const unnamed = drillExecutions(WEAK, 'local', 'district').map((e) => ({
+      ...e,
+      events: e.events.map((ev) => (ev.type === 'local-activity' && ev.result ? { ...ev, result: { ...ev.result, communityId: undefined } } : ev)),
+    }));
+    expect(buildReport({ ...inputsFor(WEAK), executions: unnamed }).warning).not.toEqual(report.warning);
+  });
+
   it('rebuilds the phases in order with their durations, and the close', () => {
     expect(report.phases.map((p) => [p.phase, p.seconds])).toEqual([
       ['warn', 20],

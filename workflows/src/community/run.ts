@@ -21,7 +21,7 @@ import { commandOptions, localCommandOptions } from '../activity-options';
 import { deadlinePassedSignal, gateDecisionSignal, PATCHES, taskProgressSignal } from '../messages';
 import { gateIdFor } from '../domain/deadlines';
 import { idempotencyKey } from '../domain/keys';
-import type { CommunityPhaseInput, CommunityState } from '../domain/state';
+import type { CommunityPhaseInput, CommunityState, PhaseContext } from '../domain/state';
 
 /** A command already sent must finish and be recorded even during a stand-down, or its effect could not be undone. */
 export const uninterrupted = <T>(fn: () => Promise<T>) => CancellationScope.nonCancellable(fn);
@@ -38,16 +38,13 @@ function commandsFor(): Activities {
   return patched(PATCHES.communityLocalActivities) ? proxyLocalActivities<Activities>(localCommandOptions) : proxyActivities<Activities>(commandOptions);
 }
 
-export type CommunityRun = ReturnType<typeof startCommunityRun>;
+export type CommunityRun = ReturnType<typeof communityRun>;
+
+/** A deep copy: an input is history, the state is ours to change. */
+export const copyOf = (state: CommunityState): CommunityState => JSON.parse(JSON.stringify(state)) as CommunityState;
 
 /** Set up one community phase run: copy the state, install the signal handlers, pick how commands run. */
 export function startCommunityRun(input: CommunityPhaseInput) {
-  const { context } = input;
-  // A deep copy: the input is history, the state is ours to change.
-  const state: CommunityState = JSON.parse(JSON.stringify(input.state)) as CommunityState;
-  const workflowId = workflowInfo().workflowId;
-  const commands = commandsFor();
-
   /** Progress by task id; a signal may arrive before the dispatch command has even returned the task. */
   const progress = new Map<string, TaskSignal>();
   setHandler(taskProgressSignal, (raw) => {
@@ -67,6 +64,22 @@ export function startCommunityRun(input: CommunityPhaseInput) {
     if (parsed.success) decisions.set(parsed.data.gateId, parsed.data.decision);
   });
 
+  return communityRun(input.context, copyOf(input.state), workflowInfo().workflowId, commandsFor(), { progress, decisions });
+}
+
+/**
+ * What a community's steps run with, for the community `workflowId` names: its keys are that workflow's, whichever
+ * workflow runs them (a community run, or its district warning every community: `district-workflow.ts`). `inbox`
+ * holds what arrived by signal; a district has no community inbox, so it runs no step that waits for one.
+ */
+export function communityRun(
+  context: PhaseContext,
+  state: CommunityState,
+  workflowId: string,
+  commands: Activities,
+  inbox: { progress: Map<string, TaskSignal>; decisions: Map<string, string> } = { progress: new Map(), decisions: new Map() },
+) {
+  const { progress, decisions } = inbox;
   const run = {
     context,
     state,

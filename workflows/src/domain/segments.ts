@@ -1,4 +1,4 @@
-import type { PlanStep, Severity } from '@lifeline/contracts';
+import type { PlanStep, Severity, StepOf } from '@lifeline/contracts';
 
 /** Steps the incident workflow runs itself; every other kind runs per community in child workflows. */
 export const INCIDENT_LEVEL_KINDS = ['await', 'collect'] as const;
@@ -26,3 +26,17 @@ export function splitPhase(steps: readonly PlanStep[]): Segment[] {
 
 /** A step limited to some severities only runs at those. */
 export const appliesAt = (step: PlanStep, severity: Severity) => !step.severities || step.severities.includes(severity);
+
+/**
+ * The warn phase's leading notify steps, which a district runs itself for all its communities (patch
+ * `district-warns`): up to the first step of another kind, or the first whose deadline asks the commander (the
+ * commander's decision is handed down to the community run, which a district warn does not have).
+ */
+export function leadingWarnings(steps: readonly PlanStep[]): StepOf<'notify'>[] {
+  const leading: StepOf<'notify'>[] = [];
+  for (const step of steps) {
+    if (step.kind !== 'notify' || step.onDeadline === 'ask-commander') break;
+    leading.push(step);
+  }
+  return leading;
+}

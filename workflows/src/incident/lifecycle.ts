@@ -16,6 +16,10 @@ const localServices = proxyLocalActivities<Activities>(localCommandOptions);
 /** Mark the incident's run with what administrators filter on, and record the activation. */
 export function activate(inc: Incident) {
   const { input } = inc;
+  // Asked here, in the first workflow task, not where the warn fans out: a replay may resolve the area's local
+  // activity in an earlier workflow task than the original run did (a status query in between splits it), and a
+  // patch asked after it would then not see its marker.
+  inc.districtWarns = patched(PATCHES.districtWarns);
   upsertSearchAttributes([
     { key: searchAttributes.incidentId, value: input.incidentId },
     { key: searchAttributes.planId, value: input.plan.id },

@@ -4,9 +4,9 @@ import { workflowIds, type Phase, type PlanStep } from '@lifeline/contracts';
 import { failureReason } from '../activity-options';
 import { childSearchAttributes } from '../child-options';
 import { districtPhaseWorkflow } from '../district-workflow';
-import { DISTRICTS_IN_FLIGHT, forEachBounded } from '../fan-out';
+import { DISTRICTS_IN_FLIGHT, forEachBounded, WARNING_DISTRICTS_IN_FLIGHT } from '../fan-out';
 import { searchAttributes } from '../messages';
-import { appliesAt, splitPhase } from '../domain/segments';
+import { appliesAt, leadingWarnings, splitPhase } from '../domain/segments';
 import type { CommunityState, PhaseContext } from '../domain/state';
 import type { Incident } from './state';
 import { awaitStep, collectStep } from './waits';
@@ -16,11 +16,15 @@ export async function fanOut(inc: Incident, context: PhaseContext, steps: PlanSt
   const byDistrict = new Map<string, CommunityState[]>();
   for (const c of inc.communities) byDistrict.set(c.districtId, [...(byDistrict.get(c.districtId) ?? []), c]);
   const merged = new Map(inc.communities.map((c) => [c.communityId, c]));
-  await forEachBounded([...byDistrict], DISTRICTS_IN_FLIGHT, async ([districtId, members]) => {
+  const warnings = context.phase === 'warn' && context.mode === 'steps' ? leadingWarnings(steps).length : 0;
+  const warnHere = warnings > 0 && inc.districtWarns;
+  // Districts that only warn hold no community runs, so all of them warn at once.
+  const districtsAtOnce = warnHere && warnings === steps.length ? WARNING_DISTRICTS_IN_FLIGHT : DISTRICTS_IN_FLIGHT;
+  await forEachBounded([...byDistrict], districtsAtOnce, async ([districtId, members]) => {
     try {
       const states = await executeChild(districtPhaseWorkflow, {
         workflowId: workflowIds.district(inc.input.incidentId, districtId),
-        args: [{ context, districtId, steps, communities: members }],
+        args: [{ context, districtId, steps, communities: members, ...(warnHere ? { warnHere } : {}) }],
         typedSearchAttributes: childSearchAttributes(context, districtId),
         staticSummary: `${context.mode === 'stand-down' ? 'stand-down' : context.phase} · district ${districtId}`,
       });

@@ -28,6 +28,8 @@ export class Incident {
   /** Tasks acknowledged as the bridge reports them, for quorum waits. */
   readonly liveAcks = new Set<string>();
   readonly startedAt = new Date();
+  /** Districts run warn's leading notify steps themselves (patch `district-warns`, asked once at activation). */
+  districtWarns = false;
 
   constructor(readonly input: IncidentInput) {
     const { plan } = input;
