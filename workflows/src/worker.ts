@@ -1,11 +1,13 @@
 /** The incident worker: polls TASK_QUEUE, runs the workflows and the NATS activities. */
 import { startTelemetry, stopTelemetry } from '@lifeline/platform/telemetry';
-startTelemetry('lifeline-worker');
+// METRICS_PORT is served by Temporal's runtime (its worker-slot metrics), not by our exporter.
+startTelemetry('lifeline-worker', { metricsServer: false });
 
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { TASK_QUEUE } from '@lifeline/contracts';
 import { connectNats, createLogger, loadConfig } from '@lifeline/platform';
 import { lifelineDataConverter } from '@lifeline/platform/codec';
+import { temporalRuntimeMetrics } from '@lifeline/platform/telemetry-temporal';
 import { createActivities } from './activities';
 import { WorkerEnv } from './config';
 import { workerTracing } from './telemetry';
@@ -14,7 +16,7 @@ async function main() {
   const config = loadConfig(WorkerEnv);
   const log = createLogger('lifeline-worker', config.LOG_LEVEL);
   // We drain NATS and flush spans ourselves after the worker stops, so the runtime must not exit on signals first.
-  Runtime.install({ shutdownSignals: [] });
+  Runtime.install({ shutdownSignals: [], ...temporalRuntimeMetrics() });
   const nc = await connectNats(config, 'lifeline-worker');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({

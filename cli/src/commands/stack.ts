@@ -12,6 +12,7 @@ function printUrls(endpoints: StackEndpoints): void {
       `  Temporal UI     ${endpoints.temporalUiUrl} (payloads decoded by ${endpoints.codecUrl})`,
       `  NATS            ${endpoints.natsUrl} (monitoring ${endpoints.natsMonitorUrl})`,
       `  store           ${endpoints.mongoUrl}`,
+      `  metrics         ${endpoints.httpUrl}/metrics and every process's own (\`lifeline status\` lists them)`,
       '',
     ].join('\n'),
   );
@@ -71,11 +72,12 @@ async function status(): Promise<void> {
     pid: r.pid ? String(r.pid) : '-',
     port: r.port ? String(r.port) : '-',
     state: r.running ? (r.reachable ? 'up' : 'starting?') : r.reachable ? 'up (not ours)' : 'down',
+    metrics: r.metricsUrl ?? '-',
   }));
   const widths = Object.keys(table[0] ?? {}).map((k) => Math.max(k.length, ...table.map((row) => row[k as keyof typeof row].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  console.log(line(['component', 'pid', 'port', 'state']));
-  for (const row of table) console.log(line([row.component, row.pid, row.port, row.state]));
+  console.log(line(['component', 'pid', 'port', 'state', 'metrics']));
+  for (const row of table) console.log(line([row.component, row.pid, row.port, row.state, row.metrics]));
 }
 
 /** `lifeline up [--detach]`, `lifeline down`, `lifeline status`. */
@@ -86,5 +88,5 @@ export function registerStackCommands(program: Command): void {
     .option('-d, --detach', 'leave the stack running in the background and return')
     .action(up);
   program.command('down').description('Stop everything `lifeline up` started (recorded in the data dir), apps first').action(down);
-  program.command('status').description('Show each component: pid, port, up or down').action(status);
+  program.command('status').description('Show each component: pid, port, up or down, and where its Prometheus metrics are').action(status);
 }

@@ -15,6 +15,11 @@ export interface AppDef {
   user: Exclude<NatsUser, 'admin'>;
   /** Offset from HTTP_PORT (command-center 0, supplies 1, personnel 2, notification 3, incentives 4). */
   httpPortOffset?: number;
+  /**
+   * A process without an HTTP server answers `/metrics` on HTTP_PORT + this offset (`METRICS_PORT`): the worker 5
+   * (Temporal's runtime serves it), the bridge 6. The others answer `/metrics` on their HTTP port.
+   */
+  metricsPortOffset?: number;
   readiness: { kind: 'service'; service: ServiceName } | { kind: 'http'; path: string } | { kind: 'worker' } | { kind: 'nats-connection' };
 }
 
@@ -28,8 +33,8 @@ export const APPS: readonly AppDef[] = [
   { name: 'personnel', entry: 'services/personnel/src/main.ts', user: 'personnel', httpPortOffset: 2, readiness: { kind: 'service', service: 'personnel' } },
   { name: 'notification', entry: 'services/notification/src/main.ts', user: 'notification', httpPortOffset: 3, readiness: { kind: 'service', service: 'notification' } },
   { name: 'incentives', entry: 'services/incentives/src/main.ts', user: 'incentives', httpPortOffset: 4, readiness: { kind: 'service', service: 'incentives' } },
-  { name: 'worker', entry: 'workflows/src/worker.ts', user: 'worker', readiness: { kind: 'worker' } },
-  { name: 'bridge', entry: 'workflows/src/bridge.ts', user: 'bridge', readiness: { kind: 'nats-connection' } },
+  { name: 'worker', entry: 'workflows/src/worker.ts', user: 'worker', metricsPortOffset: 5, readiness: { kind: 'worker' } },
+  { name: 'bridge', entry: 'workflows/src/bridge.ts', user: 'bridge', metricsPortOffset: 6, readiness: { kind: 'nats-connection' } },
   { name: 'command-center', entry: 'services/command-center/src/main.ts', user: 'command-center', httpPortOffset: 0, readiness: { kind: 'http', path: '/v1/health' } },
 ];
 
@@ -55,7 +60,27 @@ export function appEnv(app: AppDef, config: StackConfig, endpoints: StackEndpoin
     LOG_LEVEL: config.logLevel,
   };
   if (app.httpPortOffset !== undefined) env.HTTP_PORT = String(config.ports.http + app.httpPortOffset);
+  if (app.metricsPortOffset !== undefined) env.METRICS_PORT = String(config.ports.http + app.metricsPortOffset);
   return env;
+}
+
+/** The port an app answers `GET /metrics` on: its HTTP port, or its own metrics port. */
+export function metricsPortOf(app: AppDef, httpBase: number): number | undefined {
+  const offset = app.httpPortOffset ?? app.metricsPortOffset;
+  return offset === undefined ? undefined : httpBase + offset;
+}
+
+/**
+ * Every Lifeline process's Prometheus endpoint on a local stack whose command-center listens on `httpBase` and codec
+ * server on `codecPort` (README, "Metrics"): the apps in start order, then the codec server.
+ */
+export function metricsUrls(httpBase: number, codecPort: number, apps: readonly AppDef[] = APPS): Record<string, string> {
+  const url = (port: number) => `http://127.0.0.1:${port}/metrics`;
+  const ports = apps.flatMap((a) => {
+    const port = metricsPortOf(a, httpBase);
+    return port === undefined ? [] : [[a.name, url(port)] as const];
+  });
+  return { ...Object.fromEntries(ports), 'codec-server': url(codecPort) };
 }
 
 function readiness(app: AppDef, config: StackConfig, endpoints: StackEndpoints): (rec?: PidRecord) => Promise<boolean> {

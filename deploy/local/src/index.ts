@@ -8,7 +8,7 @@ export { renderNatsConfig, natsUsers, allows, type NatsUserEntry, type NatsConfi
 export { loadOrCreateSecrets, generateSecrets, secretsPath, type StackSecrets } from './secrets';
 export { adminNatsSettings, existingSecrets } from './admin';
 export { SEARCH_ATTRIBUTES, ensureSearchAttributes } from './temporal';
-export { APPS, appComponents, appEnv, assertAppEntries, type AppDef } from './apps';
+export { APPS, appComponents, appEnv, assertAppEntries, metricsPortOf, metricsUrls, type AppDef } from './apps';
 export type { StackEndpoints } from './endpoints';
 export { startComponent, stopStarted, type Component, type ComponentOutcome } from './components';
 export { logFile, pidFile, isPortOpen } from './processes';

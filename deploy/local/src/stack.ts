@@ -1,5 +1,5 @@
 import { stackConfig, type StackConfig } from './config';
-import { APPS, appComponents, assertAppEntries } from './apps';
+import { APPS, appComponents, assertAppEntries, metricsUrls } from './apps';
 import { startComponent, stopStarted, type ComponentOutcome } from './components';
 import { codecServerComponent } from './codec-server';
 import { infraComponents, localEndpoints, prepareInfra } from './infra';
@@ -70,6 +70,8 @@ export interface ComponentState {
   /** Pid from our pidfile, when the recorded process still runs. */
   pid?: number;
   port?: number;
+  /** Where its Prometheus metrics are scraped (README, "Metrics"); infrastructure has none of ours. */
+  metricsUrl?: string;
   /** Started by lifeline and still running. */
   running: boolean;
   /** Its port accepts connections (or, with no port, its process runs). */
@@ -85,6 +87,7 @@ export async function readStackState(config: StackConfig = stackConfig()): Promi
     'codec-server': config.ports.codec,
     ...Object.fromEntries(APPS.filter((a) => a.httpPortOffset !== undefined).map((a) => [a.name, config.ports.http + (a.httpPortOffset ?? 0)])),
   };
+  const metrics = metricsUrls(config.ports.http, config.ports.codec);
   return Promise.all(
     COMPONENT_NAMES.map(async (name) => {
       const rec = readPidRecord(config.dataDir, name);
@@ -94,6 +97,7 @@ export async function readStackState(config: StackConfig = stackConfig()): Promi
       const state: ComponentState = { name, running, reachable };
       if (running && rec) state.pid = rec.pid;
       if (port !== undefined) state.port = port;
+      if (metrics[name]) state.metricsUrl = metrics[name];
       return state;
     }),
   );

@@ -1,5 +1,5 @@
 import { stackConfig } from '../src/config';
-import { APPS, appEnv } from '../src/apps';
+import { APPS, appEnv, metricsUrls } from '../src/apps';
 import { localEndpoints } from '../src/infra';
 import { generateSecrets } from '../src/secrets';
 
@@ -40,6 +40,24 @@ describe('app environment', () => {
     const ports = Object.fromEntries(APPS.map((a) => [a.name, appEnv(a, config, endpoints).HTTP_PORT]));
     expect(ports).toMatchObject({ 'command-center': '8080', supplies: '8081', personnel: '8082', notification: '8083', incentives: '8084' });
     expect(ports.worker).toBeUndefined();
+  });
+
+  it('gives the worker and the bridge, which serve no HTTP, metrics ports 8085 and 8086; the others serve /metrics on their HTTP port', () => {
+    const ports = Object.fromEntries(APPS.map((a) => [a.name, appEnv(a, config, endpoints).METRICS_PORT]));
+    expect(ports).toEqual({ supplies: undefined, personnel: undefined, notification: undefined, incentives: undefined, worker: '8085', bridge: '8086', 'command-center': undefined });
+    expect(metricsUrls(8080, 8089)).toEqual({
+      supplies: 'http://127.0.0.1:8081/metrics',
+      personnel: 'http://127.0.0.1:8082/metrics',
+      notification: 'http://127.0.0.1:8083/metrics',
+      incentives: 'http://127.0.0.1:8084/metrics',
+      worker: 'http://127.0.0.1:8085/metrics',
+      bridge: 'http://127.0.0.1:8086/metrics',
+      'command-center': 'http://127.0.0.1:8080/metrics',
+      'codec-server': 'http://127.0.0.1:8089/metrics',
+    });
+    // No two processes share a port, and none takes the codec server's.
+    const all = Object.values(metricsUrls(8080, 8089));
+    expect(new Set(all).size).toBe(all.length);
   });
 
   it('shares the stack secrets and endpoints', () => {

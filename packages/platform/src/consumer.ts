@@ -9,12 +9,14 @@ import {
   type ConsumerConfig,
   type ConsumerInfo,
   type ConsumerMessages,
+  type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from './logger';
 import { traceFrom } from './nats';
 import { inSpan, SpanKind } from './telemetry';
+import { watchConsumerLag, type ConsumerLag } from './telemetry-metrics';
 
 /** What a handler decided about one message. */
 export type Outcome = { kind: 'ack' } | { kind: 'retry'; delayMs: number } | { kind: 'term'; reason: string };
@@ -114,6 +116,16 @@ export async function declareConsumer(spec: ConsumerDeclaration): Promise<void> 
   spec.log.info({ consumer: spec.durable, updated: drift }, 'consumer brought to its declared config');
 }
 
+/** The durable's lag as JetStream reports it, for the consumer gauges (read when metrics are collected). */
+function lagReader(spec: Pick<ConsumerSpec, 'nc' | 'stream' | 'durable'>): () => Promise<ConsumerLag> {
+  let jsm: JetStreamManager | undefined;
+  return async () => {
+    jsm ??= await jetstreamManager(spec.nc, { checkAPI: false });
+    const info = await jsm.consumers.info(spec.stream, spec.durable);
+    return { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
+  };
+}
+
 const describe = (err: unknown) => {
   const e = err as { name?: string; message?: string; code?: unknown };
   return { err: `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`, ...(typeof e?.code === 'string' ? { code: e.code } : {}) };
@@ -127,7 +139,8 @@ const describe = (err: unknown) => {
  * message's ack deadline is extended every third of `ackWaitMs`, so a slow handler never sees its message twice
  * at once, yet a crashed process stops extending and the message comes back after `ackWaitMs`.
  * When the consumer's pull ends for any reason but `stop()` (NATS restarted, the durable deleted) it declares the
- * durable again and resumes, backing off up to 5 s between attempts.
+ * durable again and resumes, backing off up to 5 s between attempts. While it runs, its lag is reported as the
+ * `lifeline.jetstream.consumer.*` gauges.
  */
 export function runConsumer(spec: ConsumerSpec): RunningConsumer {
   const { log, durable } = spec;
@@ -206,6 +219,7 @@ export function runConsumer(spec: ConsumerSpec): RunningConsumer {
     }
   }
 
+  const stopReportingLag = watchConsumerLag(spec.stream, durable, lagReader(spec));
   const done = (async () => {
     let attempt = 0;
     while (!stopped && !spec.nc.isClosed()) {
@@ -222,6 +236,7 @@ export function runConsumer(spec: ConsumerSpec): RunningConsumer {
       await sleep(reconnectDelayMs(attempt++), undefined, { signal: wake.signal }).catch(() => undefined);
     }
     await Promise.allSettled([...inFlight]);
+    stopReportingLag();
     markReady();
   })();
 

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { HTTP_STATUS, issuesToDetails, LifelineError } from '@lifeline/contracts';
 import type { Logger } from './logger';
 import { toErrorBody } from './serve';
+import { metricsHandler } from './telemetry';
 import { httpTracing } from './telemetry-http';
 
 /** Wrap an async route so a thrown error reaches the structured error handler. */
@@ -20,10 +21,15 @@ export function parseHttp<S extends z.ZodType>(schema: S, input: unknown, what: 
   return parsed.data;
 }
 
-/** Express app with JSON bodies; `finish(app)` adds the 404 and structured-error handlers after the routes. */
+/**
+ * Express app with JSON bodies; `finish(app)` adds the 404 and structured-error handlers after the routes.
+ * `GET /metrics` (Prometheus text, telemetry.ts) comes first, before tracing and any auth a process adds: a scrape
+ * is neither traced nor authenticated, so keep the path off a public ingress (docs/DEPLOY.md, "Metrics").
+ */
 export function createHttpApp(): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.get('/metrics', metricsHandler);
   app.use(express.json({ limit: '1mb' }));
   app.use(httpTracing());
   return app;

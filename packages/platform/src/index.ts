@@ -10,5 +10,5 @@ export * from './serve';
 export * from './http';
 export * from './runtime';
 export * from './health';
-export { METRIC_NAMES, INCIDENT_PHASES, observeIncidentPhases, recordRequest, recordEvent } from './telemetry-metrics';
-export { startTelemetry, stopTelemetry, inSpan, injectTrace, extractTrace, tracer } from './telemetry';
+export { METRIC_NAMES, INCIDENT_PHASES, observeIncidentPhases, observeOpenBroadcasts, recordBroadcastOutcomes, recordRequest, recordEvent, watchConsumerLag, type ConsumerLag } from './telemetry-metrics';
+export { startTelemetry, stopTelemetry, metricsHandler, inSpan, injectTrace, extractTrace, tracer } from './telemetry';

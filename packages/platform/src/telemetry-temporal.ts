@@ -1,5 +1,6 @@
 import type { SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { metricsHost, metricsPort } from './telemetry';
 
 /** A span as Temporal's workflow sandbox serialises it: OpenTelemetry SDK 1.x field names. */
 interface LegacySpan {
@@ -33,4 +34,17 @@ export function workflowSpanProcessor(processor: SpanProcessor): SpanProcessor {
     forceFlush: () => processor.forceFlush(),
     shutdown: () => processor.shutdown(),
   };
+}
+
+/**
+ * The worker's `Runtime.install` telemetry: with `METRICS_PORT` set, Temporal's own runtime serves its worker metrics
+ * (task slots available and used, pollers, schedule-to-start and execution latencies, sticky cache) in Prometheus text
+ * at `http://<HTTP_HOST>:<METRICS_PORT>/metrics`, names as the SDK documents them (`temporal_worker_task_slots_available`,
+ * …). Without it the runtime exports no metrics. The worker then starts telemetry with `metricsServer: false`, so
+ * the port is the runtime's alone. Typed structurally, so platform needs no dependency on `@temporalio/worker`.
+ */
+export function temporalRuntimeMetrics(env: NodeJS.ProcessEnv = process.env): { telemetryOptions?: { metrics: { prometheus: { bindAddress: string } } } } {
+  const port = metricsPort(env);
+  if (port === undefined) return {};
+  return { telemetryOptions: { metrics: { prometheus: { bindAddress: `${metricsHost(env)}:${port}` } } } };
 }

@@ -1,6 +1,6 @@
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { METRIC_NAMES, observeIncidentPhases, recordEvent, recordRequest, resetMetricInstruments } from '../src/telemetry-metrics';
+import { METRIC_NAMES, observeIncidentPhases, recordBroadcastOutcomes, recordEvent, recordRequest, resetMetricInstruments } from '../src/telemetry-metrics';
 
 class TestReader extends MetricReader {
   protected async onForceFlush(): Promise<void> {}
@@ -41,20 +41,24 @@ describe('Lifeline metrics', () => {
     expect(reserve.some((p) => p.attributes['rpc.subject'] !== undefined)).toBe(false);
   });
 
-  it('broadcast throughput from finished jobs, and acknowledgement time from assignment to acknowledgement', async () => {
+  it('broadcast messages per page as sent, throughput from finished jobs, and acknowledgement time from assignment to acknowledgement', async () => {
+    recordBroadcastOutcomes([{ status: 'sent', channel: 'sms' }, { status: 'sent', channel: 'sms' }, { status: 'failed', channel: 'sms' }, { status: 'capped', channel: 'sms' }], true);
     recordEvent('notification.broadcast-completed', { sent: 2000, failed: 5, elapsedSeconds: 4, drill: true });
     recordEvent('personnel.task-assigned', { taskId: 't1', ownerId: 'p1', role: 'volunteer', drill: true }, 1_000);
     recordEvent('personnel.task-acknowledged', { taskId: 't1', ownerId: 'p1', role: 'volunteer', drill: true }, 8_500);
     // An acknowledgement whose assignment this process never saw is not guessed.
     recordEvent('personnel.task-acknowledged', { taskId: 't2', ownerId: 'p2', role: 'volunteer', drill: true }, 9_000);
     const m = await collect();
+    // The finished job's figures are not counted again: the pages were counted as they were sent.
     const messages = m.get(METRIC_NAMES.broadcastMessages)!;
-    expect(messages.map((p) => [p.attributes.outcome, p.value])).toEqual(
+    expect(messages.map((p) => [p.attributes.outcome, p.attributes.channel, p.attributes.drill, p.value])).toEqual(
       expect.arrayContaining([
-        ['sent', 2000],
-        ['failed', 5],
+        ['sent', 'sms', true, 2],
+        ['failed', 'sms', true, 1],
+        ['capped', 'sms', true, 1],
       ]),
     );
+    expect(messages).toHaveLength(3);
     const rate = m.get(METRIC_NAMES.broadcastRate)![0]!.value as { sum: number; count: number };
     expect(rate).toMatchObject({ sum: 500, count: 1 });
     const ack = m.get(METRIC_NAMES.dispatchAckTime)![0]!;

@@ -1,9 +1,10 @@
 import { notification } from '@lifeline/contracts';
-import { runService } from '@lifeline/platform';
+import { observeOpenBroadcasts, runService } from '@lifeline/platform';
 import { startCaseCloser } from './case-closer';
 import { NotificationEnv } from './config';
 import { startBroadcastConsumer } from './consumer';
 import { registerRoutes } from './http';
+import { jobModel } from './model/job';
 import { createHandlers } from './nats';
 import { notificationParts } from './parts';
 import { pageSender } from './sender';
@@ -21,6 +22,8 @@ export const start = () =>
     config: NotificationEnv,
     build: (ctx) => {
       const parts = notificationParts(ctx);
+      // Metric lifeline.broadcast.jobs.open: a job stays `queued` in the store until its last page is counted.
+      observeOpenBroadcasts(() => jobModel(ctx.db).countDocuments({ status: 'queued' }));
       return {
         handlers: createHandlers(ctx, parts),
         routes: (app) => registerRoutes(app, ctx),

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { LifelineError, type notificationContract } from '@lifeline/contracts';
-import type { ServiceContext } from '@lifeline/platform';
+import { recordBroadcastOutcomes, type ServiceContext } from '@lifeline/platform';
 import { audienceStore } from './audience-store';
 import type { Channels, OutboundMessage } from './channels';
 import { stepKeyOf } from './domain/contact-cap';
@@ -142,6 +142,7 @@ export function pageSender(ctx: ServiceContext, channels: Channels) {
         for (const [tag, ids] of pending) outcomes.push(...(await transmit(job, sheetId, tag, ids, entries, capped)));
         mark('gateway');
         await records.record(sheetId, job._id, outcomes);
+        recordBroadcastOutcomes(outcomes, job.drill);
         state = { owners: state.owners, outcomes: new Map([...state.outcomes, ...outcomes.map((o) => [o.residentId, o] as const)]) };
         mark('recorded');
       }
