@@ -122,7 +122,7 @@ describe('docker-compose.yml', () => {
     expect(services.temporal!.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres' });
   });
 
-  it('points the Temporal UI at our codec server and sends traces and metrics to the collector', () => {
+  it('points the Temporal UI at our codec server and sends traces to the collector', () => {
     const ui = services['temporal-ui']!.environment;
     expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${services['codec-server']!.environment.CODEC_PORT}/codec`);
     expect(services['codec-server']!.environment.CODEC_CORS_ORIGINS).toBe(ui.TEMPORAL_CORS_ORIGINS);
@@ -132,9 +132,26 @@ describe('docker-compose.yml', () => {
     expect(services.supplies!.environment.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector:4318');
     const otel = YAML.parse(read('deploy/compose/otel-collector.yaml')) as Obj;
     expect(otel.service.pipelines.traces.exporters).toEqual(['otlp/jaeger']);
-    expect(otel.service.pipelines.metrics.exporters).toEqual(['prometheus']);
-    expect(read('deploy/compose/prometheus.yml')).toContain('otel-collector:8889');
+    // Metrics are scraped, not pushed through the collector as well (that would count everything twice).
+    expect(otel.service.pipelines.metrics).toBeUndefined();
+    expect(services.supplies!.environment.OTEL_METRICS_EXPORTER).toBe('prometheus');
   });
+
+  it('has Prometheus scrape /metrics of every Lifeline process, each replica, on the port the process serves it on', () => {
+    const prom = YAML.parse(read('deploy/compose/prometheus.yml')) as Obj;
+    const job = (prom.scrape_configs as Obj[]).find((j) => j.job_name === 'lifeline')!;
+    expect(job.metrics_path).toBe('/metrics');
+    const scraped = new Map<string, number>();
+    for (const sd of job.dns_sd_configs as Obj[]) for (const name of sd.names as string[]) scraped.set(name, sd.port);
+    // The port each process answers /metrics on: its HTTP server, the codec server's, or METRICS_PORT (worker, bridge).
+    const servesOn = (env: Record<string, string>) => Number(env.HTTP_PORT ?? env.CODEC_PORT ?? env.METRICS_PORT);
+    const processes = [...APPS.map((a) => a.name), 'codec-server'];
+    expect([...scraped.keys()].sort()).toEqual([...processes].sort());
+    for (const name of processes) expect([name, scraped.get(name)]).toEqual([name, servesOn(services[name]!.environment)]);
+    expect(services.worker!.environment.METRICS_PORT).toBe('9464');
+    expect(services.prometheus!.volumes).toContain('./deploy/compose/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+  });
+
 
   it('commits no secret: every password, key and secret is a required ${VAR:?} substitution', () => {
     for (const [name, svc] of Object.entries(services)) {
@@ -272,8 +289,40 @@ describe('k8s (kustomize base + overlays), rendered offline', () => {
     expect(egressPorts('worker')).not.toContain(27017); // workflows never touch a database (DESIGN.md §2 rule 1)
     expect(egressPorts('supplies')).not.toContain(7233); // services never call Temporal (rule 2)
     expect(egressPorts('codec-server')).toEqual(expect.not.arrayContaining([4222, 27017, 7233]));
-    const ingress = policies.filter((p) => p.spec.policyTypes.includes('Ingress') && p.spec.ingress);
+    const ingress = policies.filter((p) => p.spec.policyTypes.includes('Ingress') && p.spec.ingress && p.metadata.name !== 'allow-prometheus-scrape');
     expect(ingress.flatMap((p) => ['command-center', 'codec-server', 'supplies'].filter((n) => selects(p, n)))).toEqual(['command-center', 'codec-server']);
+    // Prometheus reaches every pod, from the observability namespace only and only on the ports /metrics is served on.
+    const scrape = policies.find((p) => p.metadata.name === 'allow-prometheus-scrape')!;
+    expect(scrape.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }], ports: expect.any(Array) }]);
+    const scrapePorts = (scrape.spec.ingress[0].ports as Obj[]).map((p) => p.port).sort();
+    expect(scrapePorts).toEqual([...new Set(byKind(rendered.base!, 'Deployment').map((d) => Number(d.spec.template.metadata.annotations['prometheus.io/port'])))].sort());
+  });
+
+  it.each(Object.keys(rendered))('%s: every process is annotated for scraping on the port it serves /metrics on', (dir) => {
+    for (const d of byKind(rendered[dir]!, 'Deployment')) {
+      const annotations = d.spec.template.metadata.annotations as Record<string, string>;
+      expect([d.metadata.name, annotations['prometheus.io/scrape'], annotations['prometheus.io/path']]).toEqual([d.metadata.name, 'true', '/metrics']);
+      const c = containersOf(d)[0]!;
+      const env = Object.fromEntries(((c.env ?? []) as Obj[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
+      const port = Number(annotations['prometheus.io/port']);
+      expect([d.metadata.name, port]).toEqual([d.metadata.name, Number(env.HTTP_PORT ?? env.CODEC_PORT ?? env.METRICS_PORT)]);
+      expect((c.ports as Obj[]).map((p) => p.containerPort)).toContain(port);
+    }
+    expect(byKind(rendered[dir]!, 'ConfigMap')[0]!.data.OTEL_METRICS_EXPORTER).toBe('prometheus');
+  });
+
+  it('the PodMonitor (Prometheus Operator) selects every Lifeline pod on a port it names', () => {
+    const [monitor] = readDocs(path.join(ROOT, 'k8s/monitoring/podmonitor.yaml')) as Obj[];
+    expect(monitor!).toMatchObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor' });
+    const endpoints = monitor!.spec.podMetricsEndpoints as Obj[];
+    expect(endpoints.every((e) => e.path === '/metrics')).toBe(true);
+    for (const d of byKind(rendered.base!, 'Deployment')) {
+      const labels = d.spec.template.metadata.labels as Record<string, string>;
+      expect(Object.entries(monitor!.spec.selector.matchLabels as Record<string, string>).every(([k, v]) => labels[k] === v)).toBe(true);
+      const annotated = Number(d.spec.template.metadata.annotations['prometheus.io/port']);
+      const named = (containersOf(d)[0]!.ports as Obj[]).filter((p) => endpoints.some((e) => e.port === p.name)).map((p) => p.containerPort);
+      expect([d.metadata.name, named]).toEqual([d.metadata.name, [annotated]]);
+    }
   });
 });
 
