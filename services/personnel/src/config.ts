@@ -12,9 +12,9 @@ export const PersonnelEnv = ServiceEnv.extend({
   DRILL_ACK_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(500),
   /** Delay between a simulated responder's acknowledgement and its completion report. */
   DRILL_COMPLETE_DELAY_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
-  /** How often the deadline sweeper looks for overdue acknowledgements and unsettled transitions. */
+  /** How often the deadline sweeper looks for tasks past their acknowledgement deadline. */
   ACK_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(1000),
-  /** How often the sweeper replays interrupted changes and scans the tasks themselves for missed deadlines. */
+  /** How often the sweeper carries out changes a crash interrupted (and what the previous version left). */
   RECOVERY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   /** How long a community's candidate pool (people of a role, no personal fields) is reused between dispatches. */
   CANDIDATE_POOL_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),

@@ -3,14 +3,13 @@ import type { Handlers, ServiceContext } from '@lifeline/platform';
 import type { PersonnelConfig } from './config';
 import { assessCommunity } from './domain/readiness';
 import { claimModel } from './model/claim';
-import { deadlineModel } from './model/deadline';
+import { legacyModels } from './model/legacy';
 import { orgUnitModel } from './model/org-unit';
 import { partyUnitModel } from './model/party-unit';
 import { personModel } from './model/person';
 import { standDownModel } from './model/stand-down';
 import { taskModel } from './model/task';
 import { teamModel } from './model/team';
-import { transitionModel } from './model/transition';
 import { Roster } from './roster';
 import { SurgeDesk } from './surge';
 import { TaskDesk } from './tasks';
@@ -24,7 +23,7 @@ export interface Desks {
 /** The roster, task desk and surge desk over this service's own database, shared by endpoints, background work and HTTP. */
 export function openDesks(ctx: ServiceContext<PersonnelConfig>): Desks {
   const roster = new Roster(orgUnitModel(ctx.db), personModel(ctx.db), claimModel(ctx.db), ctx.vault, partyUnitModel(ctx.db), teamModel(ctx.db), ctx.config.CANDIDATE_POOL_TTL_MS);
-  return { roster, desk: new TaskDesk(ctx, roster, taskModel(ctx.db), transitionModel(ctx.db), standDownModel(ctx.db), deadlineModel(ctx.db)), surge: new SurgeDesk(ctx, roster) };
+  return { roster, desk: new TaskDesk(ctx, roster, taskModel(ctx.db), standDownModel(ctx.db), legacyModels(ctx.db)), surge: new SurgeDesk(ctx, roster) };
 }
 
 /** Readiness thresholds: the request's where given, else the service's configured defaults. */

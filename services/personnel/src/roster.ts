@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LifelineError, type Area, type personnelContract } from '@lifeline/contracts';
 import type { Model } from 'mongoose';
 import { isDuplicateKey, type PiiVault } from '@lifeline/platform';
@@ -13,6 +14,14 @@ import type { TeamDoc } from './model/team';
 type SeedRequest = { units: personnelContract.OrgUnit[]; people: personnelContract.PersonRecord[]; partyUnits?: personnelContract.PartyUnit[] | undefined; teams?: personnelContract.Team[] | undefined };
 type SeedResult = { units: number; people: number; partyUnits?: number; teams?: number };
 const BATCH = 1000;
+
+/** A person claimed for a task by one attempt (`by`), before the change naming them is written. */
+export interface Reservation {
+  personId: string;
+  incidentId: string;
+  taskId: string;
+  by: string;
+}
 
 function batches<T>(items: readonly T[]): T[][] {
   return Array.from({ length: Math.ceil(items.length / BATCH) }, (_, i) => items.slice(i * BATCH, (i + 1) * BATCH));
@@ -31,10 +40,13 @@ export class Roster {
   ) {}
 
   private readonly pools = new Map<string, { at: number; load: Promise<CandidatePerson[]> }>();
+  /** Communities known to exist (units are only ever added or changed by a seed, never removed). */
+  private readonly communities = new Set<string>();
 
   /** Idempotent upsert by id; names and phones are sealed before they reach the store. */
   async seed(request: SeedRequest): Promise<SeedResult> {
     this.pools.clear();
+    this.communities.clear();
     for (const batch of batches(request.units)) {
       await this.units.bulkWrite(
         batch.map((u) => ({
@@ -100,17 +112,27 @@ export class Roster {
     return outcome.resolved;
   }
 
+  /**
+   * Whether the id names a community. A yes is kept for the process's life (cleared by a seed here), since every
+   * first dispatch asks and a community does not stop being one; a seed on another replica that turned a
+   * community into another level is not seen here, which at worst dispatches among that id's people.
+   */
   async communityExists(communityId: string): Promise<boolean> {
-    return (await this.units.findById(communityId, { level: 1 }).lean())?.level === 'community';
+    if (this.communities.has(communityId)) return true;
+    const exists = (await this.units.findById(communityId, { level: 1 }).lean())?.level === 'community';
+    if (exists) this.communities.add(communityId);
+    return exists;
   }
 
   /** Claim the first free candidate for a task: a unique insert, so two tasks never take the same person. */
-  async claimNextCandidate(need: TaskNeed): Promise<string | undefined> {
+  async claimNextCandidate(need: TaskNeed): Promise<Reservation | undefined> {
     const docs = await this.pool(need.communityId, need.role);
     const held = await this.claims.find({ _id: { $in: docs.map((p) => claimIdOf(need.incidentId, p.id)) } }, { personId: 1, taskId: 1 }).lean();
     const candidates = rankCandidates(docs, need, held);
+    const by = randomUUID();
     for (const candidate of candidates) {
-      if (await this.claim(need, candidate.id)) return candidate.id;
+      const reservation = { personId: candidate.id, incidentId: need.incidentId, taskId: need.taskId, by };
+      if (await this.claim(reservation)) return reservation;
     }
     return undefined;
   }
@@ -134,15 +156,22 @@ export class Roster {
     return load;
   }
 
-  private async claim(need: TaskNeed, personId: string): Promise<boolean> {
-    const _id = claimIdOf(need.incidentId, personId);
+  /** A unique insert; a claim this task already holds (a retried or concurrent change of it) is taken over. */
+  private async claim(r: Reservation): Promise<boolean> {
+    const _id = claimIdOf(r.incidentId, r.personId);
     try {
-      await this.claims.create({ _id, incidentId: need.incidentId, personId, taskId: need.taskId });
+      await this.claims.create({ _id, ...r });
       return true;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      return (await this.claims.findById(_id, { taskId: 1 }).lean())?.taskId === need.taskId;
+      // (no projection: FerretDB 1.24 does not implement `fields` on findAndModify)
+      return (await this.claims.findOneAndUpdate({ _id, taskId: r.taskId }, { $set: { by: r.by } }).lean()) !== null;
     }
+  }
+
+  /** Undo a reservation whose change another writer beat, unless another attempt has taken the claim over since. */
+  async dropReservation(r: Reservation): Promise<void> {
+    await this.claims.deleteOne({ _id: claimIdOf(r.incidentId, r.personId), taskId: r.taskId, by: r.by });
   }
 
   /** Release the claims these people hold on a task (every claim of the task when none are named). */

@@ -1,7 +1,7 @@
 /**
- * Runs work for the same key one at a time within this process. Task transitions go through it because
- * FerretDB's SQLite backend applies a conditional update as a separate read and write, so two concurrent
- * transitions of one task could both "win"; on MongoDB the conditional updates alone would suffice.
+ * Runs work for the same key one at a time within this process. Task changes go through it to save work, not for
+ * correctness: the revision guard already lets only one of two concurrent changes win, but the loser would have
+ * read, claimed and written for nothing and then decide again.
  */
 export class KeyedSerializer {
   private readonly tails = new Map<string, Promise<void>>();

@@ -7,15 +7,28 @@ import type { TaskDesk } from './tasks';
 const BATCH = 200;
 /** Overdue tasks handed over at once (each is a handful of store round trips). */
 const PARALLEL = 8;
-/** A transition not settled this long after it was stored is taken as interrupted by a crash and replayed. */
-const SETTLE_GRACE_MS = 10_000;
+/** A change whose outbox is still owed this long after it was written is taken as interrupted by a crash. */
+export const SETTLE_GRACE_MS = 10_000;
 
 /**
- * The acknowledgement-deadline sweeper, driven only by stored deadlines, so it survives restarts; safe with several
- * replicas, since each hand-over is a revision claimed by a unique insert (one replica wins, the others find the
- * task moved on). Every `ACK_SWEEP_INTERVAL_MS` it reads the small `ack_deadlines` collection; every
- * `RECOVERY_SWEEP_INTERVAL_MS` it also replays transitions a crash left unsettled and looks for overdue tasks
- * in the tasks themselves (full scans, hence rarer), so a lost deadline record cannot strand a task.
+ * The recovery pass: changes a crash interrupted between the task write and its effects are carried out and
+ * cleared, and whatever the previous version's revision log left is settled. Exported for tests, which pass a
+ * later `now` instead of waiting out the grace.
+ */
+export async function recoverOnce(ctx: ServiceContext, desk: TaskDesk, now: Date, running: () => boolean = () => true): Promise<void> {
+  for (const doc of await desk.owed(now, SETTLE_GRACE_MS, BATCH)) {
+    if (!running()) return;
+    await desk.settle(doc).catch((err: unknown) => ctx.log.warn({ taskId: doc._id, err }, 'recovery: settling a task change failed; next pass retries'));
+  }
+  const legacy = await desk.settleLegacy(BATCH);
+  if (legacy > 0) ctx.log.info({ settled: legacy }, 'recovery: settled what the previous version left');
+}
+
+/**
+ * The acknowledgement-deadline sweeper, driven only by deadlines stored on the tasks, so it survives restarts; safe
+ * with several replicas, since each hand-over is a change guarded by the task's revision (one replica wins, the
+ * others find the task moved on). Every `ACK_SWEEP_INTERVAL_MS` it reads the tasks awaiting acknowledgement past
+ * their deadline; every `RECOVERY_SWEEP_INTERVAL_MS` (and at start) it runs the recovery pass.
  */
 export function startSweeper(ctx: ServiceContext, desk: TaskDesk, settings: PersonnelConfig): () => Promise<void> {
   let running = true;
@@ -35,8 +48,7 @@ export function startSweeper(ctx: ServiceContext, desk: TaskDesk, settings: Pers
     await handOver(await desk.overdue(now, BATCH));
     if (now.getTime() - lastRecovery < settings.RECOVERY_SWEEP_INTERVAL_MS) return;
     lastRecovery = now.getTime();
-    for (const t of await desk.unsettled(now, SETTLE_GRACE_MS, BATCH)) if (running) await desk.settle(t);
-    await handOver(await desk.overdueInTasks(new Date(now.getTime() - SETTLE_GRACE_MS), BATCH));
+    await recoverOnce(ctx, desk, now, () => running);
   };
   const loop = (async () => {
     while (running) {

@@ -20,11 +20,10 @@ import {
 } from './domain/transitions';
 import { KeyedSerializer } from './serial';
 import type { TaskNeed } from './domain/candidates';
-import type { Roster } from './roster';
+import type { Reservation, Roster } from './roster';
+import type { LegacyModels, LegacyTransitionDoc } from './model/legacy';
 import type { StandDownDoc } from './model/stand-down';
-import type { DeadlineDoc } from './model/deadline';
-import type { TaskDoc } from './model/task';
-import { transitionIdOf, type TransitionDoc, type TransitionEvent } from './model/transition';
+import type { OwedEffects, TaskDoc, TaskEvent } from './model/task';
 
 type Task = personnelContract.Task;
 type DispatchRequest = z.infer<typeof personnelContract.DispatchRequest>;
@@ -32,7 +31,7 @@ type FallbackRequest = z.infer<typeof personnelContract.FallbackRequest>;
 
 const NOTIFY_TIMEOUT_MS = 5_000;
 const STAND_DOWN_CONCURRENCY = 16;
-/** A transition lost to another replica is re-decided on the new state, at most this often. */
+/** A change lost to another writer is re-decided on the new state, at most this often. */
 const MAX_ATTEMPTS = 6;
 
 /** A task id is derived from the dispatch's idempotency key, so a repeat can only ever find the same task. */
@@ -59,10 +58,10 @@ export function toTask(doc: TaskDoc): Task {
   return task;
 }
 
-/** What one transition changes and the effects it owes once stored. */
+/** What one change sets and the effects it owes once stored. */
 interface Change {
   set: Partial<TaskDoc>;
-  events: TransitionEvent[];
+  events: TaskEvent[];
   release: string[];
   notify?: string;
 }
@@ -85,7 +84,13 @@ const needOf = (doc: TaskDoc, now: Date): TaskNeed => ({
   today: now.toISOString().slice(0, 10),
 });
 
-const eventOf = (name: TransitionEvent['name'], id: string, view: TaskDoc): TransitionEvent => ({ name, id, task: toTask(view) as unknown as Record<string, unknown> });
+const eventOf = (name: TaskEvent['name'], id: string, view: TaskDoc): TaskEvent => ({ name, id, task: toTask(view) as unknown as Record<string, unknown> });
+
+/** A service-kept deadline runs: the sweeper's indexed flag follows from the fields. */
+const awaitsAck = (doc: Pick<TaskDoc, 'status' | 'ackDueAt' | 'ownerId'>) => doc.status === 'assigned' && Boolean(doc.ackDueAt) && Boolean(doc.ownerId);
+
+/** The guard of a change: the revision it was decided on (tasks the first version stored have no `rev`). */
+const atRevision = (doc: TaskDoc) => ({ _id: doc._id, rev: doc.rev === undefined ? { $exists: false } : doc.rev });
 
 /** A new owner takes the task (first assignment or hand-over): fields and the `task-assigned` event. */
 function assignTo(doc: TaskDoc, owner: string, now: Date, base: Partial<TaskDoc>): Change {
@@ -121,7 +126,7 @@ function handOver(cause: 'timed-out' | 'declined', key?: string) {
   };
 }
 
-function closeAll(doc: TaskDoc, set: Partial<TaskDoc>, event: TransitionEvent['name'], id: string): Change {
+function closeAll(doc: TaskDoc, set: Partial<TaskDoc>, event: TaskEvent['name'], id: string): Change {
   return { set, events: [eventOf(event, id, { ...doc, ...set })], release: ['*'] };
 }
 
@@ -131,135 +136,140 @@ async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => 
 
 /**
  * The task desk: dispatch with exactly one owner, deadline sweep and fallback, decline, acknowledgement, start,
- * completion and stand-down. Every change is a revision claimed by a unique insert into `task_transitions`
- * (one winner per revision across replicas and restarts), then applied to the task document; effects
- * (events with deterministic ids, claim releases, the owner's message) follow and are replayed if a crash
- * interrupted them. Transitions of one task also run one at a time within this process.
+ * completion and stand-down. Every change is one update of the task guarded by the revision it was decided on
+ * (one winner per revision across replicas; a loser decides again on the new state), and the same update writes
+ * the effects the change owes into the task's `outbox`. They are carried out afterwards (events with
+ * deterministic ids, claim releases, the owner's message) and cleared; a crash in between leaves them on the task
+ * for a repeated command or the sweeper to finish. Changes of one task also run one at a time within this
+ * process, which saves the re-decisions a race would cost.
  */
 export class TaskDesk {
   private readonly serial = new KeyedSerializer();
+  /**
+   * Tasks whose outbox this process has carried out up to a revision (events published, claims released) while its
+   * clearing write is still to come (the owner's message goes first): the next change here need not repeat them.
+   */
+  private readonly carriedOut = new Map<string, number>();
+  /** Owner messages and clearing writes still under way (awaited on shutdown). */
+  private readonly messaging = new Set<Promise<unknown>>();
 
   constructor(
     private readonly ctx: ServiceContext,
     private readonly roster: Roster,
     private readonly tasks: Model<TaskDoc>,
-    private readonly transitions: Model<TransitionDoc>,
     private readonly standDowns: Model<StandDownDoc>,
-    private readonly deadlines: Model<DeadlineDoc>,
+    private readonly legacy: LegacyModels,
   ) {}
 
-  /** The task with every stored revision applied (a revision claimed but not yet applied is rolled forward). */
+  /** The task as stored (one read by `_id`). */
   async find(taskId: string): Promise<TaskDoc | null> {
-    let doc = await this.tasks.findById(taskId).lean<TaskDoc>();
-    while (doc) {
-      const next = await this.transitions.findById(transitionIdOf(taskId, (doc.rev ?? 0) + 1)).lean<TransitionDoc>();
-      if (!next) break;
-      // By exact _id (the one query FerretDB does not scan for); the revision insert already chose the writer, and
-      // a stale roll-forward that lands late is corrected by the next read, which rolls forward again.
-      await this.tasks.updateOne({ _id: taskId }, { $set: { ...next.set, rev: next.rev } });
-      doc = { ...doc, ...(next.set as Partial<TaskDoc>), rev: next.rev };
-    }
-    return doc;
+    return this.tasks.findById(taskId).lean<TaskDoc>();
   }
 
-  private async mustFind(taskId: string): Promise<TaskDoc> {
-    const doc = await this.find(taskId);
-    if (!doc) throw new LifelineError('not_found', `no task ${taskId}`);
-    return doc;
-  }
-
-  /** Decide on the current revision, claim the next candidate if needed, and commit; re-decide if another replica won. */
-  private async transit(taskId: string, plan: (doc: TaskDoc, now: Date) => Plan): Promise<TaskDoc> {
+  /**
+   * Decide on the stored revision (or on `fresh`, a task not stored yet), claim the next candidate if needed, and
+   * write the change guarded by that revision; if another writer took it, undo the claim and decide again.
+   */
+  private async transit(taskId: string, plan: (doc: TaskDoc, now: Date) => Plan, fresh?: () => Promise<TaskDoc>): Promise<TaskDoc> {
+    let beaten: Reservation | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const doc = await this.mustFind(taskId);
+      const stored = await this.find(taskId);
+      if (beaten) await this.undo(beaten, stored);
+      beaten = undefined;
+      const doc = stored ?? (fresh ? await fresh() : null);
+      if (!doc) throw new LifelineError('not_found', `no task ${taskId}`);
       const now = new Date();
       const { decision, needsOwner, build } = plan(doc, now);
       if (decision.kind === 'reject') throw new LifelineError(decision.code, decision.message);
       if (decision.kind === 'repeat' || !build) {
-        await this.settleLatest(doc);
+        if (stored) await this.finishOwed(stored);
         return doc;
       }
-      const owner = needsOwner ? await this.roster.claimNextCandidate(needOf(doc, now)) : undefined;
-      const change = build(doc, needsOwner ? new Date() : now, owner); // a deadline runs from when the owner is named
-      const committed = await this.commit(doc, change);
-      if (committed) return committed;
+      const reserved = needsOwner ? await this.roster.claimNextCandidate(needOf(doc, now)) : undefined;
+      const change = build(doc, needsOwner ? new Date() : now, reserved?.personId); // a deadline runs from when the owner is named
+      const written = await this.write(doc, change, stored === null);
+      if (written) {
+        await this.carryOut(written);
+        return written;
+      }
       this.ctx.log.debug({ taskId, rev: (doc.rev ?? 0) + 1 }, 'revision taken by another writer; deciding again');
-      if (owner && (await this.find(taskId))?.ownerId !== owner) await this.roster.releaseClaims(taskId, [owner]);
+      beaten = reserved;
     }
+    if (beaten) await this.undo(beaten, await this.find(taskId));
     throw new LifelineError('conflict', `task ${taskId} kept changing; retry`);
   }
 
-  /** Claim revision rev+1 by unique insert; the winner applies it and carries out its effects. Null if another won. */
-  private async commit(doc: TaskDoc, change: Change): Promise<TaskDoc | null> {
-    const rev = (doc.rev ?? 0) + 1;
-    const next = { ...doc, ...change.set } as TaskDoc;
-    const deadline = next.status === 'assigned' && next.ackDueAt && next.ownerId ? { dueAt: next.ackDueAt, ownerId: next.ownerId } : doc.ackDueAt ? null : undefined;
-    const transition: TransitionDoc = { _id: transitionIdOf(doc._id, rev), taskId: doc._id, rev, set: change.set, events: change.events, release: change.release, notify: change.notify ?? null, settled: false };
-    if (deadline !== undefined) transition.deadline = deadline;
-    try {
-      await this.transitions.create(transition);
-    } catch (err) {
-      if (isDuplicateKey(err)) return null;
-      throw err;
-    }
-    await this.tasks.updateOne({ _id: doc._id }, { $set: { ...change.set, rev } });
-    const after = { ...doc, ...change.set, rev } as TaskDoc;
-    this.ctx.log.info({ taskId: doc._id, incidentId: doc.incidentId, rev, status: after.status, ownerId: after.ownerId ?? null, events: change.events.map((e) => e.name) }, 'task changed');
-    await this.carryOut(transition, after);
-    return after;
+  /** A claim taken for a change that lost: kept if the winner named the same person, else dropped. */
+  private async undo(reservation: Reservation, now: TaskDoc | null): Promise<void> {
+    if (now?.ownerId !== reservation.personId) await this.roster.dropReservation(reservation);
   }
 
   /**
-   * A transition's effects, each idempotent: events (deduplicated by id) and claim releases before the command
-   * answers; the owner's message after it (so a slow notification service does not slow dispatch), then the
-   * transition is marked settled. A crash before that leaves it unsettled, and the sweeper replays it.
+   * The change as one write: guarded by the revision it was decided on (an insert for a new task), with the effects
+   * it owes appended to those still owed. Null if another writer took the revision (or created the task) first.
    */
-  async carryOut(t: TransitionDoc, doc: TaskDoc, waitForMessage = false): Promise<void> {
-    for (const e of t.events ?? []) await this.ctx.events.publish(personnelEvents[e.name] as EventDef, e.id, e.task, doc.incidentId);
-    if (t.release?.length) await this.roster.releaseClaims(doc._id, t.release.includes('*') ? undefined : t.release);
-    if (t.deadline !== undefined) await this.keepDeadline(doc._id, t.rev, t.deadline);
+  private async write(doc: TaskDoc, change: Change, isNew: boolean): Promise<TaskDoc | null> {
+    const rev = (doc.rev ?? 0) + 1;
+    const own: OwedEffects = { rev, events: change.events, release: change.release };
+    if (change.notify) own.notify = change.notify;
+    const fields: Partial<TaskDoc> = { ...change.set, rev, outbox: [...this.stillOwed(doc), own], owing: true, awaitingAck: awaitsAck({ ...doc, ...change.set }) };
+    let written: TaskDoc | null;
+    if (isNew) {
+      written = await this.tasks.create({ ...doc, ...fields }).then(
+        () => ({ ...doc, ...fields }) as TaskDoc,
+        (err: unknown) => (isDuplicateKey(err) ? null : Promise.reject(err)),
+      );
+    } else {
+      written = await this.tasks.findOneAndUpdate(atRevision(doc), { $set: fields }, { returnDocument: 'after' }).lean<TaskDoc>();
+    }
+    if (written) this.ctx.log.info({ taskId: doc._id, incidentId: doc.incidentId, rev, status: written.status, ownerId: written.ownerId ?? null, events: change.events.map((e) => e.name) }, 'task changed');
+    return written;
+  }
+
+  /**
+   * What a new change carries forward from the outbox it found: effects not known to be carried out here, without
+   * their owner messages (a later change supersedes them: the owner acknowledged, left or finished).
+   */
+  private stillOwed(doc: TaskDoc): OwedEffects[] {
+    const done = this.carriedOut.get(doc._id) ?? 0;
+    return (doc.outbox ?? []).filter((e) => e.rev > done && (e.events.length > 0 || e.release.length > 0)).map(({ notify: _superseded, ...facts }) => facts);
+  }
+
+  /**
+   * A written change's effects, each idempotent: events (deduplicated by id) and claim releases before the command
+   * answers; the owner's message after it (so a slow notification service does not slow dispatch), then the outbox
+   * is cleared by a write guarded by the same revision. A crash before that leaves it owed, and the sweeper (or a
+   * repeated command) carries it out again.
+   */
+  private async carryOut(doc: TaskDoc, waitForMessage = false): Promise<void> {
+    const owed = doc.outbox ?? [];
+    if (owed.length === 0) return;
+    for (const e of owed.flatMap((o) => o.events)) await this.ctx.events.publish(personnelEvents[e.name] as EventDef, e.id, e.task, doc.incidentId);
+    const release = owed.flatMap((o) => o.release);
+    if (release.length) await this.roster.releaseClaims(doc._id, release.includes('*') ? undefined : release);
+    const rev = doc.rev ?? 0;
+    this.carriedOut.set(doc._id, rev);
+    // Only the latest change's message is still wanted (stillOwed drops older ones the same way).
+    const notify = owed.find((o) => o.rev === rev)?.notify;
     const finish = async () => {
-      if (t.notify) await this.notifyOwner(doc, t.notify);
-      await this.transitions.updateOne({ _id: t._id }, { $set: { settled: true } });
+      if (notify) await this.notifyOwner(doc, notify);
+      await this.tasks.updateOne(atRevision(doc), { $set: { outbox: [], owing: false } });
+      if (this.carriedOut.get(doc._id) === rev) this.carriedOut.delete(doc._id);
     };
-    if (waitForMessage || !t.notify) return finish();
+    if (waitForMessage || !notify) return finish();
     const pending = finish().catch((err: unknown) => this.ctx.log.warn({ taskId: doc._id, err }, 'settling a task change failed; the sweeper replays it'));
     this.messaging.add(pending);
     void pending.finally(() => this.messaging.delete(pending));
   }
 
-  /** Record (or clear) the task's deadline for the sweeper; an older revision never overwrites a newer one. */
-  private async keepDeadline(taskId: string, rev: number, deadline: TransitionDoc['deadline']): Promise<void> {
-    const current = await this.deadlines.findById(taskId, { rev: 1 }).lean<DeadlineDoc>();
-    if (current && current.rev > rev) return;
-    if (deadline) await this.deadlines.updateOne({ _id: taskId }, { $set: { dueAt: deadline.dueAt, ownerId: deadline.ownerId, rev } }, { upsert: true });
-    else await this.deadlines.deleteOne({ _id: taskId });
+  /** On a repeated command or a sweep: carry out what a crash left owed, unless this process is doing it now. */
+  private async finishOwed(doc: TaskDoc, waitForMessage = false): Promise<void> {
+    if (!doc.owing || (this.carriedOut.get(doc._id) ?? -1) >= (doc.rev ?? 0)) return;
+    await this.carryOut(doc, waitForMessage);
   }
-
-  /** Make the sweeper's record agree with the task (after a sweep, or when the safety net finds a task missing one). */
-  async reconcileDeadline(doc: TaskDoc): Promise<void> {
-    const due = doc.status === 'assigned' && doc.ackDueAt && doc.ownerId ? { dueAt: doc.ackDueAt, ownerId: doc.ownerId } : null;
-    await this.keepDeadline(doc._id, doc.rev ?? 0, due);
-  }
-
-  /** Owner messages still being sent (awaited on shutdown). */
-  private readonly messaging = new Set<Promise<unknown>>();
 
   async drain(): Promise<void> {
     await Promise.allSettled([...this.messaging]);
-  }
-
-  /** On a repeated command: finish the latest transition's effects if a crash interrupted them. */
-  private async settleLatest(doc: TaskDoc): Promise<void> {
-    if (!doc.rev) return;
-    const latest = await this.transitions.findById(transitionIdOf(doc._id, doc.rev)).lean<TransitionDoc>();
-    if (latest && !latest.settled) await this.carryOut(latest, doc);
-  }
-
-  /** Replay the effects of a transition left unsettled (called by the sweeper). */
-  async settle(t: TransitionDoc): Promise<void> {
-    const doc = await this.find(t.taskId);
-    if (doc) await this.carryOut(t, doc, true);
   }
 
   /** Message the owner through notification; an outage does not fail the command (the deadline covers it). */
@@ -288,24 +298,28 @@ export class TaskDesk {
 
   async dispatch(request: DispatchRequest): Promise<Task> {
     const taskId = taskIdFor(request.idempotencyKey);
-    const doc = await this.serial.run(taskId, async () => {
-      if (!(await this.tasks.exists({ _id: taskId }))) await this.createTask(taskId, request);
-      return this.transit(taskId, (found) => ({
-        decision: found.assigning ? { kind: 'apply' } : { kind: 'repeat' },
-        needsOwner: true,
-        build: (d, now, owner) => {
-          if (owner) return assignTo(d, owner, now, { assigning: false, spells: [] });
-          const set: Partial<TaskDoc> = { status: 'unassigned', assigning: false };
-          return { set, events: [eventOf('unassigned', `${d._id}:unassigned:0`, { ...d, ...set })], release: [] };
-        },
-      }));
-    });
+    const doc = await this.serial.run(taskId, () =>
+      this.transit(
+        taskId,
+        (found) => ({
+          decision: found.assigning ? { kind: 'apply' } : { kind: 'repeat' },
+          needsOwner: true,
+          build: (d, now, owner) => {
+            if (owner) return assignTo(d, owner, now, { assigning: false, spells: [] });
+            const set: Partial<TaskDoc> = { status: 'unassigned', assigning: false };
+            return { set, events: [eventOf('unassigned', `${d._id}:unassigned:0`, { ...d, ...set })], release: [] };
+          },
+        }),
+        () => this.newTask(taskId, request),
+      ),
+    );
     return toTask(doc);
   }
 
-  private async createTask(taskId: string, r: DispatchRequest): Promise<void> {
+  /** The task a first dispatch decides on; it is stored together with its first owner decision, in one insert. */
+  private async newTask(taskId: string, r: DispatchRequest): Promise<TaskDoc> {
     if (!(await this.roster.communityExists(r.communityId))) throw new LifelineError('not_found', `no community ${r.communityId}`, { communityId: r.communityId });
-    const fresh: Partial<TaskDoc> = {
+    const fresh: TaskDoc = {
       _id: taskId,
       idempotencyKey: r.idempotencyKey,
       incidentId: r.incidentId,
@@ -326,11 +340,7 @@ export class TaskDesk {
     if (r.skill) fresh.skill = r.skill;
     if (r.gridId) fresh.gridId = r.gridId;
     if (r.ackDeadlineSeconds) fresh.ackDeadlineSeconds = r.ackDeadlineSeconds;
-    try {
-      await this.tasks.create(fresh);
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
+    return fresh;
   }
 
   /** The workflow's (or an operator's) fallback; idempotent by key and consistent with the service's own sweep. */
@@ -341,17 +351,11 @@ export class TaskDesk {
     return toTask(doc);
   }
 
-  /** The sweep: an overdue owner is recorded as timed out and the next candidate takes over; the record follows the task. */
-  async timeOut(taskId: string): Promise<TaskDoc | null> {
-    return this.serial.run(taskId, async () => {
-      if (!(await this.tasks.exists({ _id: taskId }))) {
-        await this.deadlines.deleteOne({ _id: taskId });
-        return null;
-      }
-      const doc = await this.transit(taskId, (d, now) => ({ decision: isOverdue(d, now) ? { kind: 'apply' } : { kind: 'repeat' }, needsOwner: true, build: handOver('timed-out') }));
-      await this.reconcileDeadline(doc);
-      return doc;
-    });
+  /** The sweep: an overdue owner is recorded as timed out and the next candidate takes over. */
+  async timeOut(taskId: string): Promise<TaskDoc> {
+    return this.serial.run(taskId, () =>
+      this.transit(taskId, (d, now) => ({ decision: isOverdue(d, now) ? { kind: 'apply' } : { kind: 'repeat' }, needsOwner: true, build: handOver('timed-out') })),
+    );
   }
 
   async decline(taskId: string, personId: string): Promise<Task> {
@@ -431,24 +435,50 @@ export class TaskDesk {
 
   async listByIncident(incidentId: string, limit = 5000): Promise<Task[]> {
     const docs = await this.tasks.find({ incidentId }).sort({ _id: 1 }).limit(limit).lean<TaskDoc[]>();
-    const current = await Promise.all(docs.map((d) => (d.rev === undefined ? d : this.find(d._id))));
-    return current.flatMap((d) => (d ? [toTask(d)] : []));
+    return docs.map(toTask);
   }
 
-  /** Tasks whose recorded deadline has passed (the sweeper's work list, from the small `ack_deadlines`). */
+  /** Tasks whose service-kept deadline has passed (the sweeper's work list, read by the `awaitingAck` index). */
   async overdue(now: Date, limit: number): Promise<string[]> {
-    const docs = await this.deadlines.find({ dueAt: { $lte: now } }, { _id: 1 }).limit(limit).lean<{ _id: string }[]>();
+    const docs = await this.tasks.find({ awaitingAck: true, ackDueAt: { $lte: now } }, { _id: 1 }).limit(limit).lean<{ _id: string }[]>();
     return docs.map((d) => d._id);
   }
 
-  /** Safety net: assigned tasks past their deadline, read from the tasks themselves (a full scan; run rarely). */
-  async overdueInTasks(now: Date, limit: number): Promise<string[]> {
-    const docs = await this.tasks.find({ status: 'assigned', ackDueAt: { $lte: now } }, { _id: 1 }).limit(limit).lean<{ _id: string }[]>();
-    return docs.map((d) => d._id);
+  /** Tasks whose outbox nobody has cleared within `graceMs` of their last write (a crash between write and effects). */
+  async owed(now: Date, graceMs: number, limit: number): Promise<TaskDoc[]> {
+    return this.tasks.find({ owing: true, updatedAt: { $lt: new Date(now.getTime() - graceMs) } }).limit(limit).lean<TaskDoc[]>();
   }
 
-  /** Transitions whose effects were not confirmed within `graceMs` (a crash between commit and effects). */
-  async unsettled(now: Date, graceMs: number, limit: number): Promise<TransitionDoc[]> {
-    return this.transitions.find({ settled: false, createdAt: { $lt: new Date(now.getTime() - graceMs) } }).limit(limit).lean<TransitionDoc[]>();
+  /** Carry out and clear what a task still owes (called by the sweeper); nothing if it was cleared meanwhile. */
+  async settle(doc: TaskDoc): Promise<void> {
+    await this.finishOwed(doc, true);
+  }
+
+  /**
+   * What the previous version left in a running deployment, settled once: a claimed revision not yet applied is
+   * applied now (as one guarded write with its effects owed, like any change), an applied one has its effects
+   * carried out; a deadline it recorded apart becomes the task's `awaitingAck`. Both collections only shrink.
+   */
+  async settleLegacy(limit: number): Promise<number> {
+    const transitions = await this.legacy.transitions.find({ settled: false }).sort({ rev: 1 }).limit(limit).lean<LegacyTransitionDoc[]>();
+    for (const t of transitions) {
+      const doc = await this.find(t.taskId);
+      if (doc && (doc.rev ?? 0) === t.rev - 1) {
+        const written = await this.write(doc, { set: t.set as Partial<TaskDoc>, events: t.events ?? [], release: t.release ?? [], ...(t.notify ? { notify: t.notify } : {}) }, false);
+        if (!written) continue; // changed meanwhile: the next pass sees it as applied or not
+        await this.carryOut(written, true);
+      } else if (doc && (doc.rev ?? 0) >= t.rev) {
+        // Carried out with whatever the task owes itself, since the clearing write empties the whole outbox.
+        const entry: OwedEffects = { rev: t.rev, events: t.events ?? [], release: t.release ?? [], ...(t.notify && doc.rev === t.rev ? { notify: t.notify } : {}) };
+        await this.carryOut({ ...doc, outbox: [...(doc.outbox ?? []), entry] }, true);
+      }
+      await this.legacy.transitions.updateOne({ _id: t._id }, { $set: { settled: true } });
+    }
+    const deadlines = await this.legacy.deadlines.find({}).limit(limit).lean();
+    for (const d of deadlines) {
+      await this.tasks.updateOne({ _id: d._id, status: 'assigned', ownerId: d.ownerId, awaitingAck: { $exists: false } }, { $set: { awaitingAck: true } });
+      await this.legacy.deadlines.deleteOne({ _id: d._id });
+    }
+    return transitions.length + deadlines.length;
   }
 }

@@ -2,11 +2,29 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { personnelContract } from '@lifeline/contracts';
 import type { Spell } from '../domain/transitions';
 
+/** An event a task change publishes: which contract event, its deterministic id, and which view of the task. */
+export interface TaskEvent {
+  name: 'assigned' | 'acknowledged' | 'started' | 'completed' | 'declined' | 'timedOut' | 'unassigned' | 'stoodDown';
+  id: string;
+  /** The task as published (contract `Task`). */
+  task: Record<string, unknown>;
+}
+
+/** What revision `rev` still owes once stored: its events, the claims it ends, the owner it messages. */
+export interface OwedEffects {
+  rev: number;
+  events: TaskEvent[];
+  /** People whose claim on this task ends; `['*']` = every claim of the task. */
+  release: string[];
+  notify?: string;
+}
+
 /**
  * One task with exactly one owner (专人专事). `_id` is the task id, derived from the dispatch's idempotency
- * key. `assigning` is true between the task's creation and its first owner decision. `rev` counts the task's
- * transitions: every change is first claimed by inserting `task_transitions/<taskId>#<rev>` (a unique insert,
- * atomic on FerretDB too), so replicas never apply two changes to the same revision (see README).
+ * key. `rev` counts the task's changes: each is one update guarded by `{_id, rev}` (atomic on both stores), so
+ * replicas never apply two changes to the same revision. The change writes the effects it owes into `outbox`
+ * in the same update; they are carried out afterwards and cleared, or replayed by the sweeper (see README).
+ * `assigning` is only ever true on tasks the previous version created before their first owner decision.
  */
 export interface TaskDoc {
   _id: string;
@@ -27,8 +45,6 @@ export interface TaskDoc {
   /** Owners who did not acknowledge before the deadline, in order. */
   timedOutOwners: string[];
   fallbackKeys: string[];
-  /** Legacy (before revisions): a fallback under way. */
-  pendingFallback?: string;
   rev?: number;
   gridId?: string | null;
   ackDeadlineSeconds?: number | null;
@@ -42,6 +58,13 @@ export interface TaskDoc {
   acknowledgedAt?: Date;
   doneAt?: Date;
   stoodDownAt?: Date;
+  /** Effects of stored changes not yet confirmed carried out, oldest first. */
+  outbox?: OwedEffects[];
+  /** True while `outbox` holds anything: the sweeper finds interrupted changes by this indexed equality. */
+  owing?: boolean;
+  /** True while an owner's service-kept deadline runs (assigned, with `ackDueAt`): the sweeper's indexed work list. */
+  awaitingAck?: boolean;
+  updatedAt?: Date;
 }
 
 const schema = new Schema<TaskDoc>(
@@ -63,7 +86,6 @@ const schema = new Schema<TaskDoc>(
     assigning: { type: Boolean, required: true },
     timedOutOwners: { type: [String], default: [] },
     fallbackKeys: { type: [String], default: [] },
-    pendingFallback: { type: String },
     rev: { type: Number },
     gridId: { type: String },
     ackDeadlineSeconds: { type: Number },
@@ -74,11 +96,17 @@ const schema = new Schema<TaskDoc>(
     acknowledgedAt: { type: Date },
     doneAt: { type: Date },
     stoodDownAt: { type: Date },
+    outbox: { type: [Schema.Types.Mixed], default: undefined },
+    owing: { type: Boolean },
+    awaitingAck: { type: Boolean },
   },
   { collection: 'tasks', versionKey: false, timestamps: true },
 );
 schema.index({ incidentId: 1, status: 1 });
-schema.index({ status: 1, ackDueAt: 1 });
+// The sweeper's two filters start with a boolean equality, the one the local store reads from an index (a range on
+// `ackDueAt` alone would scan every task); MongoDB also uses the second field.
+schema.index({ awaitingAck: 1, ackDueAt: 1 });
+schema.index({ owing: 1 });
 
 export function taskModel(db: Connection): Model<TaskDoc> {
   return (db.models.Task as Model<TaskDoc> | undefined) ?? db.model<TaskDoc>('Task', schema);
