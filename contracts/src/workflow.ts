@@ -19,6 +19,7 @@ export const ACTIVITY_NAMES = [
   'resolveArea',
   'broadcast',
   'awaitBroadcast',
+  'awaitBroadcasts',
   'reserveSupplies',
   'issueSupplies',
   'returnSupplies',
@@ -58,6 +59,10 @@ export const BroadcastOutcome = z.object({
 });
 export type BroadcastOutcome = z.infer<typeof BroadcastOutcome>;
 
+/** Several jobs as `awaitBroadcasts` last saw them (a district's warnings, one poll for all its communities). */
+export const BroadcastsOutcome = z.object({ jobs: z.array(BroadcastOutcome) });
+export type BroadcastsOutcome = z.infer<typeof BroadcastsOutcome>;
+
 /** A reservation after `reserveSupplies`, `issueSupplies`, `returnSupplies` or `releaseSupplies`. */
 export const ReservationOutcome = z.object({
   reservationId: z.string(),
@@ -93,6 +98,7 @@ export type AwardOutcome = z.infer<typeof AwardOutcome>;
 export const COMMAND_RECORDS = {
   broadcast: BroadcastOutcome,
   awaitBroadcast: BroadcastOutcome,
+  awaitBroadcasts: BroadcastsOutcome,
   reserveSupplies: ReservationOutcome,
   issueSupplies: ReservationOutcome,
   returnSupplies: ReservationOutcome,

@@ -17,6 +17,7 @@ import {
   type ActivityName,
   type AwardOutcome,
   type BroadcastOutcome,
+  type BroadcastsOutcome,
   type ReservationOutcome,
   type SiteOutcome,
   type TaskOutcome,
@@ -147,6 +148,23 @@ export function createActivities({ nc, pollIntervalMs = 1000, maxPollIntervalMs 
         if (job.status === 'completed') return jobOutcome(job, true);
         const left = deadline - Date.now();
         if (left <= 0) return jobOutcome(job, false);
+        await ctx.sleep(Math.min(interval, left));
+      }
+    },
+
+    /**
+     * Poll several jobs with one request each time (a district's warnings), heartbeating, until every one completes or
+     * the deadline passes; the jobs in the order asked. With one poller per district instead of one per community,
+     * it backs off only to 2 s, so a phase waits less for its last job to be seen.
+     */
+    async awaitBroadcasts({ jobIds, until }: { jobIds: string[]; until: string }): Promise<BroadcastsOutcome> {
+      const ctx = Context.current();
+      const deadline = Date.parse(until);
+      for (let interval = pollIntervalMs; ; interval = Math.min(interval * 2, maxPollIntervalMs, 2000)) {
+        const { jobs } = await request(notification.jobs, { jobIds });
+        ctx.heartbeat({ sent: jobs.reduce((n, j) => n + j.sent, 0), total: jobs.reduce((n, j) => n + j.total, 0) });
+        const left = deadline - Date.now();
+        if (jobs.every((j) => j.status === 'completed') || left <= 0) return { jobs: jobs.map((j) => jobOutcome(j, j.status === 'completed')) };
         await ctx.sleep(Math.min(interval, left));
       }
     },

@@ -85,6 +85,11 @@ export class FakeServices {
         const communityId = this.calls.find((c) => c.activity === 'broadcast' && `job-${String(c.body.communityId)}-${String(c.body.stepId)}` === body.jobId)?.body.communityId;
         return { jobId: body.jobId, status: 'completed', total: 10, sent: 10, failed: 0, completed: true, ...(typeof communityId === 'string' ? { communityId } : {}) };
       },
+      awaitBroadcasts: async (body) => {
+        this.log('awaitBroadcasts', body);
+        const communityOf = (jobId: string) => this.calls.find((c) => c.activity === 'broadcast' && `job-${String(c.body.communityId)}-${String(c.body.stepId)}` === jobId)?.body.communityId;
+        return { jobs: body.jobIds.map((jobId) => ({ jobId, status: 'completed' as const, total: 10, sent: 10, failed: 0, completed: true, communityId: String(communityOf(jobId)) })) };
+      },
       reserveSupplies: async (body) => {
         this.log('reserveSupplies', body);
         const units = body.lines.reduce((sum, l) => sum + l.quantity, 0);

@@ -94,6 +94,9 @@ export const BroadcastJob = z.object({
 export type BroadcastJob = z.infer<typeof BroadcastJob>;
 
 export const JobQuery = z.object({ jobId: z.string().min(1) });
+/** Several jobs at once (a district polling its communities' warnings); every id must name a job. */
+export const JobsQuery = z.object({ jobIds: z.array(z.string().min(1)).min(1).max(500) });
+export const JobsResult = z.object({ jobs: z.array(BroadcastJob) });
 
 export const DirectMessageRequest = z.object({
   idempotencyKey: IdempotencyKey,
@@ -255,6 +258,7 @@ export const notification = {
   seed: endpoint('notification', 'seed', 'Load residents into the registry (idempotent upsert by id; personal data encrypted).', SeedResidentsRequest, SeedResidentsResult),
   broadcast: endpoint('notification', 'broadcast', 'Start a broadcast job to an audience, streamed in batches through JetStream.', BroadcastRequest, BroadcastJob),
   job: endpoint('notification', 'job', 'Progress of a broadcast job.', JobQuery, BroadcastJob),
+  jobs: endpoint('notification', 'jobs', 'Progress of up to 500 broadcast jobs, in the order asked; not_found names any unknown id.', JobsQuery, JobsResult),
   direct: endpoint('notification', 'direct', 'Send one message to one responder (task assignment).', DirectMessageRequest, DirectMessageResult),
   summary: endpoint('notification', 'summary', 'Notification figures for an incident.', IncidentQuery, NotificationSummary),
   reply: endpoint('notification', 'reply', 'An inbound reply from a resident (safe / need help / info); a need becomes a case for the grid.', ReplyRequest, ReplyResult),

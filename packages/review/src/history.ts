@@ -172,8 +172,10 @@ export function broadcastFacts(executions: readonly Execution[]): BroadcastFacts
   for (const { communityId, call, calls } of communityCalls(executions)) {
     const job = recordOf(call, 'broadcast');
     if (!job) continue;
-    const pollCall = calls.find((c) => recordOf(c, 'awaitBroadcast')?.jobId === job.jobId);
-    const poll = pollCall && recordOf(pollCall, 'awaitBroadcast');
+    // Polled alone (a community run), or with the district's other warnings (`awaitBroadcasts`).
+    const polled = (c: ActivityCall) => (recordOf(c, 'awaitBroadcast') ? [recordOf(c, 'awaitBroadcast')!] : (recordOf(c, 'awaitBroadcasts')?.jobs ?? [])).find((j) => j.jobId === job.jobId);
+    const pollCall = calls.find((c) => polled(c) !== undefined);
+    const poll = pollCall && polled(pollCall);
     const final = poll ?? job;
     out.push({
       communityId,

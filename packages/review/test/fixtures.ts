@@ -106,7 +106,9 @@ export function drillExecutions(shape: DrillShape, commands: 'activities' | 'loc
   const named = warnAt === 'district' ? { communityId: community } : {};
   const warn: HistoryEvent[] = [
     ...cmd('5', 3, 4, 'broadcast', { stepId: 'warn-residents', channels: ['sms'], audience: { groups: ['everyone'] } }, { jobId: 'j1', status: 'sending', total: shape.warned.total, sent: 0, failed: 0, completed: false, ...named }, { stepId: 'warn-residents', channels: ['sms'], groups: ['everyone'] }),
-    ...cmd('9', 4, 15, 'awaitBroadcast', { jobId: 'j1' }, { jobId: 'j1', status: warnedAll ? 'completed' : 'sending', total: shape.warned.total, sent: shape.warned.sent, failed: 0, completed: warnedAll, ...named }),
+    ...(warnAt === 'district'
+      ? cmd('9', 4, 15, 'awaitBroadcasts', { jobIds: ['j1'] }, { jobs: [{ jobId: 'j1', status: warnedAll ? 'completed' : 'sending', total: shape.warned.total, sent: shape.warned.sent, failed: 0, completed: warnedAll, ...named }] })
+      : cmd('9', 4, 15, 'awaitBroadcast', { jobId: 'j1' }, { jobId: 'j1', status: warnedAll ? 'completed' : 'sending', total: shape.warned.total, sent: shape.warned.sent, failed: 0, completed: warnedAll })),
     { type: 'completed', at: t(16), result: warnAt === 'district' ? [state([])] : state([]) },
   ];
   const mobilize: HistoryEvent[] = [

@@ -27,7 +27,7 @@ describe('the after-action report from the workflow histories', () => {
     // Without the community named in its records, a district's broadcast belongs to no community and is not counted.
     const unnamed = drillExecutions(WEAK, 'local', 'district').map((e) => ({
       ...e,
-      events: e.events.map((ev) => (ev.type === 'local-activity' && ev.result ? { ...ev, result: { ...ev.result, communityId: undefined } } : ev)),
+      events: e.events.map((ev) => (ev.type === 'local-activity' && ev.activityType === 'broadcast' && ev.result ? { ...ev, result: { ...ev.result, communityId: undefined } } : ev)),
     }));
     expect(buildReport({ ...inputsFor(WEAK), executions: unnamed }).warning).not.toEqual(report.warning);
   });

@@ -32,6 +32,13 @@ export function createHandlers(ctx: ServiceContext, parts: NotificationParts): H
     },
     broadcast: (req) => parts.broadcast.start(req),
     job: async ({ jobId }) => toBroadcastJob(await progress.one(await findJob(jobId))),
+    async jobs({ jobIds }) {
+      const found = new Map((await Jobs.find({ _id: { $in: [...new Set(jobIds)] } }).lean()).map((j) => [j._id, j]));
+      const missing = jobIds.filter((id) => !found.has(id));
+      if (missing.length > 0) throw new LifelineError('not_found', `no broadcast job ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` (and ${missing.length - 5} more)` : ''}`, { missing });
+      const current = new Map((await progress.current([...found.values()])).map((j) => [j._id, j]));
+      return { jobs: jobIds.map((id) => toBroadcastJob(current.get(id)!)) };
+    },
     direct: (req) => parts.direct.send(req),
     async summary({ incidentId }) {
       const [jobs, directCount, replies, cases, doorKnocks, bulletins] = await Promise.all([

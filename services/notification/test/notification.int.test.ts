@@ -130,6 +130,16 @@ describe('broadcasting to a community', () => {
     expect(await call(nc, notification.job, { jobId: empty.jobId })).toMatchObject({ status: 'completed', total: 0 });
   });
 
+  it('several jobs are read at once, in the order asked, with the same figures as one by one', async () => {
+    const empty = await call(nc, notification.broadcast, broadcastRequest({ idempotencyKey: `wf-${run}:warn:notify-nobody`, incidentId: `${incidentId}-nobody`, stepId: 'notify-nobody', audience: { groups: ['everyone'], gridIds: ['no-such-grid'] } }));
+    const { jobs: both } = await call(nc, notification.jobs, { jobIds: [empty.jobId, first.jobId, empty.jobId] });
+    expect(both).toEqual([await call(nc, notification.job, { jobId: empty.jobId }), await call(nc, notification.job, { jobId: first.jobId }), await call(nc, notification.job, { jobId: empty.jobId })]);
+    expect(both[1]).toMatchObject({ status: 'completed', sent: RESIDENTS, communityId: first.communityId });
+    // One unknown id fails the whole request, naming it.
+    await expect(call(nc, notification.jobs, { jobIds: [first.jobId, 'bcast-unknown'] })).rejects.toMatchObject({ code: 'not_found', message: expect.stringContaining('bcast-unknown') });
+    expect(await rawRequest(notification.jobs.subject, { jobIds: [] })).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+  });
+
   it('vulnerable residents are told first: their page reaches the gateway before anyone else is sent', async () => {
     const records = await gatewayRecords(db, incidentId, 'notify-everyone');
     const vulnerableIds = new Set(Array.from({ length: RESIDENTS }, (_, i) => i).filter(isVulnerable).map((i) => `r-${run}-${String(i).padStart(4, '0')}`));
