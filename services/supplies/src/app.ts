@@ -4,7 +4,10 @@ import { SuppliesEnv } from './config';
 import { registerRoutes } from './http';
 import { createHandlers } from './nats';
 
-/** The supplies service: its endpoints, and read routes that answer from the same handlers (summary, readiness). */
+/**
+ * The supplies service: its endpoints, read routes that answer from the same handlers (summary, readiness), and in the
+ * background the outbox that publishes reservation events.
+ */
 export const start = () =>
   runService({
     name: 'supplies',
@@ -12,7 +15,7 @@ export const start = () =>
     endpoints: supplies,
     config: SuppliesEnv,
     build: async (ctx) => {
-      const handlers = await createHandlers(ctx);
-      return { handlers, routes: (app) => registerRoutes(app, ctx, handlers) };
+      const { handlers, background } = await createHandlers(ctx);
+      return { handlers, routes: (app) => registerRoutes(app, ctx, handlers), background };
     },
   });

@@ -14,12 +14,15 @@ import { openStores } from './model/stores';
 
 type Seed = z.infer<typeof suppliesContract.SeedStockRequest>;
 
-/** The supplies endpoints: stock seeding, reservations through their lifecycle, cover for shortfalls, sites, readiness. */
-export async function createHandlers(ctx: ServiceContext<SuppliesConfig>): Promise<Handlers<typeof supplies>> {
+/**
+ * The supplies endpoints: stock seeding, reservations through their lifecycle, cover for shortfalls, sites, readiness;
+ * and the background work they share state with (the reservation events' outbox: replay at start, then the sweep).
+ */
+export async function createHandlers(ctx: ServiceContext<SuppliesConfig>): Promise<{ handlers: Handlers<typeof supplies>; background: () => Promise<() => Promise<void>> }> {
   const config = ctx.config;
   const s = openStores(ctx.db, { lotAttempts: config.SUPPLIES_LOT_ATTEMPTS, storeWriters: config.SUPPLIES_STORE_WRITERS });
   const cover = coverHandlers(ctx, s);
-  const stock = reservationHandlers(ctx, s, cover.proposeCover);
+  const { announcements, ...stock } = reservationHandlers(ctx, s, cover.proposeCover);
   const sites = siteHandlers(ctx);
   const readiness = readinessHandlers(ctx, s, config);
 
@@ -48,7 +51,7 @@ export async function createHandlers(ctx: ServiceContext<SuppliesConfig>): Promi
     return { depots: req.depots.length, items: req.items.length, lots: req.lots.length, ...extra };
   }
 
-  return {
+  const handlers: Handlers<typeof supplies> = {
     seed,
     ...stock,
     summary: async ({ incidentId }) => {
@@ -63,6 +66,7 @@ export async function createHandlers(ctx: ServiceContext<SuppliesConfig>): Promi
     inspect: readiness.inspect,
     readiness: readiness.readiness,
   };
+  return { handlers, background: () => announcements.start() };
 }
 
 /** `$set` what was sent and `$unset` the optional fields a re-seed left out, so the stored document matches it. */

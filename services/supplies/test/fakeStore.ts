@@ -28,6 +28,8 @@ function update(doc: Doc, u: { $inc?: Record<string, number>; $set?: Record<stri
 export class FakeCollection {
   readonly docs = new Map<string, Doc>();
   updates = 0;
+  /** `bulkWrite` commands received. */
+  bulks = 0;
   failNext = 0;
   /** While set, inserts wait for it (a slow store). */
   gate: Promise<void> | undefined;
@@ -59,6 +61,15 @@ export class FakeCollection {
     return { matchedCount: 1 };
   }
 
+  async insertOne(doc: Doc) {
+    await this.insertMany([doc]);
+  }
+
+  async deleteMany(filter: { _id: { $in: string[] } }) {
+    await this.maybeFail();
+    for (const id of filter._id.$in) this.docs.delete(id);
+  }
+
   async insertMany(docs: Doc[]) {
     await this.gate;
     await this.maybeFail();
@@ -67,14 +78,32 @@ export class FakeCollection {
     if (writeErrors.length) throw Object.assign(new Error('E11000 duplicate key'), { writeErrors });
   }
 
+  /** Like the store's: one command, each statement atomic on its own, only the total matched reported. */
   async bulkWrite(ops: { updateOne: { filter: Record<string, unknown> & { _id: string }; update: Parameters<typeof update>[1] } }[]) {
     await this.maybeFail();
+    this.bulks++;
+    let matchedCount = 0;
     for (const { updateOne } of ops) {
       const doc = this.docs.get(updateOne.filter._id);
-      if (matches(doc, updateOne.filter)) update(doc, updateOne.update);
+      if (matches(doc, updateOne.filter)) {
+        update(doc, updateOne.update);
+        matchedCount++;
+      }
     }
+    return { matchedCount };
   }
 }
 
-/** A stand-in for a mongoose model: what the writer touches is `model.collection`. */
-export const fakeModel = <T>(collection: FakeCollection) => ({ collection }) as unknown as Model<T>;
+/** A stand-in for a mongoose model: what the writer touches is `model.collection`; `find` answers `{}` and `{createdAt: {$lt}}`. */
+export const fakeModel = <T>(collection: FakeCollection) =>
+  ({
+    collection,
+    find: (filter: { createdAt?: { $lt: Date } }) => ({
+      lean: () => ({
+        exec: async () => {
+          await tick();
+          return [...collection.docs.values()].filter((d) => !filter.createdAt || (d.createdAt as Date) < filter.createdAt.$lt).map((d) => structuredClone(d));
+        },
+      }),
+    }),
+  }) as unknown as Model<T>;

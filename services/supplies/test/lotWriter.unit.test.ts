@@ -139,3 +139,62 @@ it('the next commit does not wait for the last flush, and journals the unflushed
   expect(await Promise.all([first, second])).toEqual([3, 2]);
   balanced(s, 'lot1');
 });
+
+it('commits of different lots that are ready together go out as one write, and no lot gives more than it has', async () => {
+  const s = store({ lot1: 10, lot2: 10, lot3: 10 });
+  const w = s.writer();
+  const got = await Promise.all(['lot1', 'lot2', 'lot3'].flatMap((lot) => Array.from({ length: 8 }, (_, i) => w.take(lot, `res-${lot}-${i}`, 2))));
+  expect(got.reduce((a, b) => a + b, 0)).toBe(30);
+  expect(s.lotCol.bulks).toBeGreaterThan(0);
+  expect(s.lotCol.bulks + s.lotCol.updates).toBeLessThan(w.stats.commits);
+  for (const lot of ['lot1', 'lot2', 'lot3']) {
+    expect(s.lot(lot)).toMatchObject({ available: 0, held: 10 });
+    balanced(s, lot);
+  }
+});
+
+it('when another process committed one lot of a shared write first, only that lot is decided again', async () => {
+  const s = store({ lot1: 10, lot2: 10 });
+  const [a, b] = [s.writer(), s.writer()];
+  await Promise.all([a.take('lot1', 'res-a0', 1), a.take('lot2', 'res-a1', 1)]);
+  await b.take('lot1', 'res-b', 2);
+  expect(await Promise.all([a.take('lot1', 'res-a2', 1), a.take('lot2', 'res-a3', 1)])).toEqual([1, 1]);
+  expect(s.lotCol.bulks).toBe(2);
+  expect(a.stats.misses).toBe(1);
+  expect(s.lot('lot1')).toMatchObject({ available: 6, held: 4, v: 3 });
+  expect(s.lot('lot2')).toMatchObject({ available: 8, held: 2, v: 2 });
+  balanced(s, 'lot1');
+  balanced(s, 'lot2');
+});
+
+it('a committed take is settled before its hold insert lands; the insert is handed over to wait for', async () => {
+  const s = store({ lot1: 10 });
+  const w = s.writer();
+  let open!: () => void;
+  s.holdCol.gate = new Promise((r) => (open = r));
+  const take = await w.takeCommitted('lot1', 'res-1', 3);
+  expect(take.units).toBe(3);
+  expect(s.lot('lot1')).toMatchObject({ available: 7, held: 3, v: 1, pending: 'res-1:held:3' });
+  let landed = false;
+  void take.written.then(() => (landed = true));
+  await new Promise((r) => setImmediate(r));
+  expect({ landed, holds: s.holdCol.docs.size }).toEqual({ landed: false, holds: 0 });
+  open();
+  await take.written;
+  expect(s.holdCol.docs.get(holdId('res-1', 'lot1'))).toMatchObject({ quantity: 3, state: 'held' });
+  balanced(s, 'lot1');
+});
+
+it('a committed take whose hold insert failed is confirmed by a reload: the hold is written, nothing counted twice', async () => {
+  const s = store({ lot1: 10 });
+  const w = s.writer();
+  s.holdCol.failNext = 1;
+  const take = await w.takeCommitted('lot1', 'res-1', 3);
+  await expect(take.written).rejects.toThrow('store unavailable');
+  expect(s.holdCol.docs.size).toBe(0);
+  await w.confirm('lot1', 'res-1');
+  expect(s.holdCol.docs.get(holdId('res-1', 'lot1'))).toMatchObject({ quantity: 3, state: 'held' });
+  expect(await w.take('lot1', 'res-1', 3)).toBe(3);
+  expect(s.lot('lot1')).toMatchObject({ available: 7, held: 3, v: 1 });
+  balanced(s, 'lot1');
+});

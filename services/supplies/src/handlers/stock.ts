@@ -11,6 +11,7 @@ import type { LotFacts } from '../model/directory';
 import { findByIds, insertEach } from '../model/docs';
 import { holdId, toHold, type LotDoc } from '../model/lots';
 import type { SeenHold } from '../model/lotWriter';
+import { Outbox } from '../model/outbox';
 import { reservationIdFor, toReservation, type ReservationDoc } from '../model/reservations';
 import type { Stores } from '../model/stores';
 
@@ -35,7 +36,8 @@ async function allSettled<T>(promises: Promise<T>[]): Promise<T[]> {
 /**
  * Reservations through their lifecycle. Stock moves only through the lot writer (`s.writer`); the reservation is
  * written once, when its stock is held. Reservations arriving together share their store round trips: one lookup
- * of which exist, one of the holds they may already have, one insert.
+ * of which exist and, beside it, one of the holds they may already have; one insert, beside their holds' insert.
+ * Their events go out through the outbox (`announcements`), off the answer path.
  * `onReserved` runs after a reservation is durable (shortfall proposals); it must be idempotent.
  */
 export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: (r: ReservationDoc) => Promise<void>) {
@@ -54,6 +56,17 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
       await ctx.events.publish(suppliesEvents[r.status], `${r.reservationId}:${r.status}`, r, r.incidentId);
     }
   };
+
+  /**
+   * A new reservation's reserved (and shortfall) events: marked durable beside its insert, published in batches after
+   * the answer, replayed after a crash (`src/model/outbox.ts`). The event says what was reserved, whatever the
+   * reservation's status has become since.
+   */
+  const announcements = new Outbox<ReservationDoc>(
+    s.outbox,
+    { publish: (doc) => announce({ ...toReservation(doc), status: 'reserved' }), load: (ids) => findByIds(s.reservations, ids) },
+    { write: (op) => s.lane.run(op), onError: (err, what) => ctx.log.warn({ err, what }, 'reservation events not out yet; retrying') },
+  );
 
   /** Candidate lots per requested item over the community's depot chain (from the in-memory directory). */
   async function candidatesFor(communityId: string, requested: Reserve['lines']) {
@@ -78,13 +91,20 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
    * One line, first-expiry-first-out over the community's depot chain: what earlier attempts hold counts first, then
    * each lot in order is asked for what is still missing. A drill plans against the lots' available stock, holding none.
    */
-  async function takeLine(r: ReservationDoc, line: Reserve['lines'][number], facts: LotFacts[], rank: Map<string, number>, earlier: Map<string, { units: number; seen: SeenHold }>, drillStock?: Map<string, LotDoc>): Promise<ReservationLine> {
+  async function takeLine(r: ReservationDoc, line: Reserve['lines'][number], facts: LotFacts[], rank: Map<string, number>, earlier: Map<string, { units: number; seen: SeenHold }>, written: Promise<void>[], drillStock?: Map<string, LotDoc>): Promise<ReservationLine> {
     const taken = facts.flatMap((l) => ((earlier.get(l.id)?.units ?? 0) > 0 ? [{ lotId: l.id, quantity: earlier.get(l.id)!.units }] : []));
+    // An earlier attempt's hold may be known here before its insert landed (a retry after a failed write).
+    if (!drillStock) for (const t of taken) written.push(s.writer.confirm(t.lotId, r._id));
     let remaining = line.quantity - taken.reduce((n, t) => n + t.quantity, 0);
+    const take = async (lotId: string) => {
+      const committed = await s.writer.takeCommitted(lotId, r._id, remaining, earlier.get(lotId)?.seen);
+      written.push(committed.written);
+      return committed.units;
+    };
     for (const lot of fefoOrder(facts.map((l) => ({ ...l, available: drillStock?.get(l.id)?.available ?? 0 })), rank, r.asOf)) {
       if (remaining <= 0) break;
       if (taken.some((t) => t.lotId === lot.id)) continue;
-      const got = drillStock ? Math.min(remaining, lot.available) : await s.writer.take(lot.id, r._id, remaining, earlier.get(lot.id)?.seen);
+      const got = drillStock ? Math.min(remaining, lot.available) : await take(lot.id);
       if (got > 0) taken.push({ lotId: lot.id, quantity: got });
       remaining -= got;
     }
@@ -105,10 +125,12 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
     const unknown = await s.unknownItems(req.lines.map((l) => l.itemCode));
     if (unknown.length) throw new LifelineError('invalid_request', 'unknown item codes', { unknown });
     const reservationId = reservationIdFor(req.idempotencyKey);
-    const found = await existing.call(reservationId);
-    if (found) return answer(found, req);
-
     const { rank, perItem } = await candidatesFor(req.communityId, req.lines);
+    const lotIds = perItem.flat().map((l) => l.id);
+    // Whether it exists and what an interrupted attempt holds are asked side by side: one round trip's wait, not two.
+    const [found, earlier] = await Promise.all([existing.call(reservationId), req.drill ? new Map<string, { units: number; seen: SeenHold }>() : heldEarlier(reservationId, lotIds)]);
+    if (found) return answerStored(found, req);
+
     const r: ReservationDoc = {
       _id: reservationId,
       idempotencyKey: req.idempotencyKey,
@@ -123,22 +145,38 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
       commands: [],
       createdAt: new Date(),
     };
-    const lotIds = perItem.flat().map((l) => l.id);
-    const earlier = r.drill ? new Map() : await heldEarlier(reservationId, lotIds);
     const drillStock = r.drill ? new Map((await findByIds(s.lots, lotIds)).map((l) => [l._id, l])) : undefined;
-    const lines = await allSettled(req.lines.map((line, i) => takeLine(r, line, perItem[i]!, rank, earlier, drillStock)));
+    const written: Promise<void>[] = [];
+    const lines = await allSettled(req.lines.map((line, i) => takeLine(r, line, perItem[i]!, rank, earlier, written, drillStock)));
     const unusable = (await Promise.all(perItem.map((facts) => unusableAmong(facts, r.asOf)))).flat();
     const doc: ReservationDoc = { ...r, lines, shortfalls: shortfallsOf(lines), unusable };
+    // Every take is durable in its lot's journal, so the reservation and its outbox mark are inserted while the holds
+    // land; it is answered once all have (a crash before the holds land leaves them journaled: the lot's next load
+    // writes them; a crash before the answer leaves the caller to retry, and a repeat publishes what it finds).
+    const inserted = inserts.call(doc);
+    const marked = announcements.mark(doc._id);
+    await allSettled<unknown>([inserted, marked, ...written]);
+    if ((await inserted) === 'inserted') {
+      announcements.add(doc, await marked);
+      await onReserved(doc);
+      return sameReservation(toReservation(doc), req);
+    }
     // A duplicate is the same reservation written by another instance first: its document is the answer.
-    const outcome = await inserts.call(doc);
-    return answer(outcome === 'inserted' ? doc : ((await s.reservations.findById(reservationId).lean()) ?? doc), req);
+    return answerStored((await s.reservations.findById(reservationId).lean()) ?? doc, req);
   }
 
-  /** The reply for a stored reservation; a reserved one has its cover proposed and its events published (both idempotent). */
-  async function answer(doc: ReservationDoc, req: Reserve): Promise<Reservation> {
+  /**
+   * The reply for a reservation found stored (a repeat, or one another attempt wrote), as before this process knew of
+   * it: its holds may still be landing (written beside it by an attempt that failed or died), so a reserved one has
+   * them confirmed, its cover proposed and its events published — all idempotent, and the attempt that wrote it may
+   * have died before its mark landed. The outbox goes first, so a repeat never overtakes the first publish.
+   */
+  async function answerStored(doc: ReservationDoc, req: Reserve): Promise<Reservation> {
     const r = sameReservation(toReservation(doc), req);
     if (doc.status === 'reserved') {
+      if (!doc.drill) await allSettled(doc.lines.flatMap((l) => l.lots.map((x) => s.writer.confirm(x.lotId, doc._id))));
       await onReserved(doc);
+      await announcements.settle(doc._id);
       await announce(r);
     }
     return r;
@@ -185,12 +223,15 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
       const lots = r.lines.flatMap((l) => l.lots.map((x) => x.lotId));
       await allSettled(lots.flatMap((lotId) => r.commands.map((c) => s.writer.move(lotId, r._id, c.verb))));
     }
+    // The reserved event goes first in the stream (it may still be in this process's outbox).
+    await announcements.settle(r._id);
     await announce({ ...toReservation(r), status: rule.to });
     return toReservation(r);
   }
 
   return {
     reserve,
+    announcements,
     issue: (cmd: Command) => retryWhenBusy(() => runCommand('issue', cmd)),
     return: (cmd: Command) => retryWhenBusy(() => runCommand('return', cmd)),
     release: (cmd: Command) => retryWhenBusy(() => runCommand('release', cmd)),

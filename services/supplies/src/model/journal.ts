@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Model } from 'mongoose';
 import { LifelineError } from '@lifeline/contracts';
+import type { GuardedUpdate } from './guardedUpdates';
 
 /**
  * A document whose counters are the truth about something (a lot's stock), with a version `v` and the packed journal
@@ -10,6 +12,8 @@ export interface JournaledDoc {
   _id: string;
   v: number;
   pending?: string;
+  /** The commit that wrote this version (a token unique to it; see `GuardedUpdates`). */
+  by?: string;
 }
 
 /** What a batch does: increments of the document's counters, journal entries, one result per request. */
@@ -40,9 +44,16 @@ export interface JournalSpec<Doc extends JournaledDoc, Request, Result, Entry> {
   adopt?(id: string, doc: Omit<Doc, 'v'>): Promise<void>;
 }
 
+/** A request's result once its commit landed, and the flush of the entries that result rests on. */
+export interface Committed<Result> {
+  result: Result;
+  flushed: Promise<void>;
+}
+
 interface Waiting<Request, Result> {
   request: Request;
-  resolve(result: Result): void;
+  /** Called once the request's commit landed (or it needed none), with the flush its result rests on. */
+  settle(result: Result, flushed: Promise<void>): void;
   reject(err: unknown): void;
 }
 
@@ -76,9 +87,11 @@ export interface JournalStats {
  *
  * One writer per document per process, with group commit: requests for a document queue while its commit is in
  * flight, and the next commit takes them all. A commit is ONE conditional update,
- * `updateOne({_id, v}, {$inc: counters, $set: {v: v+1, pending: journal}})`, so the decision and the list of writes it
- * implies are one atomic write; then the journal's entries are flushed (idempotent writes elsewhere), and the next
- * commit replaces `pending` (carrying over any entry whose flush has not landed yet). A miss on `v` means another process committed: reload, flush its journal, decide again.
+ * `updateOne({_id, v}, {$inc: counters, $set: {v: v+1, pending: journal, by: token}})`, so the decision and the list of
+ * writes it implies are one atomic write (commits of different documents may share a round trip: `opts.update`,
+ * `GuardedUpdates`); then the journal's entries are flushed (idempotent writes elsewhere), and the next commit replaces
+ * `pending` (carrying over any entry whose flush has not landed yet). A miss on `v` means another process committed:
+ * reload, flush its journal, decide again.
  * Loading a document flushes its leftover journal first (a crash between the commit and the flush), so every
  * document a decision reads reflects every commit up to the version it decides on — which is why no other version
  * log is needed. Single-document atomic updates are all it relies on (MongoDB; the local FerretDB with our patches).
@@ -90,12 +103,16 @@ export interface JournalStats {
 export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
   private readonly slots = new Map<string, Slot<Doc, Request, Result, Entry>>();
   private loads = 0;
+  private commits = 0;
+  /** Names this process in its commits' `by` tokens. */
+  private readonly writer = randomBytes(4).toString('hex');
   readonly stats: JournalStats = { commits: 0, requests: 0, misses: 0, loads: 0 };
 
   constructor(
     private readonly model: Model<Doc>,
     private readonly spec: JournalSpec<Doc, Request, Result, Entry>,
-    private readonly opts: { attempts: number; maxBatch: number; write?: <T>(op: () => Promise<T>) => Promise<T> },
+    /** `update` applies one commit's guarded update and says whether it landed (`GuardedUpdates.apply`). */
+    private readonly opts: { attempts: number; maxBatch: number; update: (op: GuardedUpdate) => Promise<boolean> },
   ) {}
 
   /** A counter that grows with every load: read it before reading facts a later decision may rely on. */
@@ -115,37 +132,44 @@ export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
     if (slot) slot.mustReload = true;
   }
 
+  /** The request's result once the entries it rests on are flushed (written where they belong). */
   submit(id: string, request: Request): Promise<Result> {
-    let slot = this.slots.get(id);
-    if (!slot) this.slots.set(id, (slot = { mustReload: false, loadedAt: 0, queue: [], running: false, carried: [], flushing: Promise.resolve() }));
-    const s = slot;
-    return new Promise<Result>((resolve, reject) => {
-      s.queue.push({ request, resolve, reject });
-      if (s.running) return;
-      s.running = true;
-      // The first commit after a quiet spell also takes whatever else arrives in this turn of the event loop.
-      setImmediate(() => void this.run(id, s));
-    });
+    return new Promise<Result>((resolve, reject) => this.enqueue(id, { request, settle: (result, flushed) => flushed.then(() => resolve(result), reject), reject }));
   }
 
   /**
-   * Commit batch after batch. A batch's requests are answered once its flush has landed (so the holds they were told
-   * about exist), but the next commit does not wait for that flush: it journals the entries still unflushed again,
-   * so a crash at any point leaves every committed entry in `pending`. This halves a lot's cycle under load.
+   * The request's result as soon as its commit is durable (its entries are in the document's journal), with the flush
+   * still to land: a caller can overlap its own writes with the flush, and must wait for it before telling anyone.
+   */
+  submitCommitted(id: string, request: Request): Promise<Committed<Result>> {
+    return new Promise<Committed<Result>>((resolve, reject) => this.enqueue(id, { request, settle: (result, flushed) => resolve({ result, flushed }), reject }));
+  }
+
+  private enqueue(id: string, waiting: Waiting<Request, Result>): void {
+    let slot = this.slots.get(id);
+    if (!slot) this.slots.set(id, (slot = { mustReload: false, loadedAt: 0, queue: [], running: false, carried: [], flushing: Promise.resolve() }));
+    const s = slot;
+    s.queue.push(waiting);
+    if (s.running) return;
+    s.running = true;
+    // The first commit after a quiet spell also takes whatever else arrives in this turn of the event loop.
+    setImmediate(() => void this.run(id, s));
+  }
+
+  /**
+   * Commit batch after batch. A batch's requests are settled once its commit landed, with the flush their results rest
+   * on (`submit` answers after it, `submitCommitted` hands it over), and the next commit does not wait for that flush:
+   * it journals the entries still unflushed again, so a crash at any point leaves every committed entry in `pending`.
+   * This halves a lot's cycle under load.
    */
   private async run(id: string, slot: Slot<Doc, Request, Result, Entry>): Promise<void> {
     while (slot.queue.length > 0) {
       const batch = slot.queue.splice(0, this.opts.maxBatch);
       try {
         const { results, flushed } = await this.commit(id, slot, batch.map((w) => w.request));
-        flushed.then(
-          () => batch.forEach((w, i) => w.resolve(results[i]!)),
-          (err: unknown) => {
-            // The commit is durable and its entries stay journaled; the next decision reloads and flushes them.
-            slot.mustReload = true;
-            for (const w of batch) w.reject(err);
-          },
-        );
+        // A failed flush: the commit is durable and its entries stay journaled; the next decision reloads and flushes them.
+        flushed.catch(() => (slot.mustReload = true));
+        batch.forEach((w, i) => w.settle(results[i]!, flushed));
       } catch (err) {
         slot.doc = undefined;
         for (const w of batch) w.reject(err);
@@ -162,10 +186,9 @@ export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
       // Nothing to write: the answer may still rest on entries in flight, so it waits for their flush too.
       if (decision.entries.length === 0 && Object.keys(inc).length === 0) return { results: decision.results, flushed: slot.flushing };
       const pending = this.spec.pack([...slot.carried, ...decision.entries]);
-      const write = this.opts.write ?? ((op) => op());
-      const res = await write(() => this.model.collection.updateOne({ _id: id, v: doc.v } as never, { $inc: inc, $set: { v: doc.v + 1, pending } } as never));
-      if (res.matchedCount === 1) {
-        const next = { ...doc, v: doc.v + 1, pending } as unknown as Record<string, number>;
+      const by = `${this.writer}.${++this.commits}`;
+      if (await this.opts.update({ id, v: doc.v, by, update: { $inc: inc, $set: { v: doc.v + 1, pending } } })) {
+        const next = { ...doc, v: doc.v + 1, pending, by } as unknown as Record<string, number>;
         for (const [k, n] of Object.entries(inc)) next[k] = next[k]! + n;
         slot.doc = next as unknown as Doc;
         this.stats.commits++;

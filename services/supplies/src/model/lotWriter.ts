@@ -2,6 +2,7 @@ import type { Model } from 'mongoose';
 import { changesNothing, decideStock, packHolds, unpackHolds, type Hold, type HoldMove, type StockRequest } from '../domain/lotStock';
 import { Batched } from './batch';
 import { findByIds, insertEach, insertIfAbsent } from './docs';
+import { GuardedUpdates } from './guardedUpdates';
 import { JournaledWriter, type JournalStats } from './journal';
 import type { WriteLane } from './writeLane';
 import { countersOf, holdDoc, holdId, toHold, type HoldDoc, type LotDoc } from './lots';
@@ -13,6 +14,12 @@ export interface SeenHold {
 }
 
 type LotRequest = StockRequest & { seen?: SeenHold | undefined };
+
+/** A take whose lot commit is durable: the units the holder holds there, and the hold insert that is still landing. */
+export interface CommittedTake {
+  units: number;
+  written: Promise<void>;
+}
 
 /** Holds remembered per lot before a reload is forced (each is a few dozen bytes; a reload costs two reads). */
 const RECENT_LIMIT = 20_000;
@@ -47,6 +54,7 @@ export class LotWriter {
     const write = <T>(op: () => Promise<T>) => opts.lane.run(op);
     this.write = write;
     this.inserts = new Batched((docs: HoldDoc[]) => write(() => insertEach(holds, docs)), { max: 900, parallel: 2 });
+    const commits = new GuardedUpdates(lots, write);
     this.journal = new JournaledWriter(
       lots,
       {
@@ -58,7 +66,7 @@ export class LotWriter {
         loaded: (lotId) => this.recent.delete(lotId),
         adopt: (lotId, legacy) => adoptLegacyLot(lots, holds, lotId, legacy),
       },
-      { attempts: opts.attempts, maxBatch: opts.maxBatch ?? 500, write },
+      { attempts: opts.attempts, maxBatch: opts.maxBatch ?? 500, update: (op) => commits.apply(op) },
     );
   }
 
@@ -74,6 +82,23 @@ export class LotWriter {
   /** Promise up to `wanted` units of the lot to a holder; returns what the holder holds there now (an earlier hold counts). */
   take(lotId: string, holderId: string, wanted: number, seen?: SeenHold): Promise<number> {
     return this.journal.submit(lotId, { kind: 'take', holderId, wanted, seen }) as Promise<number>;
+  }
+
+  /**
+   * `take`, settled as soon as the lot's commit is durable (the hold is in the lot's journal, so no crash can lose it),
+   * with the hold's insert still landing: the caller writes its own document meanwhile and answers once both landed.
+   */
+  async takeCommitted(lotId: string, holderId: string, wanted: number, seen?: SeenHold): Promise<CommittedTake> {
+    const { result, flushed } = await this.journal.submitCommitted(lotId, { kind: 'take', holderId, wanted, seen });
+    return { units: result as number, written: flushed };
+  }
+
+  /**
+   * The holder's hold on the lot is in `holds` as it stands (or it has none): what a reply that names the hold waits
+   * for when it did not write it just now (a repeat, a retry after a failed insert, another process's reservation).
+   */
+  async confirm(lotId: string, holderId: string): Promise<void> {
+    await this.take(lotId, holderId, 0);
   }
 
   /** Move a holder's hold (issue, return, release); false when there was none in the move's starting state. */

@@ -36,6 +36,7 @@ const lotSchema = new Schema<LotDoc>(
     issued: { type: Number, required: true },
     v: { type: Number, required: true },
     pending: { type: String },
+    by: { type: String },
   },
   { collection: 'lots', versionKey: false },
 );

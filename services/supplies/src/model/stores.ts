@@ -4,6 +4,7 @@ import { LotDirectory } from './directory';
 import { findByIds } from './docs';
 import { holdModel, lotModel, type HoldDoc, type LotDoc } from './lots';
 import { LotWriter } from './lotWriter';
+import { outboxModel, type MarkDoc } from './outbox';
 import { WriteLane } from './writeLane';
 import { reservationModel, type ReservationDoc } from './reservations';
 import { depotChain, depotModel, itemModel, type DepotDoc, type ItemDoc } from './stock';
@@ -15,6 +16,8 @@ export interface Stores {
   lots: Model<LotDoc>;
   holds: Model<HoldDoc>;
   reservations: Model<ReservationDoc>;
+  /** Marks of documents whose events may not be out yet (`Outbox`). */
+  outbox: Model<MarkDoc>;
   /** The one way stock changes: per lot, group-committed, journaled. */
   writer: LotWriter;
   /** Every hot-path write goes through here (see `WriteLane`). */
@@ -50,6 +53,7 @@ export function openStores(db: Connection, opts: { lotAttempts: number; storeWri
     lots,
     holds,
     reservations: reservationModel(db),
+    outbox: outboxModel(db),
     writer: new LotWriter(lots, holds, { attempts: opts.lotAttempts, lane }),
     lane,
     directory: new LotDirectory(lots),

@@ -1,0 +1,53 @@
+import type { Model } from 'mongoose';
+import { Batched } from './batch';
+import type { JournaledDoc } from './journal';
+
+/**
+ * One journaled document's commit: the update applies only while the document is at version `v`, and it also sets
+ * `by`, a token unique to this commit, so that a round trip carrying several commits can tell which of them landed.
+ */
+export interface GuardedUpdate {
+  id: string;
+  v: number;
+  by: string;
+  update: { $inc: Record<string, number>; $set: Record<string, unknown> };
+}
+
+/**
+ * Guarded updates of different documents that are ready at the same time go out as ONE `bulkWrite` (unordered).
+ * On the local store a write command costs ~0.5 ms of FerretDB CPU before its first statement (measured: 600
+ * sequential `updateOne`s 1.77 ms each, the same in `bulkWrite`s of 10 1.27 ms a statement), and each command takes
+ * a place in the write lane; under load every hot lot commits at once, so a round of commits is one command.
+ *
+ * The store answers a bulk with the number of documents matched, not which: when fewer matched than were sent (another
+ * process committed one of them first), the documents are read back and a commit landed where its `by` token is.
+ * A landed commit judged missed (another process committed on top of it before the read) is only reloaded and decided
+ * again, which the journal makes harmless.
+ */
+export class GuardedUpdates<Doc extends JournaledDoc> {
+  private readonly rounds: Batched<GuardedUpdate, boolean>;
+
+  constructor(model: Model<Doc>, write: <T>(op: () => Promise<T>) => Promise<T>, opts = { max: 200, parallel: 2 }) {
+    this.rounds = new Batched((ops: GuardedUpdate[]) => write(() => applyAll(model, ops)), opts);
+  }
+
+  /** Whether the update landed (false: the document was no longer at `v`). */
+  apply(op: GuardedUpdate): Promise<boolean> {
+    return this.rounds.call(op);
+  }
+}
+
+const signed = (op: GuardedUpdate) => ({ $inc: op.update.$inc, $set: { ...op.update.$set, by: op.by } }) as never;
+
+async function applyAll<Doc extends JournaledDoc>(model: Model<Doc>, ops: GuardedUpdate[]): Promise<boolean[]> {
+  const only = ops.length === 1 ? ops[0]! : undefined;
+  if (only) return [(await model.collection.updateOne({ _id: only.id, v: only.v } as never, signed(only))).matchedCount === 1];
+  const res = await model.collection.bulkWrite(
+    ops.map((op) => ({ updateOne: { filter: { _id: op.id, v: op.v } as never, update: signed(op) } })),
+    { ordered: false },
+  );
+  if (res.matchedCount === ops.length) return ops.map(() => true);
+  const back = await model.collection.find({ _id: { $in: ops.map((op) => op.id) } } as never, { projection: { by: 1 } }).toArray();
+  const now = new Map(back.map((d) => [String(d._id), d.by as unknown]));
+  return ops.map((op) => now.get(op.id) === op.by);
+}
