@@ -212,15 +212,17 @@ export class TaskDesk {
     const rev = (doc.rev ?? 0) + 1;
     const own: OwedEffects = { rev, events: change.events, release: change.release };
     if (change.notify) own.notify = change.notify;
-    const fields: Partial<TaskDoc> = { ...change.set, rev, outbox: [...this.stillOwed(doc), own], owing: true, awaitingAck: awaitsAck({ ...doc, ...change.set }) };
+    const fields: Partial<TaskDoc> = { ...change.set, outbox: [...this.stillOwed(doc), own], owing: true, awaitingAck: awaitsAck({ ...doc, ...change.set }) };
     let written: TaskDoc | null;
     if (isNew) {
-      written = await this.tasks.create({ ...doc, ...fields }).then(
-        () => ({ ...doc, ...fields }) as TaskDoc,
+      const created = { ...doc, ...fields, rev } as TaskDoc;
+      written = await this.tasks.create(created).then(
+        () => created,
         (err: unknown) => (isDuplicateKey(err) ? null : Promise.reject(err)),
       );
     } else {
-      written = await this.tasks.findOneAndUpdate(atRevision(doc), { $set: fields }, { returnDocument: 'after' }).lean<TaskDoc>();
+      // $inc rather than $set of the revision: were the guard ever not kept, two writers would show as two revisions.
+      written = await this.tasks.findOneAndUpdate(atRevision(doc), { $set: fields, $inc: { rev: 1 } }, { returnDocument: 'after' }).lean<TaskDoc>();
     }
     if (written) this.ctx.log.info({ taskId: doc._id, incidentId: doc.incidentId, rev, status: written.status, ownerId: written.ownerId ?? null, events: change.events.map((e) => e.name) }, 'task changed');
     return written;

@@ -82,7 +82,7 @@ afterAll(async () => {
 });
 
 describe('a task change is one guarded write of the task', () => {
-  it('costs few store round trips: a first dispatch ≤ 6 (4 before it answers), a repeat 1, an acknowledgement 3', async () => {
+  it('costs few store round trips: a first dispatch 6 (4 before it answers), a repeat 1, an acknowledgement 3, a completion 4, a hand-over 7', async () => {
     const measure = async (fn: () => Promise<unknown>) => {
       a.reset();
       await fn();
@@ -106,6 +106,12 @@ describe('a task change is one guarded write of the task', () => {
     const acked = await measure(() => a.desk.acknowledge(first!.taskId, first!.ownerId!));
     expect(acked).toEqual(['find', 'findAndModify', 'update']);
     expect(await stored(first!.taskId)).toMatchObject({ rev: 2, status: 'acknowledged', outbox: [], owing: false });
+    // completing also ends the claim
+    expect(await measure(() => a.desk.complete(first!.taskId, first!.ownerId!, 1))).toEqual(['find', 'findAndModify', 'delete', 'update']);
+    // a decline hands over: claim the backup, write, release the one leaving, then message the backup and clear
+    const next = await a.desk.dispatch(dispatchRequest());
+    await a.desk.drain();
+    expect(await measure(() => a.desk.decline(next.taskId, next.ownerId!))).toEqual(['find', 'find', 'insert', 'findAndModify', 'delete', 'find', 'update']);
   });
 
   it('two changes decided on the same revision: the one written first wins, the other decides again on the new state', async () => {
@@ -240,5 +246,39 @@ describe('a task change is one guarded write of the task', () => {
       await dying.close();
       await recovering.close();
     }
+  });
+
+  it("settles once what the previous version left: an unsettled revision it applied, and a deadline it kept apart", async () => {
+    // The previous version stored a change (revision 2, a hand-over to the backup) and died before its effects; it
+    // also kept the backup's deadline in `ack_deadlines`, and the task has no `awaitingAck` flag.
+    const t = await a.desk.dispatch(dispatchRequest({ ackDeadlineSeconds: 600 }));
+    await a.desk.drain();
+    const backup = pid('d') === t.ownerId ? pid('c') : pid('d');
+    const due = new Date(Date.now() + 60_000);
+    const later = new Date(Date.now() + 120_000);
+    const view = { ...t, ownerId: backup, owners: [t.ownerId, backup], ackDueAt: due.toISOString() };
+    await db.collection('tasks').updateOne({ _id: t.taskId } as never, { $set: { rev: 2, ownerId: backup, owners: [t.ownerId, backup], ackDueAt: due }, $unset: { awaitingAck: 1 } });
+    await db.collection('claims').insertOne({ _id: `${t.incidentId}/${backup}`, incidentId: t.incidentId, personId: backup, taskId: t.taskId } as never);
+    await db.collection('task_transitions').insertOne({
+      _id: `${t.taskId}#2`,
+      taskId: t.taskId,
+      rev: 2,
+      set: { ownerId: backup },
+      events: [{ name: 'assigned', id: `${t.taskId}:assigned:${backup}`, task: view }],
+      release: [t.ownerId],
+      notify: null,
+      settled: false,
+    } as never);
+    await db.collection('ack_deadlines').insertOne({ _id: t.taskId, dueAt: due, ownerId: backup, rev: 2 } as never);
+    expect(await a.desk.overdue(later, 1000)).not.toContain(t.taskId);
+
+    await recoverOnce(a.ctx, a.desk, new Date());
+    expect(await db.collection('task_transitions').findOne({ _id: `${t.taskId}#2` } as never)).toMatchObject({ settled: true });
+    expect(await db.collection('ack_deadlines').countDocuments({ _id: t.taskId } as never)).toBe(0);
+    expect(await claimsOf(t.taskId)).toEqual([backup]);
+    await waitFor('the recovered event', async () => (eventIdsOf(t.taskId).includes(`${t.taskId}:assigned:${backup}`) ? true : undefined));
+    // The deadline is the task's own now, so the sweep finds it; the change itself was not applied a second time.
+    expect(await a.desk.overdue(later, 1000)).toContain(t.taskId);
+    expect(await stored(t.taskId)).toMatchObject({ rev: 2, ownerId: backup, awaitingAck: true });
   });
 });
