@@ -28,6 +28,8 @@ function update(doc: Doc, u: { $inc?: Record<string, number>; $set?: Record<stri
 export class FakeCollection {
   readonly docs = new Map<string, Doc>();
   updates = 0;
+  /** `find` commands received. */
+  reads = 0;
   /** `bulkWrite` commands received. */
   bulks = 0;
   failNext = 0;
@@ -48,8 +50,14 @@ export class FakeCollection {
     return doc ? structuredClone(doc) : null;
   }
 
-  find(filter: { _id: { $in: string[] } }) {
-    return { toArray: async () => (await tick(), filter._id.$in.flatMap((id) => (this.docs.has(id) ? [structuredClone(this.docs.get(id)!)] : []))) };
+  /** `{_id: {$in}}`, or equalities on other fields (in insertion order, up to `limit`). */
+  find(filter: { _id: { $in: string[] } } | Record<string, string>, opts: { limit?: number } = {}) {
+    const found = () =>
+      '_id' in filter
+        ? (filter as { _id: { $in: string[] } })._id.$in.flatMap((id) => (this.docs.has(id) ? [this.docs.get(id)!] : []))
+        : [...this.docs.values()].filter((d) => Object.entries(filter).every(([k, v]) => d[k] === v));
+    this.reads++;
+    return { toArray: async () => (await tick(), found().slice(0, opts.limit ?? Infinity).map((d) => structuredClone(d))) };
   }
 
   async updateOne(filter: Record<string, unknown> & { _id: string }, u: Parameters<typeof update>[1]) {

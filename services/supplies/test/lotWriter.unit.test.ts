@@ -198,3 +198,29 @@ it('a committed take whose hold insert failed is confirmed by a reload: the hold
   expect(s.lot('lot1')).toMatchObject({ available: 7, held: 3, v: 1 });
   balanced(s, 'lot1');
 });
+
+it('a lot whose holds were all read when it was loaded answers who holds what without another read', async () => {
+  const s = store({});
+  s.lotCol.docs.set('lot1', { _id: 'lot1', itemCode: 'tents', quantity: 10, available: 5, held: 5, issued: 0, v: 2 });
+  for (const [holder, quantity] of [['res-a', 3], ['res-b', 2]] as const) s.holdCol.docs.set(holdId(holder, 'lot1'), { _id: holdId(holder, 'lot1'), lotId: 'lot1', reservationId: holder, quantity, state: 'held' });
+  const w = s.writer();
+  expect(await w.heldBy('lot1', 'res-a', { epoch: w.epoch(), hold: null })).toBe(3);
+  expect(w.knowsEveryHold('lot1')).toBe(true);
+  const reads = s.holdCol.reads;
+  expect(await Promise.all([w.take('lot1', 'res-b', 4), w.take('lot1', 'res-c', 4), w.heldBy('lot1', 'res-d', { epoch: 0, hold: null })])).toEqual([2, 4, 0]);
+  expect(s.holdCol.reads).toBe(reads);
+  expect(s.lot('lot1')).toMatchObject({ available: 1, held: 9, v: 3 });
+  balanced(s, 'lot1');
+});
+
+it('a lot with more holds than are read at a load looks its holders up instead', async () => {
+  const s = store({});
+  s.lotCol.docs.set('lot1', { _id: 'lot1', itemCode: 'tents', quantity: 6000, available: 999, held: 5001, issued: 0, v: 1 });
+  for (let i = 0; i <= 5000; i++) s.holdCol.docs.set(holdId(`res-${i}`, 'lot1'), { _id: holdId(`res-${i}`, 'lot1'), lotId: 'lot1', reservationId: `res-${i}`, quantity: 1, state: 'held' });
+  const w = s.writer();
+  expect(await w.take('lot1', 'res-5000', 1)).toBe(1);
+  expect(w.knowsEveryHold('lot1')).toBe(false);
+  expect(await w.take('lot1', 'res-new', 2)).toBe(2);
+  expect(s.lot('lot1')).toMatchObject({ available: 997, held: 5003, v: 2 });
+  balanced(s, 'lot1');
+});

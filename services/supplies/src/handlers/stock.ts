@@ -76,12 +76,13 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
   }
 
   /**
-   * The units an interrupted earlier attempt of this reservation already holds, per candidate lot: one lookup of the
-   * hold documents, confirmed by the lot's writer wherever the lookup may predate the lot's last journal.
+   * The units an interrupted earlier attempt of this reservation already holds, per candidate lot: from the lot's
+   * writer where it knows every hold on the lot (no read), else one lookup of the hold documents, confirmed by the
+   * writer wherever the lookup may predate the lot's last journal.
    */
   async function heldEarlier(reservationId: string, lotIds: string[]): Promise<Map<string, { units: number; seen: SeenHold }>> {
     const epoch = s.writer.epoch();
-    const docs = await Promise.all(lotIds.map((lotId) => holdLookups.call(holdId(reservationId, lotId))));
+    const docs = await Promise.all(lotIds.map((lotId) => (s.writer.knowsEveryHold(lotId) ? undefined : holdLookups.call(holdId(reservationId, lotId)))));
     const seen = docs.map((d): SeenHold => ({ epoch, hold: d ? toHold(d) : null }));
     const units = await Promise.all(lotIds.map((lotId, i) => s.writer.heldBy(lotId, reservationId, seen[i]!)));
     return new Map(lotIds.map((lotId, i) => [lotId, { units: units[i]!, seen: seen[i]! }]));

@@ -39,7 +39,7 @@ export interface JournalSpec<Doc extends JournaledDoc, Request, Result, Entry> {
   /** A commit's entries were written: what this process knows beyond the last load. */
   committed?(id: string, entries: readonly Entry[]): void;
   /** The document was (re)loaded and its journal flushed: anything remembered from before is superseded. */
-  loaded?(id: string): void;
+  loaded?(id: string): Promise<void> | void;
   /** Make a document written before it had a version journaled (`v: 0`), once. */
   adopt?(id: string, doc: Omit<Doc, 'v'>): Promise<void>;
 }
@@ -223,7 +223,7 @@ export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
     if (!doc || doc.v === undefined) throw new LifelineError('not_found', `no document ${id}`, { id });
     await slot.flushing.catch(() => undefined);
     await this.spec.flush(id, this.spec.unpack(doc.pending));
-    this.spec.loaded?.(id);
+    await this.spec.loaded?.(id);
     this.stats.loads++;
     // Whatever this process carried was in the journal it just flushed, or in one another process flushed first.
     slot.carried = [];

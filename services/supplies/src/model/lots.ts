@@ -53,6 +53,8 @@ const holdSchema = new Schema<HoldDoc>(
   },
   { collection: 'holds', versionKey: false },
 );
+// A lot's writer reads all its holds when it loads the lot (`LotWriter`): an equality on this index's first field.
+holdSchema.index({ lotId: 1 });
 
 export const lotModel = (db: Connection): Model<LotDoc> => db.models.Lot ?? db.model<LotDoc>('Lot', lotSchema);
 export const holdModel = (db: Connection): Model<HoldDoc> => db.models.Hold ?? db.model<HoldDoc>('Hold', holdSchema);
