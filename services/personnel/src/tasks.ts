@@ -4,9 +4,11 @@ import { LifelineError, notification, personnelEvents, Severity, type EventDef, 
 import { call, isDuplicateKey, type ServiceContext } from '@lifeline/platform';
 import { idFromKey } from '@lifeline/platform/ids';
 import { assignmentMessage, notifyKey } from './domain/message';
+import { carriedForward, messageOwed } from './domain/outbox';
 import { summarize } from './domain/summary';
 import {
   acknowledgeSpell,
+  awaitsAck,
   closeSpell,
   decideAcknowledge,
   decideComplete,
@@ -85,9 +87,6 @@ const needOf = (doc: TaskDoc, now: Date): TaskNeed => ({
 });
 
 const eventOf = (name: TaskEvent['name'], id: string, view: TaskDoc): TaskEvent => ({ name, id, task: toTask(view) as unknown as Record<string, unknown> });
-
-/** A service-kept deadline runs: the sweeper's indexed flag follows from the fields. */
-const awaitsAck = (doc: Pick<TaskDoc, 'status' | 'ackDueAt' | 'ownerId'>) => doc.status === 'assigned' && Boolean(doc.ackDueAt) && Boolean(doc.ownerId);
 
 /** The guard of a change: the revision it was decided on (tasks the first version stored have no `rev`). */
 const atRevision = (doc: TaskDoc) => ({ _id: doc._id, rev: doc.rev === undefined ? { $exists: false } : doc.rev });
@@ -212,7 +211,7 @@ export class TaskDesk {
     const rev = (doc.rev ?? 0) + 1;
     const own: OwedEffects = { rev, events: change.events, release: change.release };
     if (change.notify) own.notify = change.notify;
-    const fields: Partial<TaskDoc> = { ...change.set, outbox: [...this.stillOwed(doc), own], owing: true, awaitingAck: awaitsAck({ ...doc, ...change.set }) };
+    const fields: Partial<TaskDoc> = { ...change.set, outbox: [...carriedForward(doc.outbox ?? [], this.carriedOut.get(doc._id) ?? 0), own], owing: true, awaitingAck: awaitsAck({ ...doc, ...change.set }) };
     let written: TaskDoc | null;
     if (isNew) {
       const created = { ...doc, ...fields, rev } as TaskDoc;
@@ -229,15 +228,6 @@ export class TaskDesk {
   }
 
   /**
-   * What a new change carries forward from the outbox it found: effects not known to be carried out here, without
-   * their owner messages (a later change supersedes them: the owner acknowledged, left or finished).
-   */
-  private stillOwed(doc: TaskDoc): OwedEffects[] {
-    const done = this.carriedOut.get(doc._id) ?? 0;
-    return (doc.outbox ?? []).filter((e) => e.rev > done && (e.events.length > 0 || e.release.length > 0)).map(({ notify: _superseded, ...facts }) => facts);
-  }
-
-  /**
    * A written change's effects, each idempotent: events (deduplicated by id) and claim releases before the command
    * answers; the owner's message after it (so a slow notification service does not slow dispatch), then the outbox
    * is cleared by a write guarded by the same revision. A crash before that leaves it owed, and the sweeper (or a
@@ -251,8 +241,7 @@ export class TaskDesk {
     if (release.length) await this.roster.releaseClaims(doc._id, release.includes('*') ? undefined : release);
     const rev = doc.rev ?? 0;
     this.carriedOut.set(doc._id, rev);
-    // Only the latest change's message is still wanted (stillOwed drops older ones the same way).
-    const notify = owed.find((o) => o.rev === rev)?.notify;
+    const notify = messageOwed(owed, rev);
     const finish = async () => {
       if (notify) await this.notifyOwner(doc, notify);
       await this.tasks.updateOne(atRevision(doc), { $set: { outbox: [], owing: false } });

@@ -1,4 +1,5 @@
-import { decideAcknowledge, decideComplete, decideDecline, decideFallback, decideStart, isOverdue } from '../src/domain/transitions';
+import { awaitsAck, decideAcknowledge, decideComplete, decideDecline, decideFallback, decideStart, isOverdue } from '../src/domain/transitions';
+import { carriedForward, messageOwed } from '../src/domain/outbox';
 import { summarize } from '../src/domain/summary';
 import { assignmentMessage, notifyKey } from '../src/domain/message';
 
@@ -52,6 +53,38 @@ describe('task transitions', () => {
     expect(decideStart({ status: 'acknowledged', ownerId: 'p1' }, 'p1')).toEqual({ kind: 'apply' });
     expect(decideStart({ status: 'assigned', ownerId: 'p1' }, 'p1')).toMatchObject({ kind: 'reject', code: 'invalid_state' });
     expect(decideStart({ status: 'in-progress', ownerId: 'p1' }, 'p1')).toEqual({ kind: 'repeat' });
+  });
+});
+
+describe('what a task change owes', () => {
+  const assigned = { rev: 1, events: ['assigned:p1'], release: [], notify: 'p1' };
+  const handOver = { rev: 2, events: ['timed-out:p1', 'assigned:p2'], release: ['p1'], notify: 'p2' };
+
+  it('a new change keeps the events and releases still owed, but not their owner messages', () => {
+    expect(carriedForward([assigned, handOver], 0)).toEqual([
+      { rev: 1, events: ['assigned:p1'], release: [] },
+      { rev: 2, events: ['timed-out:p1', 'assigned:p2'], release: ['p1'] },
+    ]);
+  });
+
+  it('drops what this process has already carried out, and entries left with nothing to do', () => {
+    expect(carriedForward([assigned, handOver], 1)).toEqual([{ rev: 2, events: ['timed-out:p1', 'assigned:p2'], release: ['p1'] }]);
+    expect(carriedForward([assigned, handOver], 2)).toEqual([]);
+    expect(carriedForward([{ rev: 3, events: [], release: [], notify: 'p3' }], 0)).toEqual([]);
+  });
+
+  it('only the latest change still wants its owner messaged', () => {
+    expect(messageOwed([assigned, handOver], 2)).toBe('p2');
+    expect(messageOwed([assigned], 2)).toBeUndefined();
+    expect(messageOwed([{ rev: 2, events: ['acknowledged'], release: [] }], 2)).toBeUndefined();
+  });
+
+  it('a deadline runs only while an owner holds an assigned task with a due time', () => {
+    const due = new Date('2026-06-01T10:00:00Z');
+    expect(awaitsAck({ status: 'assigned', ownerId: 'p1', ackDueAt: due })).toBe(true);
+    expect(awaitsAck({ status: 'assigned', ownerId: 'p1', ackDueAt: null })).toBe(false);
+    expect(awaitsAck({ status: 'timed-out', ownerId: null, ackDueAt: null })).toBe(false);
+    expect(awaitsAck({ status: 'acknowledged', ownerId: 'p1', ackDueAt: due })).toBe(false);
   });
 });
 

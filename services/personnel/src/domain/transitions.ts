@@ -88,6 +88,11 @@ export function isOverdue(task: TaskState, now: Date): boolean {
   return task.status === 'assigned' && Boolean(task.ownerId) && Boolean(task.ackDueAt) && task.ackDueAt! <= now;
 }
 
+/** An owner's service-kept deadline runs (the sweeper's indexed `awaitingAck` follows from this). */
+export function awaitsAck(task: Pick<TaskState, 'status' | 'ownerId' | 'ackDueAt'>): boolean {
+  return task.status === 'assigned' && Boolean(task.ownerId) && Boolean(task.ackDueAt);
+}
+
 /** Spells with the current one closed as `outcome` at `now`. */
 export function closeSpell(spells: readonly Spell[], ownerId: string | null | undefined, outcome: SpellOutcome, now: Date): Spell[] {
   return spells.map((s, i) => (i === spells.length - 1 && s.ownerId === ownerId && !s.outcome ? { ...s, outcome, endedAt: now } : s));
