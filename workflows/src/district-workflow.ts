@@ -1,12 +1,13 @@
-import { executeChild, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { executeChild, isCancellation } from '@temporalio/workflow';
 import { workflowIds, type BroadcastOutcome, type StepOf } from '@lifeline/contracts';
-import type { Activities } from './activities';
 import { childSearchAttributes } from './child-options';
 import { communityPhaseWorkflow } from './community-workflow';
 import { communityRun, copyOf, throwIfStandingDown, type CommunityRun } from './community/run';
 import { failureReason, localCommandOptions, pollOptions, unlessCancelled } from './activity-options';
 import { COMMUNITIES_IN_FLIGHT, forEachBounded } from './fan-out';
 import { leadingWarnings } from './domain/segments';
+import { summaries } from './domain/summaries';
+import { commandsWith, localCommandsWith } from './proxies';
 import type { CommunityState, DistrictPhaseInput } from './domain/state';
 import { deadlineOf, deadlineRule, settleBroadcast, startBroadcast } from './steps/notify';
 
@@ -54,12 +55,12 @@ export async function districtPhaseWorkflow(input: DistrictPhaseInput): Promise<
  */
 async function warnEveryCommunity(input: DistrictPhaseInput, warnings: StepOf<'notify'>[], results: CommunityState[]) {
   const { context } = input;
-  const commands = proxyLocalActivities<Activities>(localCommandOptions);
+  const commands = localCommandsWith(localCommandOptions);
   const runs = input.communities.map((c) => communityRun(context, copyOf(c), workflowIds.community(context.incidentId, c.communityId), commands));
   try {
     for (const step of warnings) {
       throwIfStandingDown();
-      await warnOnce(runs, step);
+      await warnOnce(input.districtId, runs, step);
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
@@ -72,7 +73,7 @@ async function warnEveryCommunity(input: DistrictPhaseInput, warnings: StepOf<'n
 }
 
 /** One notify step for every community of the district: start each broadcast, poll the open ones together, settle. */
-async function warnOnce(runs: CommunityRun[], step: StepOf<'notify'>) {
+async function warnOnce(districtId: string, runs: CommunityRun[], step: StepOf<'notify'>) {
   const until = deadlineOf(step);
   const jobs = new Map<CommunityRun, BroadcastOutcome>();
   await forEachBounded(runs, COMMUNITIES_IN_FLIGHT, async (run) => {
@@ -84,9 +85,10 @@ async function warnOnce(runs: CommunityRun[], step: StepOf<'notify'>) {
   });
   const sending = [...jobs.values()].filter((j) => !j.completed).map((j) => j.jobId);
   if (sending.length > 0) {
-    const { awaitBroadcasts } = proxyActivities<Activities>(pollOptions(step.deadlineSeconds));
+    const { awaitBroadcasts } = commandsWith(pollOptions(step.deadlineSeconds));
     try {
-      const seen = new Map((await awaitBroadcasts({ jobIds: sending, until })).jobs.map((j) => [j.jobId, j]));
+      const polled = await awaitBroadcasts(summaries.awaitBroadcasts(step.id, districtId, sending.length, step.deadlineSeconds), { jobIds: sending, until });
+      const seen = new Map(polled.jobs.map((j) => [j.jobId, j]));
       for (const [run, job] of jobs) jobs.set(run, seen.get(job.jobId) ?? job);
     } catch (err) {
       // As a community run whose poll failed: a note, and nothing counted.

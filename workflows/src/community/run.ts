@@ -10,14 +10,12 @@ import {
   getExternalWorkflowHandle,
   log,
   patched,
-  proxyActivities,
-  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { GateDecisionSignal, TaskSignal, workflowIds, type BroadcastOutcome, type DeadlineSignal, type Phase } from '@lifeline/contracts';
-import type { Activities } from '../activities';
 import { commandOptions, localCommandOptions } from '../activity-options';
+import { commandsWith, localCommandsWith, type Commands } from '../proxies';
 import { deadlinePassedSignal, gateDecisionSignal, PATCHES, taskProgressSignal } from '../messages';
 import { gateIdFor } from '../domain/deadlines';
 import { idempotencyKey } from '../domain/keys';
@@ -34,8 +32,8 @@ export const throwIfStandingDown = () => {
  * Commands as local activities (patch `community-local-activities`): the worker running the workflow task runs them
  * and records a marker, with no activity task through the server. Runs recorded before that replay as activities.
  */
-function commandsFor(): Activities {
-  return patched(PATCHES.communityLocalActivities) ? proxyLocalActivities<Activities>(localCommandOptions) : proxyActivities<Activities>(commandOptions);
+function commandsFor(): Commands {
+  return patched(PATCHES.communityLocalActivities) ? localCommandsWith(localCommandOptions) : commandsWith(commandOptions);
 }
 
 export type CommunityRun = ReturnType<typeof communityRun>;
@@ -76,7 +74,7 @@ export function communityRun(
   context: PhaseContext,
   state: CommunityState,
   workflowId: string,
-  commands: Activities,
+  commands: Commands,
   inbox: { progress: Map<string, TaskSignal>; decisions: Map<string, string> } = { progress: new Map(), decisions: new Map() },
 ) {
   const { progress, decisions } = inbox;

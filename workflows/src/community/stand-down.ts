@@ -1,4 +1,5 @@
 import { unlessCancelled } from '../activity-options';
+import { summaries } from '../domain/summaries';
 import { closeSites } from '../steps/open-site';
 import type { CommunityRun } from './run';
 
@@ -14,10 +15,11 @@ export async function standDown(run: CommunityRun) {
   for (const reservation of state.reservations) {
     const body = { idempotencyKey: run.key('stand-down', reservation.stepId), reservationId: reservation.reservationId, reason: 'incident stood down' };
     try {
+      const said = (action: 'release' | 'return') => summaries.reservation('stand-down', action, reservation.units, reservation.stepId, state.communityId);
       if (reservation.status === 'reserved') {
-        reservation.status = (await commands.releaseSupplies(body)).status;
+        reservation.status = (await commands.releaseSupplies(said('release'), body)).status;
       } else if (reservation.status === 'issued') {
-        reservation.status = (await commands.returnSupplies(body)).status;
+        reservation.status = (await commands.returnSupplies(said('return'), body)).status;
         state.figures.supplies.returned += reservation.units;
       }
     } catch (err) {
@@ -27,14 +29,16 @@ export async function standDown(run: CommunityRun) {
   for (const task of state.tasks) if (task.status === 'assigned' || task.status === 'acknowledged') task.status = 'stood-down';
   await closeSites(run, 'stand-down-close-sites', 'stand-down');
   const stepId = 'stand-down-all-clear';
+  const audience = { groups: ['everyone' as const] };
+  const channels = ['sms' as const, 'app-push' as const];
   try {
-    const job = await commands.broadcast({
+    const job = await commands.broadcast(summaries.broadcast(stepId, state, audience.groups, channels, context.drill), {
       idempotencyKey: run.key(stepId),
       incidentId: context.incidentId,
       stepId,
       communityId: state.communityId,
-      audience: { groups: ['everyone'] },
-      channels: ['sms', 'app-push'],
+      audience,
+      channels,
       message: ALL_CLEAR,
       severity: context.severity,
       drill: context.drill,

@@ -1,17 +1,18 @@
 /** How an incident begins (its area resolved) and ends (compensated, readiness, review, closed). Workflow-safe. */
-import { ApplicationFailure, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ApplicationFailure, patched, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { commandOptions, failureReason, localCommandOptions } from '../activity-options';
+import { commandsWith, localCommandsWith } from '../proxies';
 import { PATCHES, searchAttributes } from '../messages';
 import { drillReadiness, type SpanFinding } from '../domain/readiness';
 import { idempotencyKey } from '../domain/keys';
 import { computeReview } from '../domain/review';
+import { summaries } from '../domain/summaries';
 import { newCommunityState } from '../domain/state';
 import { fanOut } from './phases';
 import type { Incident } from './state';
 
-const services = proxyActivities<Activities>(commandOptions);
-const localServices = proxyLocalActivities<Activities>(localCommandOptions);
+const services = commandsWith(commandOptions);
+const localServices = localCommandsWith(localCommandOptions);
 
 /** Mark the incident's run with what administrators filter on, and record the activation. */
 export function activate(inc: Incident) {
@@ -35,7 +36,7 @@ export async function resolveArea(inc: Incident) {
   try {
     // On the way from the POST to the first warning: a local activity saves a round trip through the server (patch
     // `local-activities`; incidents recorded before resolve their area with an activity).
-    const area = await (patched(PATCHES.localActivities) ? localServices : services).resolveArea({ area: inc.input.area });
+    const area = await (patched(PATCHES.localActivities) ? localServices : services).resolveArea(summaries.resolveArea(inc.input.area), { area: inc.input.area });
     const seen = new Set<string>();
     for (const d of area.districts) {
       for (const c of d.communities) {
@@ -59,7 +60,7 @@ export async function resolveArea(inc: Incident) {
 /** Release, return, stand responders down and tell residents, for whatever the incident got to. */
 export async function compensate(inc: Incident) {
   try {
-    const { stoodDown } = await services.standDownResponders({ idempotencyKey: idempotencyKey(workflowInfo().workflowId, 'stand-down'), incidentId: inc.input.incidentId });
+    const { stoodDown } = await services.standDownResponders(summaries.standDownResponders(), { idempotencyKey: idempotencyKey(workflowInfo().workflowId, 'stand-down'), incidentId: inc.input.incidentId });
     inc.record(`stand-down: ${stoodDown} open task(s) stood down`);
   } catch (err) {
     inc.record('stand-down: responders could not be stood down', failureReason(err));
@@ -74,7 +75,7 @@ export async function writeReadiness(inc: Incident) {
   let spans: SpanFinding[] | undefined;
   if (patched(PATCHES.drillReadiness)) {
     try {
-      spans = await services.checkReadiness({ area: inc.input.area });
+      spans = await services.checkReadiness(summaries.checkReadiness(inc.input.area), { area: inc.input.area });
     } catch (err) {
       inc.record('readiness: the span-of-control check could not be made', failureReason(err));
     }

@@ -1,13 +1,14 @@
 /** The incident-level steps: `await` (operator, timer, quorum, decision) and `collect`. Workflow-safe. */
-import { condition, isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { condition, isCancellation } from '@temporalio/workflow';
 import { commandOptions, failureReason } from '../activity-options';
 import { acknowledgedShare, GATE_OPTIONS, gateIdFor, joinGate } from '../domain/deadlines';
+import { summaries } from '../domain/summaries';
+import { commandsWith } from '../proxies';
 import type { IncidentLevelStep } from '../domain/segments';
 import { applyDeadline } from './operator';
 import type { Incident } from './state';
 
-const services = proxyActivities<Activities>(commandOptions);
+const services = commandsWith(commandOptions);
 
 type AwaitStep = Extract<IncidentLevelStep, { kind: 'await' }>;
 
@@ -28,7 +29,8 @@ async function quorum(inc: Incident, step: AwaitStep, before: number) {
   const percent = () => Math.round(acked() * 100);
   inc.record(`${step.id}: waiting for ${Math.round(share * 100)}% of tasks acknowledged (now ${percent()}%)`);
   for (;;) {
-    if (await condition(() => reached() || inc.advances > before, (step.seconds ?? 0) * 1000)) {
+    const deadline = { summary: summaries.quorum(step.id, share, step.seconds ?? 0) };
+    if (await condition(() => reached() || inc.advances > before, (step.seconds ?? 0) * 1000, deadline)) {
       return inc.record(`${step.id}: ${reached() ? `quorum reached (${percent()}%)` : 'ended early by advance'}`);
     }
     const detail = `only ${percent()}% of tasks acknowledged after ${step.seconds ?? 0}s (quorum ${Math.round(share * 100)}%)`;
@@ -58,7 +60,7 @@ export async function awaitStep(inc: Incident, step: AwaitStep) {
     } else if (step.for === 'quorum') {
       await quorum(inc, step, before);
     } else {
-      const ended = await condition(() => inc.advances > before, (step.seconds ?? 0) * 1000);
+      const ended = await condition(() => inc.advances > before, (step.seconds ?? 0) * 1000, { summary: summaries.timer(step.id, step.seconds ?? 0) });
       inc.record(`${step.id}: ${ended ? 'ended early by advance' : `timer of ${step.seconds ?? 0}s elapsed`}`);
     }
   } finally {
@@ -68,7 +70,7 @@ export async function awaitStep(inc: Incident, step: AwaitStep) {
 
 export async function collectStep(inc: Incident, step: Extract<IncidentLevelStep, { kind: 'collect' }>) {
   try {
-    const figures = await services.collectFigures({ incidentId: inc.input.incidentId, figures: step.figures });
+    const figures = await services.collectFigures(summaries.collect(step.id, step.figures), { incidentId: inc.input.incidentId, figures: step.figures });
     inc.record(`${step.id}: figures collected from ${step.figures.join(', ')}`, JSON.stringify(figures));
   } catch (err) {
     if (isCancellation(err)) throw err;

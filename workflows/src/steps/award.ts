@@ -1,6 +1,7 @@
 import type { StepOf } from '@lifeline/contracts';
 import { uninterrupted, type CommunityRun } from '../community/run';
 import { unlessCancelled } from '../activity-options';
+import { summaries } from '../domain/summaries';
 
 /** Credit points for every task completed and not yet awarded; the service computes the points, once per task. */
 export async function award(run: CommunityRun, step: StepOf<'award'>) {
@@ -14,7 +15,7 @@ export async function award(run: CommunityRun, step: StepOf<'award'>) {
     }
     try {
       const entry = await uninterrupted(() =>
-        run.commands.awardPoints({
+        run.commands.awardPoints(summaries.award(step.id, task.taskId, task.role, Math.min(hours, 72), state.communityId), {
           idempotencyKey: run.key(step.id, task.taskId),
           incidentId: context.incidentId,
           severity: context.severity,

@@ -2,6 +2,7 @@ import { condition } from '@temporalio/workflow';
 import type { StepOf, TaskRecord } from '@lifeline/contracts';
 import { uninterrupted, type CommunityRun } from '../community/run';
 import { gateIdFor, onMissedAck } from '../domain/deadlines';
+import { summaries } from '../domain/summaries';
 
 /**
  * Give the step's task one named owner, wait for the acknowledgement (applying the deadline rule when it is missed:
@@ -10,7 +11,7 @@ import { gateIdFor, onMissedAck } from '../domain/deadlines';
 export async function dispatch(run: CommunityRun, step: StepOf<'dispatch'>) {
   const { context, state, progress, decisions } = run;
   const assigned = await uninterrupted(() =>
-    run.commands.dispatchResponder({
+    run.commands.dispatchResponder(summaries.dispatch(step.id, step.role, step.skill, state.communityId, step.ackDeadlineSeconds), {
       idempotencyKey: run.key(step.id),
       incidentId: context.incidentId,
       communityId: state.communityId,
@@ -27,8 +28,9 @@ export async function dispatch(run: CommunityRun, step: StepOf<'dispatch'>) {
   state.figures.personnel.tasks++;
   const acknowledged = () => progress.has(task.taskId);
   const ackWindow = step.ackDeadlineSeconds * 1000;
+  const ackDeadline = (backup: number) => ({ summary: summaries.ackDeadline(step.id, step.ackDeadlineSeconds, task.taskId, state.communityId, backup) });
 
-  let acked = await condition(acknowledged, ackWindow);
+  let acked = await condition(acknowledged, ackWindow, ackDeadline(0));
   // The deadline rule (domain/deadlines.ts).
   const rule = run.executesRule(step.onDeadline) ? step.onDeadline : 'continue';
   let fallbacksUsed = 0;
@@ -45,10 +47,12 @@ export async function dispatch(run: CommunityRun, step: StepOf<'dispatch'>) {
       acked = acknowledged();
     } else {
       const attempt = ++fallbacksUsed;
-      const moved = await uninterrupted(() => run.commands.fallbackResponder({ idempotencyKey: run.key(step.id, 'fallback', attempt), taskId: task.taskId, reason: missed }));
+      const moved = await uninterrupted(() =>
+        run.commands.fallbackResponder(summaries.fallback(step.id, attempt, step.role, task.taskId, state.communityId), { idempotencyKey: run.key(step.id, 'fallback', attempt), taskId: task.taskId, reason: missed }),
+      );
       task.ownerId = moved.ownerId;
       state.figures.personnel.fallbacks++;
-      acked = await condition(acknowledged, ackWindow);
+      acked = await condition(acknowledged, ackWindow, ackDeadline(attempt));
     }
   }
   if (!acked) {
@@ -60,7 +64,9 @@ export async function dispatch(run: CommunityRun, step: StepOf<'dispatch'>) {
   task.ownerId = progress.get(task.taskId)?.ownerId ?? task.ownerId;
   state.figures.personnel.acknowledged++;
 
-  const done = await condition(() => progress.get(task.taskId)?.status === 'done', step.completionDeadlineSeconds * 1000);
+  const done = await condition(() => progress.get(task.taskId)?.status === 'done', step.completionDeadlineSeconds * 1000, {
+    summary: summaries.completionDeadline(step.id, step.completionDeadlineSeconds, task.taskId, state.communityId),
+  });
   if (!done) {
     task.status = 'incomplete';
     return run.note(step.id, `not reported done within ${step.completionDeadlineSeconds}s`);

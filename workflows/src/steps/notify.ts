@@ -1,8 +1,8 @@
-import { proxyActivities } from '@temporalio/workflow';
 import type { BroadcastOutcome, StepOf } from '@lifeline/contracts';
-import type { Activities } from '../activities';
 import { pollOptions } from '../activity-options';
 import { uninterrupted, type CommunityRun } from '../community/run';
+import { summaries } from '../domain/summaries';
+import { commandsWith } from '../proxies';
 
 type NotifyStep = StepOf<'notify'>;
 
@@ -13,7 +13,7 @@ export const deadlineOf = (step: NotifyStep) => new Date(Date.now() + step.deadl
 export async function startBroadcast(run: CommunityRun, step: NotifyStep): Promise<BroadcastOutcome> {
   const { context, state } = run;
   const job = await uninterrupted(() =>
-    run.commands.broadcast({
+    run.commands.broadcast(summaries.broadcast(step.id, state, step.audience.groups, step.channels, context.drill), {
       idempotencyKey: run.key(step.id),
       incidentId: context.incidentId,
       stepId: step.id,
@@ -49,12 +49,13 @@ export async function notify(run: CommunityRun, step: NotifyStep) {
   const until = deadlineOf(step);
   const job = await startBroadcast(run, step);
   // Polling heartbeats and may run for the whole deadline, so it stays an activity through the server.
-  const { awaitBroadcast } = proxyActivities<Activities>(pollOptions(step.deadlineSeconds));
-  let final = job.completed ? job : await awaitBroadcast({ jobId: job.jobId, until });
+  const { awaitBroadcast } = commandsWith(pollOptions(step.deadlineSeconds));
+  const waiting = summaries.awaitBroadcast(step.id, run.state.communityId, step.deadlineSeconds);
+  let final = job.completed ? job : await awaitBroadcast(waiting, { jobId: job.jobId, until });
   await deadlineRule(run, step, final);
   // The commander may let it run for another deadline, once per decision.
   if (!final.completed && step.onDeadline === 'ask-commander' && run.executesRule(step.onDeadline) && (await run.askCommander(step.id, stillSending(step, final))) === 'keep-waiting') {
-    final = await awaitBroadcast({ jobId: job.jobId, until: deadlineOf(step) });
+    final = await awaitBroadcast(waiting, { jobId: job.jobId, until: deadlineOf(step) });
   }
   settleBroadcast(run, step, final);
 }
