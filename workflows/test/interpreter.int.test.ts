@@ -12,6 +12,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { PHASES, PlanDocument, workflowIds, type IncidentInput, type PlanInput } from '@lifeline/contracts';
 import { incidentWorkflow } from '../src/workflows';
 import { ALL_SEARCH_ATTRIBUTE_KEYS, commandUpdate, statusQuery } from '../src/messages';
@@ -101,6 +103,14 @@ async function runsOf(workflowId: string, atLeast: number) {
   return runs;
 }
 
+/** The summaries a run's history shows (user metadata), with the event each is on: what the UI's event list reads. */
+async function summariesOf(workflowId: string, runId?: string) {
+  const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  return (history.events ?? [])
+    .filter((e) => e.userMetadata?.summary)
+    .map((e) => ({ event: temporal.api.enums.v1.EventType[e.eventType!].replace('EVENT_TYPE_', ''), summary: defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!) }));
+}
+
 /** Why an update was refused (the validator's message travels as the failure's cause). */
 async function rejection(update: Promise<unknown>): Promise<string> {
   const err = await update.then(
@@ -157,11 +167,49 @@ test('the drill plan walks warn → mobilize → respond → recover → review 
   const districtRuns = await runsOf(workflowIds.district(incidentId, 'd-east'), 4);
   expect(districtRuns.map((r) => r.phase).sort()).toEqual(['mobilize', 'recover', 'respond', 'warn']);
 
+  await expectReadableHistories(incidentId, districtRuns.find((r) => r.phase === 'warn')!.runId, runs.find((r) => r.phase === 'mobilize')!.runId);
+
   await saveHistory('drill-incident.json', handle.workflowId);
   await saveHistory('drill-district-east.json', workflowIds.district(incidentId, 'd-east'));
   await saveHistory('drill-district-east-warn.json', workflowIds.district(incidentId, 'd-east'), districtRuns.find((r) => r.phase === 'warn')?.runId);
   await saveHistory('drill-community-mobilize.json', communityId, runs.find((r) => r.phase === 'mobilize')?.runId);
 });
+
+/**
+ * Every command and timer of the drill says what it does in the plan's words; nothing of the title or a message's
+ * text. The district's warn: its broadcasts (local activities: the marker) and its one poll (an activity).
+ */
+async function expectReadableHistories(incidentId: string, eastWarnRun: string, harbourMobilizeRun: string) {
+  const warn = await summariesOf(workflowIds.district(incidentId, 'd-east'), eastWarnRun);
+  expect(warn).toEqual([
+    { event: 'WORKFLOW_EXECUTION_STARTED', summary: 'warn · district d-east' },
+    { event: 'MARKER_RECORDED', summary: 'warn-residents: broadcast to 2,000 residents of c-harbour by sms, app-push (drill)' },
+    { event: 'MARKER_RECORDED', summary: 'warn-residents: broadcast to 500 residents of c-market by sms, app-push (drill)' },
+    { event: 'ACTIVITY_TASK_SCHEDULED', summary: 'warn-residents: wait up to 600s for 2 broadcasts in district d-east to be sent' },
+  ]);
+  const task = `task~${incidentId}~c-harbour~dispatch-grid-worker`;
+  expect(await summariesOf(workflowIds.community(incidentId, 'c-harbour'), harbourMobilizeRun)).toEqual([
+    { event: 'WORKFLOW_EXECUTION_STARTED', summary: 'mobilize · community c-harbour' },
+    { event: 'MARKER_RECORDED', summary: 'reserve-shelter-kits: reserve tent ×15, medicine-kit ×30, water-24 ×60 for 2,000 residents of c-harbour (severity II)' },
+    { event: 'MARKER_RECORDED', summary: 'dispatch-grid-worker: dispatch a grid-worker in c-harbour, to acknowledge within 120s' },
+    // The responder acknowledged and finished in time: each deadline's timer is started, then cancelled.
+    { event: 'TIMER_STARTED', summary: `dispatch-grid-worker: acknowledgement deadline 120s for task ${task} in c-harbour` },
+    { event: 'TIMER_CANCELED', summary: `dispatch-grid-worker: acknowledgement deadline 120s for task ${task} in c-harbour` },
+    { event: 'TIMER_STARTED', summary: `dispatch-grid-worker: completion deadline 600s for task ${task} in c-harbour` },
+    { event: 'TIMER_CANCELED', summary: `dispatch-grid-worker: completion deadline 600s for task ${task} in c-harbour` },
+  ]);
+  const incident = await summariesOf(workflowIds.incident(incidentId));
+  expect(incident.filter((s) => s.event !== 'START_CHILD_WORKFLOW_EXECUTION_INITIATED')).toEqual([
+    { event: 'MARKER_RECORDED', summary: 'resolve the area: districts d-east, d-west' },
+    { event: 'ACTIVITY_TASK_SCHEDULED', summary: 'collect-figures: collect figures from notification, supplies, personnel, incentives' },
+    { event: 'ACTIVITY_TASK_SCHEDULED', summary: 'readiness: check spans of control and overlay gaps in districts d-east, d-west' },
+  ]);
+  expect(incident).toContainEqual({ event: 'START_CHILD_WORKFLOW_EXECUTION_INITIATED', summary: 'warn · district d-east' });
+  const said = [...warn, ...incident].map((s) => s.summary).join('\n');
+  expect(said).not.toContain('interpreter test');
+  const { message } = drillPlan.phases.warn![0] as { message: { en: string; zh: string } };
+  for (const words of [message.en, message.zh]) expect(said).not.toContain(words.slice(0, 12));
+}
 
 test('every bundled plan (one of each kind) runs to completed; its incident history is recorded for replay', async () => {
   expect(new Set(library.map((p) => p.kind))).toEqual(new Set(['comprehensive', 'natural-disaster', 'public-health', 'production-safety', 'food-safety']));
@@ -218,7 +266,16 @@ test('a responder who never acknowledges triggers the fallback, then a missed ac
   expect(view.review!.findings).toContainEqual({ communityId: 'c-hill', finding: '1 missed acknowledgement(s)' });
   expect(services.callsOf('awardPoints', incidentId)).toHaveLength(0);
 
-  await saveHistory('missed-ack-community-mobilize.json', workflowIds.community(incidentId, 'c-hill'), (await runsOf(workflowIds.community(incidentId, 'c-hill'), 3)).find((r) => r.phase === 'mobilize')?.runId);
+  const hill = workflowIds.community(incidentId, 'c-hill');
+  const mobilize = (await runsOf(hill, 3)).find((r) => r.phase === 'mobilize')?.runId;
+  const task = `task~${incidentId}~c-hill~dispatch-grid-worker`;
+  expect((await summariesOf(hill, mobilize)).filter((s) => s.event !== 'TIMER_FIRED')).toEqual(
+    expect.arrayContaining([
+      { event: 'MARKER_RECORDED', summary: `dispatch-grid-worker: page backup 1 for the grid-worker task ${task} in c-hill` },
+      { event: 'TIMER_STARTED', summary: `dispatch-grid-worker: acknowledgement deadline 1s for task ${task} in c-hill (backup 1)` },
+    ]),
+  );
+  await saveHistory('missed-ack-community-mobilize.json', hill, mobilize);
 });
 
 test('a missed acknowledgement under rule escalate-severity raises the severity once, then pages backups', async () => {
@@ -315,6 +372,13 @@ test('stand-down mid-incident cancels child work, runs the compensations and clo
   expect(allClear.map((c) => c.body.communityId).sort()).toEqual(['c-harbour', 'c-hill', 'c-market']);
   expect(view.timeline.map((t) => t.what)).toContain('stand-down: supplies released or returned, all-clear sent');
   expect(view.timeline.map((t) => t.what)).not.toContain('respond started');
+  // The compensation's history says what it undoes: the latest run of a community id is its stand-down run.
+  expect(await summariesOf(workflowIds.community(incidentId, 'c-harbour'))).toEqual([
+    { event: 'WORKFLOW_EXECUTION_STARTED', summary: 'stand-down · community c-harbour' },
+    { event: 'MARKER_RECORDED', summary: 'stand-down: release 105 units reserved by reserve-shelter-kits in c-harbour' },
+    { event: 'MARKER_RECORDED', summary: 'stand-down-all-clear: broadcast to 2,000 residents of c-harbour by sms, app-push (drill)' },
+  ]);
+  expect(await summariesOf(handle.workflowId)).toContainEqual({ event: 'ACTIVITY_TASK_SCHEDULED', summary: "stand-down: stand down the incident's open tasks" });
 
   await saveHistory('stand-down-incident.json', handle.workflowId);
 });
