@@ -79,6 +79,8 @@ describe('workflow history encryption', () => {
         }
         const encrypted = payloads.filter((p) => !isSearchAttribute(p.at));
         expect(encrypted.length).toBeGreaterThan(2);
+        // The summaries (user metadata) go through the codec like any payload: each run has some, all ciphertext.
+        expect(encrypted.filter((p) => p.at.includes('.userMetadata.summary')).length).toBeGreaterThan(0);
         const expectedKey = process.env.LIFELINE_CODEC_KEYS ? undefined : derivedCodecKey(process.env.LIFELINE_PII_KEY!).id;
         for (const { at, payload } of encrypted) {
           expect([at, isEncryptedPayload(payload as never)]).toEqual([at, true]);

@@ -20,6 +20,7 @@ const CHROMIUM = process.env.LIFELINE_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'temporal-ui');
 const city = buildCity({ communities: 1, residents: 60, seed: 8233, today: new Date().toISOString().slice(0, 10) });
 const community = city.units.find((u) => u.level === 'community')!;
+const district = city.units.find((u) => u.level === 'district')!;
 const title = `Decoded in the UI ${randomUUID().slice(0, 8)}`;
 const stack = testStack();
 const uiOrigin = new URL(stack.temporalUiUrl).origin;
@@ -68,14 +69,25 @@ async function decode(headers: Record<string, string>, body = uiDecodeBody) {
   return { status: res.status, allowOrigin: res.headers.get('access-control-allow-origin'), body: (await res.json()) as Refusal & Decoded };
 }
 
-/** `temporal workflow show` of the incident through the codec endpoint, as README documents it for administrators. */
-function showWithCli(extra: string[]): Promise<{ exitCode: number; output: string }> {
-  const args = ['workflow', 'show', '--workflow-id', `incident-${incidentId}`, '--address', stack.temporalAddress, '--namespace', stack.temporalNamespace, '--codec-endpoint', stack.codecUrl, ...extra];
+/** The Temporal CLI against the stack, as README documents it for administrators. */
+function temporalCli(command: string[]): Promise<{ exitCode: number; output: string }> {
+  const args = [...command, '--address', stack.temporalAddress, '--namespace', stack.temporalNamespace];
   return new Promise((resolve) => {
     execFile(path.join(toolsBinDir(), 'temporal'), args, { timeout: 30_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) =>
       resolve({ exitCode: err ? Number((err as { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` }),
     );
   });
+}
+
+/** `temporal workflow show` of a run through the codec endpoint (the incident's, unless named). */
+const showWithCli = (extra: string[], workflowId = `incident-${incidentId}`) =>
+  temporalCli(['workflow', 'show', '--workflow-id', workflowId, '--codec-endpoint', stack.codecUrl, ...extra]);
+
+/** Workflow ids a visibility query lists (README "Reading payloads in the Temporal UI"). */
+async function listed(query: string): Promise<string[]> {
+  const { exitCode, output } = await temporalCli(['workflow', 'list', '--query', query, '--output', 'json']);
+  expect([query, exitCode]).toEqual([query, 0]);
+  return (JSON.parse(output || '[]') as { execution: { workflowId: string } }[]).map((w) => w.execution.workflowId);
 }
 
 /** Whether CLI output holds `text` in clear: as printed, or inside a decoded payload (the CLI prints payload data base64). */
@@ -111,6 +123,34 @@ describe('the Temporal UI shows a finished drill decoded, to whoever may see it'
     expect(decodes.length).toBeGreaterThan(0);
     expect(decodes.every((s) => s === 200)).toBe(true);
     await page.close();
+  });
+
+  it('the event history says what each command did, in the plan’s words (summaries, decoded by the codec server)', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 2400 } });
+    await openWorkflowPage(page);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'incident-summaries.png'), fullPage: true });
+    await page.getByText(`resolve the area: community ${community.id}`).first().waitFor({ timeout: 30_000 });
+    await page.goto(`${stack.temporalUiUrl}/namespaces/${stack.temporalNamespace}/workflows/${encodeURIComponent(`incident-${incidentId}/community-${community.id}`)}`);
+    // The community's latest run is its recover run: the return of what respond issued, then the all-clear.
+    await page.getByText(new RegExp(`return-shelter-kits: return [\\d,]+ units? issued from reserve-shelter-kits in ${community.id}`)).first().waitFor({ timeout: 60_000 });
+    await page.getByText(new RegExp(`all-clear: broadcast to [\\d,]+ residents of ${community.id} by sms \\(drill\\)`)).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'community-summaries.png'), fullPage: true });
+    await page.close();
+    // The command line shows them with an administrator's token; without one they stay ciphertext like any payload.
+    const workflowId = `incident-${incidentId}/community-${community.id}`;
+    const admin = await showWithCli(['--codec-auth', `Bearer ${tokenFor('admin')}`, '--output', 'json'], workflowId);
+    expect(holdsInClear(admin.output, `all-clear: broadcast to`)).toBe(true);
+    expect(holdsInClear((await showWithCli(['--output', 'json'], workflowId)).output, `all-clear: broadcast to`)).toBe(false);
+  });
+
+  it('the README’s visibility queries find the drill', async () => {
+    const runs = await listed(`LifelineIncidentId = "${incidentId}"`);
+    expect(runs).toEqual(expect.arrayContaining([`incident-${incidentId}`, `incident-${incidentId}/district-${district.id}`, `incident-${incidentId}/community-${community.id}`]));
+    const incidents = (query: string) => listed(`WorkflowType = "incidentWorkflow" AND ${query}`);
+    expect(await incidents(`LifelineDistrict = "${district.id}" AND LifelineDrill = true`)).toContain(`incident-${incidentId}`);
+    expect(await incidents(`LifelineDrill = false`)).not.toContain(`incident-${incidentId}`);
+    expect(await incidents(`LifelinePhase = "closed" AND ExecutionStatus = "Completed"`)).toContain(`incident-${incidentId}`);
+    expect(await incidents(`LifelinePhase = "mobilize" AND ExecutionStatus = "Running"`)).not.toContain(`incident-${incidentId}`);
   });
 
   it('without the codec server the same panes show only ciphertext', async () => {
