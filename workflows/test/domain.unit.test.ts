@@ -4,6 +4,7 @@ import { computeReview, totalFigures } from '../src/domain/review';
 import { emptyFigures, newCommunityState, type CommunityState } from '../src/domain/state';
 import { idempotencyKey } from '../src/domain/keys';
 import { leadingWarnings, splitPhase } from '../src/domain/segments';
+import { summaries } from '../src/domain/summaries';
 
 const scaling = { I: 2, II: 1.5, III: 1.2, IV: 1 };
 const items = [
@@ -135,5 +136,31 @@ describe('phase segments', () => {
     expect(ids([notify('a'), notify('b', 'ask-commander'), notify('c')])).toEqual(['a']);
     expect(ids([dispatch, notify('a')])).toEqual([]);
     expect(ids([])).toEqual([]);
+  });
+});
+
+describe('summaries (the line each command shows in the event history)', () => {
+  test('a broadcast names its step, audience with counts, community and channels', () => {
+    expect(summaries.broadcast('warn-residents', { communityId: 'c0031', population: 4812 }, ['everyone'], ['sms', 'app-push'], false)).toBe(
+      'warn-residents: broadcast to 4,812 residents of c0031 by sms, app-push',
+    );
+    expect(summaries.broadcast('warn-vulnerable', { communityId: 'c1', population: 1 }, ['vulnerable', 'responders'], ['door-knock'], true)).toBe(
+      'warn-vulnerable: broadcast to vulnerable residents and responders of c1 by door-knock (drill)',
+    );
+  });
+
+  test('a reservation lists its item codes and quantities; issue, return and release name the step that reserved', () => {
+    expect(summaries.reserve('reserve-kits', { communityId: 'c1', population: 1234567 }, [{ itemCode: 'tent', quantity: 1500 }], 'I')).toBe(
+      'reserve-kits: reserve tent ×1,500 for 1,234,567 residents of c1 (severity I)',
+    );
+    expect(summaries.reservation('issue-kits', 'issue', 1, 'reserve-kits', 'c1')).toBe('issue-kits: issue 1 unit reserved by reserve-kits in c1');
+    expect(summaries.reservation('stand-down', 'return', 8, 'reserve-kits', 'c1')).toBe('stand-down: return 8 units issued from reserve-kits in c1');
+  });
+
+  test('an area names a few ids and counts the rest, so a city-wide line stays one line', () => {
+    const communityIds = Array.from({ length: 1200 }, (_, i) => `c${i}`);
+    expect(summaries.resolveArea({ communityIds })).toBe('resolve the area: communities c0, c1, c2, c3, c4 +1,195 more');
+    expect(summaries.resolveArea({ districtIds: ['d03'] })).toBe('resolve the area: district d03');
+    expect(summaries.checkReadiness({ cityWide: true })).toBe('readiness: check spans of control and overlay gaps in the whole city');
   });
 });
