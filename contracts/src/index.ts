@@ -10,7 +10,7 @@ export * as notificationContract from './services/notification';
 export * as incentivesContract from './services/incentives';
 export { supplies, suppliesEvents } from './services/supplies';
 export { personnel, personnelEvents } from './services/personnel';
-export { notification, notificationEvents, BROADCAST_BATCH_SUBJECT, BroadcastBatch } from './services/notification';
+export { notification, notificationEvents, BROADCAST_BATCH_SUBJECT, BroadcastBatch, JOBS_PER_QUERY } from './services/notification';
 export { incentives, incentivesEvents } from './services/incentives';
 export { ALL_ENDPOINTS, ALL_EVENTS } from './catalog';
 export * from './roles';

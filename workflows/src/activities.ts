@@ -9,6 +9,7 @@ import {
   incentives,
   LifelineError,
   notification,
+  JOBS_PER_QUERY,
   personnel,
   supplies,
   type Endpoint,
@@ -161,7 +162,9 @@ export function createActivities({ nc, pollIntervalMs = 1000, maxPollIntervalMs 
       const ctx = Context.current();
       const deadline = Date.parse(until);
       for (let interval = pollIntervalMs; ; interval = Math.min(interval * 2, maxPollIntervalMs, 2000)) {
-        const { jobs } = await request(notification.jobs, { jobIds });
+        // A district of more communities than one query takes is read in several, side by side.
+        const pages = Array.from({ length: Math.ceil(jobIds.length / JOBS_PER_QUERY) }, (_, i) => jobIds.slice(i * JOBS_PER_QUERY, (i + 1) * JOBS_PER_QUERY));
+        const jobs = (await Promise.all(pages.map((page) => request(notification.jobs, { jobIds: page })))).flatMap((r) => r.jobs);
         ctx.heartbeat({ sent: jobs.reduce((n, j) => n + j.sent, 0), total: jobs.reduce((n, j) => n + j.total, 0) });
         const left = deadline - Date.now();
         if (jobs.every((j) => j.status === 'completed') || left <= 0) return { jobs: jobs.map((j) => jobOutcome(j, j.status === 'completed')) };

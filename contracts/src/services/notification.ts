@@ -95,7 +95,8 @@ export type BroadcastJob = z.infer<typeof BroadcastJob>;
 
 export const JobQuery = z.object({ jobId: z.string().min(1) });
 /** Several jobs at once (a district polling its communities' warnings); every id must name a job. */
-export const JobsQuery = z.object({ jobIds: z.array(z.string().min(1)).min(1).max(500) });
+export const JOBS_PER_QUERY = 500;
+export const JobsQuery = z.object({ jobIds: z.array(z.string().min(1)).min(1).max(JOBS_PER_QUERY) });
 export const JobsResult = z.object({ jobs: z.array(BroadcastJob) });
 
 export const DirectMessageRequest = z.object({
