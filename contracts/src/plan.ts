@@ -122,6 +122,3 @@ export const PlanDocument = z
   });
 export type PlanDocument = z.infer<typeof PlanDocument>;
 export type PlanInput = z.input<typeof PlanDocument>;
-
-/** A new version as posted by an operator: the server assigns the version number. */
-export const PlanVersionInput = z.object({ plan: z.unknown() });

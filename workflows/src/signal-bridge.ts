@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { EventEnvelope, personnelContract, personnelEvents, STREAMS, workflowIds, type TaskSignal } from '@lifeline/contracts';
 import { context, SpanKind } from '@opentelemetry/api';
-import { ack, declareConsumer, inSpan, runConsumer, term, type ConsumerDeclaration, type Logger, type NatsConnection, type Outcome } from '@lifeline/platform';
+import { ack, inSpan, runConsumer, term, type ConsumerDeclaration, type Logger, type NatsConnection, type Outcome } from '@lifeline/platform';
 import { taskProgressSignal } from './messages';
 
 export const BRIDGE_CONSUMER = 'workflow-bridge';
@@ -32,11 +32,6 @@ export const incidentWorkflowIdOf = (communityWorkflowId: string) => communityWo
 
 const bridgeConsumer = (nc: NatsConnection, log: Logger) =>
   ({ nc, log, stream: STREAMS.events.name, durable: BRIDGE_CONSUMER, filter: BRIDGED_SUBJECTS, ackWaitMs: 30_000 }) satisfies ConsumerDeclaration;
-
-/** Create (or bring up to date) the durable consumer: explicit acks, only the events workflows wait for. */
-export async function ensureBridgeConsumer(nc: NatsConnection, log: Logger): Promise<void> {
-  await declareConsumer(bridgeConsumer(nc, log));
-}
 
 /**
  * Consume until stopped, one event at a time in stream order. A message is acknowledged only after Temporal

@@ -287,7 +287,6 @@ export const SurgeCall = z.object({
 });
 export type SurgeCall = z.infer<typeof SurgeCall>;
 export const SurgeAnswerRequest = z.object({ callId: z.string().min(1), personId: Slug, answer: z.enum(['accept', 'decline']) });
-export const SurgeQuery = z.object({ callId: z.string().min(1) });
 export const IncidentRoster = z.object({ incidentId: IncidentId, volunteers: z.array(z.object({ personId: Slug, callId: z.string(), skill: Slug.optional() })) });
 
 export const personnel = {

@@ -54,4 +54,3 @@ export function audienceStore(ctx: ServiceContext) {
 
   return { readIndex, writeIndex, readPage, readPages, writePage };
 }
-export type AudienceStore = ReturnType<typeof audienceStore>;

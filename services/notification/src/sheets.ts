@@ -88,4 +88,3 @@ export function broadcastRecords(ctx: ServiceContext) {
     },
   };
 }
-export type BroadcastRecords = ReturnType<typeof broadcastRecords>;

@@ -2,7 +2,7 @@
  * What happens when a deadline passes (the plan's escalation rules), as pure decisions the workflows follow.
  * Workflow-safe: no I/O, no clock.
  */
-import type { Gate, IncidentCommand, Phase, PlanStep, Severity } from '@lifeline/contracts';
+import type { Gate, IncidentCommand, Phase, Severity } from '@lifeline/contracts';
 
 type Rule = 'continue' | 'fallback-to-backup' | 'escalate-severity' | 'ask-commander';
 
@@ -97,6 +97,3 @@ export function acknowledgedShare(tasks: readonly QuorumTask[], liveAcks: Readon
   const acked = counted.filter((t) => t.status === 'acknowledged' || t.status === 'done' || liveAcks.has(t.taskId)).length;
   return acked / counted.length;
 }
-
-/** The deadline rule of a step (steps without one continue). */
-export const ruleOf = (step: PlanStep): Rule => ('onDeadline' in step && step.onDeadline ? step.onDeadline : 'continue');

@@ -110,7 +110,6 @@ export const RULES_V2: RuleTable = RuleTable.parse({
 });
 
 export const RULE_TABLES = { v1: RULES_V1, v2: RULES_V2 } as const;
-export type RulesVersion = keyof typeof RULE_TABLES;
 
 export function participantTypeOf(rules: RuleTable, personType: PersonType): ParticipantType {
   return rules.participantTypeOf[personType] ?? rules.defaultParticipantType;
