@@ -74,6 +74,11 @@ export const ReservationOutcome = z.object({
   /** The `reserve` step and what it asked for, per item (reserve only). */
   stepId: z.string().optional(),
   lines: z.array(z.object({ itemCode: z.string(), quantity: z.number().int() })).optional(),
+  /**
+   * The community the reservation is for (reserve only). Records from a district's run (patch `district-steps`) need
+   * it, because a district reserves for all its communities; issue and return are matched by reservation id.
+   */
+  communityId: z.string().optional(),
 });
 export type ReservationOutcome = z.infer<typeof ReservationOutcome>;
 
@@ -193,5 +198,10 @@ export const DistrictPhaseInput = z.object({
    * one run per district instead of one per community. Absent in inputs recorded before: every step ran per community.
    */
   warnHere: z.boolean().optional(),
+  /**
+   * The district itself runs every one of `steps` for all its communities (patch `district-steps`: a segment's leading
+   * notify and reserve steps, all districts at once); no community runs. Absent: community runs, as above.
+   */
+  stepsHere: z.boolean().optional(),
 });
 export type DistrictPhaseInput = z.infer<typeof DistrictPhaseInput>;

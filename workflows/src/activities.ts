@@ -81,7 +81,7 @@ export function limiter(max: number) {
   };
 }
 
-const reservationOutcome = (r: ResultOf<typeof supplies.reserve>, asked: Pick<ReservationOutcome, 'stepId' | 'lines'> = {}): ReservationOutcome => ({
+const reservationOutcome = (r: ResultOf<typeof supplies.reserve>, asked: Pick<ReservationOutcome, 'stepId' | 'lines' | 'communityId'> = {}): ReservationOutcome => ({
   reservationId: r.reservationId,
   status: r.status,
   units: r.lines.reduce((sum, line) => sum + line.reserved, 0),
@@ -174,7 +174,7 @@ export function createActivities({ nc, pollIntervalMs = 1000, maxPollIntervalMs 
 
     /** Reserve for a `reserve` step (`stepId` names it in the record; the service's request has no step). */
     async reserveSupplies({ stepId, ...body }: RequestOf<typeof supplies.reserve> & { stepId?: string }) {
-      return reservationOutcome(await request(supplies.reserve, body), { ...(stepId !== undefined ? { stepId } : {}), lines: body.lines });
+      return reservationOutcome(await request(supplies.reserve, body), { ...(stepId !== undefined ? { stepId } : {}), lines: body.lines, communityId: body.communityId });
     },
     async issueSupplies(body: RequestOf<typeof supplies.issue>) {
       return reservationOutcome(await request(supplies.issue, body));

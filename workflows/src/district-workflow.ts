@@ -1,5 +1,5 @@
-import { executeChild, isCancellation } from '@temporalio/workflow';
-import { workflowIds, type BroadcastOutcome, type StepOf } from '@lifeline/contracts';
+import { CancellationScope, executeChild, isCancellation } from '@temporalio/workflow';
+import { workflowIds, type BroadcastOutcome, type PlanStep, type StepOf } from '@lifeline/contracts';
 import { childSearchAttributes } from './child-options';
 import { communityPhaseWorkflow } from './community-workflow';
 import { communityRun, copyOf, throwIfStandingDown, type CommunityRun } from './community/run';
@@ -10,14 +10,17 @@ import { summaries } from './domain/summaries';
 import { commandsWith, localCommandsWith } from './proxies';
 import type { CommunityState, DistrictPhaseInput } from './domain/state';
 import { deadlineOf, deadlineRule, settleBroadcast, startBroadcast } from './steps/notify';
+import { reserve } from './steps/reserve';
 
 /**
  * One district, one phase (or one run of community steps within a phase): fans the steps out to a
  * `communityPhaseWorkflow` per community, at most COMMUNITIES_IN_FLIGHT at a time, and returns every
  * community's state in input order. Id `incident-<id>/district-<d>`.
  *
- * In warn (`warnHere`, patch `district-warns`), the district first runs the leading notify steps itself for every
- * community, and only the steps after them go to community runs (none, in most plans' warn).
+ * With `stepsHere` (patch `district-steps`) the district runs all the steps itself for every community, and starts
+ * no community run: the incident gives it a segment's leading notify and reserve steps. In warn with `warnHere`
+ * (patch `district-warns`, runs recorded before), it first runs the leading notify steps itself, and only the steps
+ * after them go to community runs.
  *
  * On a stand-down, communities not yet started keep the state they came in with, and running ones return
  * what they hold, so the incident can compensate for everything.
@@ -25,8 +28,12 @@ import { deadlineOf, deadlineRule, settleBroadcast, startBroadcast } from './ste
 export async function districtPhaseWorkflow(input: DistrictPhaseInput): Promise<CommunityState[]> {
   const { context } = input;
   const results = [...input.communities];
+  if (input.stepsHere) {
+    await runHere(input, input.steps, results);
+    return results;
+  }
   const warnings = input.warnHere ? leadingWarnings(input.steps) : [];
-  if (warnings.length > 0) await warnEveryCommunity(input, warnings, results);
+  if (warnings.length > 0) await runHere(input, warnings, results);
   const steps = input.steps.slice(warnings.length);
   if (warnings.length > 0 && steps.length === 0) return results;
   await forEachBounded(results, COMMUNITIES_IN_FLIGHT, async (community, index) => {
@@ -47,20 +54,22 @@ export async function districtPhaseWorkflow(input: DistrictPhaseInput): Promise<
 }
 
 /**
- * The warnings, run here for each community as its own run would: the same commands with the same idempotency keys
- * (the community workflow's id + step id), the same figures and notes in its state. Step by step: every community's
- * broadcast, then one poll for all of them (`awaitBroadcasts`) instead of one per community. Measured on the
+ * Steps run here for each community as its own run would: the same commands with the same idempotency keys (the
+ * community workflow's id + step id), the same figures and notes in its state. Step by step over every community; a
+ * notify step's broadcasts are polled together (`awaitBroadcasts`) instead of one poll per community. Measured on the
  * 1,000-community city: a community run per community and phase costs the worker and Temporal a child start, several
  * workflow tasks and a completion each, on 2 cores that also send the messages.
  */
-async function warnEveryCommunity(input: DistrictPhaseInput, warnings: StepOf<'notify'>[], results: CommunityState[]) {
+async function runHere(input: DistrictPhaseInput, steps: PlanStep[], results: CommunityState[]) {
   const { context } = input;
   const commands = localCommandsWith(localCommandOptions);
   const runs = input.communities.map((c) => communityRun(context, copyOf(c), workflowIds.community(context.incidentId, c.communityId), commands));
   try {
-    for (const step of warnings) {
+    for (const step of steps) {
       throwIfStandingDown();
-      await warnOnce(input.districtId, runs, step);
+      if (step.kind === 'notify') await warnOnce(input.districtId, runs, step);
+      else if (step.kind === 'reserve') await reserveForEach(runs, step);
+      else for (const run of runs) run.note(step.id, `step kind "${step.kind}" does not run in a district; skipped`);
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
@@ -69,6 +78,23 @@ async function warnEveryCommunity(input: DistrictPhaseInput, warnings: StepOf<'n
   runs.forEach((run, index) => {
     run.state.lastPhase = context.phase;
     results[index] = run.state;
+  });
+}
+
+/**
+ * One reserve step (reserve, issue or return) for every community, as its community run would run it. Every lane
+ * finishes the command it sent before the district returns (a stand-down starts no new one), so every reservation
+ * made is in the state the incident compensates from.
+ */
+async function reserveForEach(runs: CommunityRun[], step: StepOf<'reserve'>) {
+  await forEachBounded(runs, COMMUNITIES_IN_FLIGHT, async (run) => {
+    if (CancellationScope.current().consideredCancelled) return;
+    try {
+      await reserve(run, step);
+    } catch (err) {
+      // A refused or failed step is a finding for the review, never a failed district.
+      if (!isCancellation(err)) run.note(step.id, `failed (${failureReason(err)})`);
+    }
   });
 }
 

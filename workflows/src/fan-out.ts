@@ -12,10 +12,11 @@ export const COMMUNITIES_IN_FLIGHT = 200;
  */
 export const DISTRICTS_IN_FLIGHT = 50;
 /**
- * Districts at once in a segment the districts run themselves (warnings only, patch `district-warns`): no community
- * runs, so only the district runs and their commands; the worker's per-service bound paces the commands.
+ * Districts at once when they run the steps themselves (patch `district-steps`: a segment's leading notify and
+ * reserve steps; patch `district-warns`: warnings that are the whole segment): no community runs, so only the
+ * district runs and their commands; the worker's per-service bound paces the commands.
  */
-export const WARNING_DISTRICTS_IN_FLIGHT = 500;
+export const DISTRICTS_RUNNING_STEPS_IN_FLIGHT = 500;
 
 /** Run `fn` over `items` with at most `limit` in flight, in order of start; deterministic under replay. */
 export async function forEachBounded<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {

@@ -40,6 +40,9 @@ export const gateDecisionSignal = defineSignal<[GateDecisionSignal]>(MESSAGES.ga
  * server); the review reads their records from the marker's result (contracts/src/workflow.ts).
  * `district-warns`: in warn, each district runs the leading notify steps for all its communities itself, all districts
  * at once when that is the whole segment (before: one community run per community, DISTRICTS_IN_FLIGHT at a time).
+ * `district-steps`: in every phase, each district runs a segment's leading notify and reserve steps for all its
+ * communities itself, all districts at once, before the rest of the segment starts community runs (before: only
+ * warn's notify steps, inside the same district run as the community runs after them).
  */
 export const PATCHES = {
   deadlineRules: 'deadline-rules',
@@ -48,6 +51,7 @@ export const PATCHES = {
   localActivities: 'local-activities',
   communityLocalActivities: 'community-local-activities',
   districtWarns: 'district-warns',
+  districtSteps: 'district-steps',
 } as const;
 
 /** Typed keys for the search attributes registered on the namespace (contracts' SEARCH_ATTRIBUTES). */

@@ -3,7 +3,7 @@ import { reserveQuantities } from '../src/domain/quantities';
 import { computeReview, totalFigures } from '../src/domain/review';
 import { emptyFigures, newCommunityState, type CommunityState } from '../src/domain/state';
 import { idempotencyKey } from '../src/domain/keys';
-import { leadingWarnings, splitPhase } from '../src/domain/segments';
+import { districtSteps, leadingWarnings, splitPhase } from '../src/domain/segments';
 import { summaries } from '../src/domain/summaries';
 
 const scaling = { I: 2, II: 1.5, III: 1.2, IV: 1 };
@@ -136,6 +136,22 @@ describe('phase segments', () => {
     expect(ids([notify('a'), notify('b', 'ask-commander'), notify('c')])).toEqual(['a']);
     expect(ids([dispatch, notify('a')])).toEqual([]);
     expect(ids([])).toEqual([]);
+  });
+
+  test("a district runs a segment's leading notify and reserve steps itself, up to one that waits on the community", () => {
+    const notify = (id: string, onDeadline = 'continue') => ({ id, kind: 'notify', title: { zh: '预警', en: id }, audience: { groups: ['everyone'] }, channels: ['sms'], message: { zh: '注意', en: 'attention' }, onDeadline });
+    const reserve = (id: string, action = 'reserve') => ({ id, kind: 'reserve', action, title: { zh: '预留', en: id }, items: action === 'reserve' ? [{ itemCode: 'tent', perThousandResidents: 5 }] : [] });
+    const dispatch = { id: 'dispatch', kind: 'dispatch', title: { zh: '派', en: 'dispatch' }, role: 'grid-worker', task: { zh: '查', en: 'check' }, ackDeadlineSeconds: 60 };
+    const award = { id: 'award', kind: 'award', for: 'completed-tasks', title: { zh: '积分', en: 'award' } };
+    const site = { id: 'open', kind: 'open-site', title: { zh: '开放', en: 'open' }, siteKinds: ['park'], capacityShare: 0.1 };
+    const ids = (steps: unknown[]) =>
+      districtSteps(PlanDocument.parse({ id: 'p', version: 1, title: { zh: '预案', en: 'plan' }, kind: 'comprehensive', hazard: 'flood', severityScaling: scaling, phases: { mobilize: steps } }).phases.mobilize).map((s) => s.id);
+    expect(ids([reserve('kits'), dispatch, reserve('more')])).toEqual(['kits']);
+    expect(ids([reserve('issue', 'issue'), award])).toEqual(['issue']);
+    expect(ids([reserve('return', 'return'), notify('all-clear')])).toEqual(['return', 'all-clear']);
+    expect(ids([notify('a'), notify('b', 'ask-commander'), reserve('kits')])).toEqual(['a']);
+    expect(ids([site, reserve('kits')])).toEqual([]);
+    expect(ids([dispatch])).toEqual([]);
   });
 });
 

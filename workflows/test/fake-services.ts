@@ -95,7 +95,7 @@ export class FakeServices {
         const units = body.lines.reduce((sum, l) => sum + l.quantity, 0);
         // The market community's depot is short of water: a shortfall the review must report.
         const shortfall = body.communityId === 'c-market' ? 3 : 0;
-        return { reservationId: `res~${body.incidentId}~${body.communityId}`, status: 'reserved', units: units - shortfall, shortfall };
+        return { reservationId: `res~${body.incidentId}~${body.communityId}`, status: 'reserved', units: units - shortfall, shortfall, communityId: body.communityId };
       },
       issueSupplies: async (body) => (this.log('issueSupplies', body), reservation(body, 'issued')),
       returnSupplies: async (body) => (this.log('returnSupplies', body), reservation(body, 'returned')),

@@ -25,7 +25,7 @@ const REPO = join(__dirname, '..', '..');
  * Histories are kept per generation of the workflow code: a new generation (after a change guarded by
  * `patched()`) is recorded into its own folder, and every older folder keeps replaying (docs/WORKFLOW-CHANGES.md).
  */
-const GENERATION = 'v6';
+const GENERATION = 'v7';
 const HISTORIES = join(__dirname, 'histories', GENERATION);
 const RECORD = process.env.LIFELINE_RECORD_HISTORIES === '1';
 const LIBRARY = join(REPO, 'services/command-center/plans');
@@ -92,15 +92,15 @@ async function saveHistory(file: string, workflowId: string, runId?: string) {
 
 /** Every run of one workflow id, via visibility (eventually consistent, so polled). */
 async function runsOf(workflowId: string, atLeast: number) {
-  let runs: { runId: string; phase?: string }[] = [];
+  let runs: { runId: string; phase?: string; startTime: Date }[] = [];
   await until(`${atLeast} runs of ${workflowId} are visible`, async () => {
     runs = [];
     for await (const wf of env.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-      runs.push({ runId: wf.runId, phase: wf.typedSearchAttributes.get(ALL_SEARCH_ATTRIBUTE_KEYS[3]!) as string | undefined });
+      runs.push({ runId: wf.runId, phase: wf.typedSearchAttributes.get(ALL_SEARCH_ATTRIBUTE_KEYS[3]!) as string | undefined, startTime: wf.startTime });
     }
     return runs.length >= atLeast;
   });
-  return runs;
+  return runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
 }
 
 /** The summaries a run's history shows (user metadata), with the event each is on: what the UI's event list reads. */
@@ -156,22 +156,29 @@ test('the drill plan walks warn → mobilize → respond → recover → review 
   expect(view.readiness).toMatchObject({ ready: false, shortfalls: [{ communityId: 'c-market', units: 3 }], unacknowledgedRoles: [] });
   expect(view.readiness?.spansOfControl).toEqual([expect.objectContaining({ communityId: 'c-harbour', code: 'span-people' })]);
 
-  // The same community id ran once per phase with community steps after warn (mobilize, respond, recover); warn's
-  // only step, a notify, each district ran itself for its communities, with the community's own idempotency key.
+  // The same community id ran once per phase with steps that wait on the community after the district's own (patch
+  // `district-steps`): mobilize's dispatch, respond's award. Every notify and reserve step each district ran itself
+  // for its communities, all districts first, with the community's own idempotency key: warn, mobilize's reserve,
+  // respond's issue, the whole of recover.
   const communityId = workflowIds.community(incidentId, 'c-harbour');
-  const runs = await runsOf(communityId, 3);
-  expect(runs.map((r) => r.phase).sort()).toEqual(['mobilize', 'recover', 'respond']);
+  const runs = await runsOf(communityId, 2);
+  expect(runs.map((r) => r.phase).sort()).toEqual(['mobilize', 'respond']);
   const warnings = services.callsOf('broadcast', incidentId).filter((c) => c.body.stepId === 'warn-residents');
   expect(warnings.map((c) => c.body.idempotencyKey).sort()).toEqual(['c-harbour', 'c-hill', 'c-market'].map((c) => `${workflowIds.community(incidentId, c)}:warn-residents`));
   expect(view.areas.every((a) => a.figures.notification.jobs === 2 && a.figures.notification.sent === 20)).toBe(true);
-  const districtRuns = await runsOf(workflowIds.district(incidentId, 'd-east'), 4);
-  expect(districtRuns.map((r) => r.phase).sort()).toEqual(['mobilize', 'recover', 'respond', 'warn']);
+  const districtRuns = await runsOf(workflowIds.district(incidentId, 'd-east'), 6);
+  expect(districtRuns.map((r) => r.phase)).toEqual(['warn', 'mobilize', 'mobilize', 'respond', 'respond', 'recover']);
+  // Every community's reservation was placed before any grid worker was dispatched.
+  const order = services.calls.filter((c) => c.incidentId === incidentId).map((c) => c.activity);
+  expect(order.filter((a) => a === 'reserveSupplies')).toHaveLength(3);
+  expect(order.lastIndexOf('reserveSupplies')).toBeLessThan(order.indexOf('dispatchResponder'));
 
-  await expectReadableHistories(incidentId, districtRuns.find((r) => r.phase === 'warn')!.runId, runs.find((r) => r.phase === 'mobilize')!.runId);
+  await expectReadableHistories(incidentId, districtRuns[0]!.runId, districtRuns[1]!.runId, runs.find((r) => r.phase === 'mobilize')!.runId);
 
   await saveHistory('drill-incident.json', handle.workflowId);
   await saveHistory('drill-district-east.json', workflowIds.district(incidentId, 'd-east'));
-  await saveHistory('drill-district-east-warn.json', workflowIds.district(incidentId, 'd-east'), districtRuns.find((r) => r.phase === 'warn')?.runId);
+  await saveHistory('drill-district-east-warn.json', workflowIds.district(incidentId, 'd-east'), districtRuns[0]!.runId);
+  await saveHistory('drill-district-east-mobilize.json', workflowIds.district(incidentId, 'd-east'), districtRuns[1]!.runId);
   await saveHistory('drill-community-mobilize.json', communityId, runs.find((r) => r.phase === 'mobilize')?.runId);
 });
 
@@ -179,7 +186,7 @@ test('the drill plan walks warn → mobilize → respond → recover → review 
  * Every command and timer of the drill says what it does in the plan's words; nothing of the title or a message's
  * text. The district's warn: its broadcasts (local activities: the marker) and its one poll (an activity).
  */
-async function expectReadableHistories(incidentId: string, eastWarnRun: string, harbourMobilizeRun: string) {
+async function expectReadableHistories(incidentId: string, eastWarnRun: string, eastReserveRun: string, harbourMobilizeRun: string) {
   const warn = await summariesOf(workflowIds.district(incidentId, 'd-east'), eastWarnRun);
   expect(warn).toEqual([
     { event: 'WORKFLOW_EXECUTION_STARTED', summary: 'warn · district d-east' },
@@ -187,10 +194,15 @@ async function expectReadableHistories(incidentId: string, eastWarnRun: string, 
     { event: 'MARKER_RECORDED', summary: 'warn-residents: broadcast to 500 residents of c-market by sms, app-push (drill)' },
     { event: 'ACTIVITY_TASK_SCHEDULED', summary: 'warn-residents: wait up to 600s for 2 broadcasts in district d-east to be sent' },
   ]);
+  const reserve = await summariesOf(workflowIds.district(incidentId, 'd-east'), eastReserveRun);
+  expect(reserve).toEqual([
+    { event: 'WORKFLOW_EXECUTION_STARTED', summary: 'mobilize · district d-east' },
+    { event: 'MARKER_RECORDED', summary: 'reserve-shelter-kits: reserve tent ×15, medicine-kit ×30, water-24 ×60 for 2,000 residents of c-harbour (severity II)' },
+    { event: 'MARKER_RECORDED', summary: expect.stringMatching(/^reserve-shelter-kits: reserve tent ×\d+, medicine-kit ×\d+, water-24 ×\d+ for 500 residents of c-market \(severity II\)$/) },
+  ]);
   const task = `task~${incidentId}~c-harbour~dispatch-grid-worker`;
   expect(await summariesOf(workflowIds.community(incidentId, 'c-harbour'), harbourMobilizeRun)).toEqual([
     { event: 'WORKFLOW_EXECUTION_STARTED', summary: 'mobilize · community c-harbour' },
-    { event: 'MARKER_RECORDED', summary: 'reserve-shelter-kits: reserve tent ×15, medicine-kit ×30, water-24 ×60 for 2,000 residents of c-harbour (severity II)' },
     { event: 'MARKER_RECORDED', summary: 'dispatch-grid-worker: dispatch a grid-worker in c-harbour, to acknowledge within 120s' },
     // The responder acknowledged and finished in time: each deadline's timer is started, then cancelled.
     { event: 'TIMER_STARTED', summary: `dispatch-grid-worker: acknowledgement deadline 120s for task ${task} in c-harbour` },
@@ -267,7 +279,7 @@ test('a responder who never acknowledges triggers the fallback, then a missed ac
   expect(services.callsOf('awardPoints', incidentId)).toHaveLength(0);
 
   const hill = workflowIds.community(incidentId, 'c-hill');
-  const mobilize = (await runsOf(hill, 3)).find((r) => r.phase === 'mobilize')?.runId;
+  const mobilize = (await runsOf(hill, 2)).find((r) => r.phase === 'mobilize')?.runId;
   const task = `task~${incidentId}~c-hill~dispatch-grid-worker`;
   expect((await summariesOf(hill, mobilize)).filter((s) => s.event !== 'TIMER_FIRED')).toEqual(
     expect.arrayContaining([
@@ -300,7 +312,7 @@ test('a missed acknowledgement under rule escalate-severity raises the severity 
   const described = await handle.describe();
   expect(described.typedSearchAttributes.get(ALL_SEARCH_ATTRIBUTE_KEYS[2]!)).toBe('II');
   const hill = workflowIds.community(incidentId, 'c-hill');
-  await saveHistory('escalate-rule-community-mobilize.json', hill, (await runsOf(hill, 3)).find((r) => r.phase === 'mobilize')?.runId);
+  await saveHistory('escalate-rule-community-mobilize.json', hill, (await runsOf(hill, 2)).find((r) => r.phase === 'mobilize')?.runId);
   await saveHistory('escalate-rule-incident.json', handle.workflowId);
 });
 

@@ -76,19 +76,25 @@ export function communityOf(workflowId: string): string | undefined {
 export const isIncidentRun = (workflowId: string) => !workflowId.includes('/');
 export const isDistrictRun = (workflowId: string) => /\/district-[a-z0-9][a-z0-9-]*$/.test(workflowId);
 
-/**
- * Every activity call of every community run, with the run's community and all calls of that run; and the calls a
- * district made for its communities (its warn, patch `district-warns`), each by the community its record names.
- */
-function* communityCalls(executions: readonly Execution[]): Generator<{ communityId: string; call: ActivityCall; calls: ActivityCall[] }> {
+/** Every activity call of every community run and district run, with the run's community (undefined for a district) and all calls of that run. */
+function* runCalls(executions: readonly Execution[]): Generator<{ own: string | undefined; call: ActivityCall; calls: ActivityCall[] }> {
   for (const execution of executions) {
     const own = communityOf(execution.workflowId);
     if (!own && !isDistrictRun(execution.workflowId)) continue;
     const calls = activityCalls(execution);
-    for (const call of calls) {
-      const communityId = own ?? call.result?.communityId;
-      if (typeof communityId === 'string') yield { communityId, call, calls };
-    }
+    for (const call of calls) yield { own, call, calls };
+  }
+}
+
+/**
+ * Every activity call of every community run, with the run's community and all calls of that run; and the calls a
+ * district made for its communities (its warn, patch `district-warns`; its notify and reserve steps, patch
+ * `district-steps`), each by the community its record names.
+ */
+function* communityCalls(executions: readonly Execution[]): Generator<{ communityId: string; call: ActivityCall; calls: ActivityCall[] }> {
+  for (const { own, call, calls } of runCalls(executions)) {
+    const communityId = own ?? call.result?.communityId;
+    if (typeof communityId === 'string') yield { communityId, call, calls };
   }
 }
 
@@ -217,9 +223,9 @@ export function reservationFacts(executions: readonly Execution[]): ReservationF
     const stepId = r.stepId ?? String(askedBefore(call, 'idempotencyKey') ?? '').split(':').at(-1) ?? '';
     out.push({ communityId, stepId, reservationId: r.reservationId, issued: 0, returned: 0, lines, units: r.units, shortfall: r.shortfall, at: call.completedAt ?? call.scheduledAt });
   }
-  // Issue and return run in later phase runs of the same community, so match them by reservation id afterwards.
+  // Issue and return run in later phase runs of the same community (or its district), so match them by reservation id afterwards.
   const byId = new Map(out.map((r) => [r.reservationId, r]));
-  for (const { call } of communityCalls(executions)) {
+  for (const { call } of runCalls(executions)) {
     const issued = recordOf(call, 'issueSupplies');
     const returned = recordOf(call, 'returnSupplies');
     const r = byId.get((issued ?? returned)?.reservationId ?? '');

@@ -62,7 +62,10 @@ const community = 'c-weak';
  * whose results do not echo their ask (generations v1–v4), or as local activities whose markers keep only the
  * record (v5 on).
  */
-export function drillExecutions(shape: DrillShape, commands: 'activities' | 'local' = 'activities', warnAt: 'community' | 'district' = 'community'): Execution[] {
+export function drillExecutions(shape: DrillShape, commands: 'activities' | 'local' = 'activities', stepsAt: 'community' | 'district' | 'district-steps' = 'community'): Execution[] {
+  // Where the warn ran (patch `district-warns`), and the reserve and issue too (patch `district-steps`).
+  const warnAt = stepsAt === 'community' ? 'community' : 'district';
+  const reserveAt = stepsAt === 'district-steps' ? 'district' : 'community';
   const incident: HistoryEvent[] = [
     { type: 'started', at: t(0), input: {} },
     { type: 'search-attributes', at: t(0), values: { LifelinePhase: ['warn'], LifelineIncidentId: ['inc-1'] } },
@@ -111,17 +114,16 @@ export function drillExecutions(shape: DrillShape, commands: 'activities' | 'loc
       : cmd('9', 4, 15, 'awaitBroadcast', { jobId: 'j1' }, { jobId: 'j1', status: warnedAll ? 'completed' : 'sending', total: shape.warned.total, sent: shape.warned.sent, failed: 0, completed: warnedAll })),
     { type: 'completed', at: t(16), result: warnAt === 'district' ? [state([])] : state([]) },
   ];
-  const mobilize: HistoryEvent[] = [
-    ...cmd(
-      '5',
-      21,
-      22,
-      'reserveSupplies',
-      { idempotencyKey: `incident-inc-1/community-${community}:reserve-tents`, lines: [{ itemCode: 'tent', quantity: shape.requested }] },
-      { reservationId: 'r1', status: 'reserved', units: shape.requested - shape.missing, shortfall: shape.missing },
-      { stepId: 'reserve-tents', lines: [{ itemCode: 'tent', quantity: shape.requested }] },
-    ),
-  ];
+  const reserve = cmd(
+    '5',
+    21,
+    22,
+    'reserveSupplies',
+    { idempotencyKey: `incident-inc-1/community-${community}:reserve-tents`, lines: [{ itemCode: 'tent', quantity: shape.requested }] },
+    { reservationId: 'r1', status: 'reserved', units: shape.requested - shape.missing, shortfall: shape.missing, ...(reserveAt === 'district' ? { communityId: community } : {}) },
+    { stepId: 'reserve-tents', lines: [{ itemCode: 'tent', quantity: shape.requested }] },
+  );
+  const mobilize: HistoryEvent[] = reserveAt === 'community' ? [...reserve] : [];
   const notes: { phase: string; stepId: string; note: string }[] = [];
   shape.tasks.forEach((task, i) => {
     const taskId = `task-${i}`;
@@ -139,18 +141,16 @@ export function drillExecutions(shape: DrillShape, commands: 'activities' | 'loc
   });
   mobilize.push({ type: 'completed', at: t(59), result: state(notes) });
 
+  const issue = cmd('5', 61, 62, 'issueSupplies', { reservationId: 'r1' }, { reservationId: 'r1', status: 'issued', units: shape.requested - shape.missing, shortfall: 0 });
+  const district = 'incident-inc-1/district-d-1';
   return [
     { workflowId: 'incident-inc-1', runId: 'r0', events: incident },
-    { workflowId: warnAt === 'district' ? 'incident-inc-1/district-d-1' : `incident-inc-1/community-${community}`, runId: 'r1', events: warn },
+    { workflowId: warnAt === 'district' ? district : `incident-inc-1/community-${community}`, runId: 'r1', events: warn },
+    ...(reserveAt === 'district' ? [{ workflowId: district, runId: 'r1b', events: [...reserve, { type: 'completed', at: t(22), result: [state([])] } as HistoryEvent] }] : []),
     { workflowId: `incident-inc-1/community-${community}`, runId: 'r2', events: mobilize },
-    {
-      workflowId: `incident-inc-1/community-${community}`,
-      runId: 'r3',
-      events: [
-        ...cmd('5', 61, 62, 'issueSupplies', { reservationId: 'r1' }, { reservationId: 'r1', status: 'issued', units: shape.requested - shape.missing, shortfall: 0 }),
-        { type: 'completed', at: t(79), result: state(notes) },
-      ],
-    },
+    reserveAt === 'district'
+      ? { workflowId: district, runId: 'r3', events: [...issue, { type: 'completed', at: t(79), result: [state(notes)] } as HistoryEvent] }
+      : { workflowId: `incident-inc-1/community-${community}`, runId: 'r3', events: [...issue, { type: 'completed', at: t(79), result: state(notes) } as HistoryEvent] },
   ];
 }
 

@@ -32,6 +32,18 @@ describe('the after-action report from the workflow histories', () => {
     expect(buildReport({ ...inputsFor(WEAK), executions: unnamed }).warning).not.toEqual(report.warning);
   });
 
+  it('reads reservations and issues the district made for its communities (patch `district-steps`) as if each community had', () => {
+    const fromDistrict = buildReport({ ...inputsFor(WEAK), executions: drillExecutions(WEAK, 'local', 'district-steps') });
+    expect(fromDistrict).toEqual(report);
+    expect(fromDistrict.supplies.byItem).toEqual(report.supplies.byItem);
+    // Without the community named in its record, a district's reservation belongs to no community and is not counted.
+    const unnamed = drillExecutions(WEAK, 'local', 'district-steps').map((e) => ({
+      ...e,
+      events: e.events.map((ev) => (ev.type === 'local-activity' && ev.activityType === 'reserveSupplies' && ev.result ? { ...ev, result: { ...ev.result, communityId: undefined } } : ev)),
+    }));
+    expect(buildReport({ ...inputsFor(WEAK), executions: unnamed }).supplies.byItem).not.toEqual(report.supplies.byItem);
+  });
+
   it('rebuilds the phases in order with their durations, and the close', () => {
     expect(report.phases.map((p) => [p.phase, p.seconds])).toEqual([
       ['warn', 20],

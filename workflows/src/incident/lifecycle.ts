@@ -21,6 +21,7 @@ export function activate(inc: Incident) {
   // activity in an earlier workflow task than the original run did (a status query in between splits it), and a
   // patch asked after it would then not see its marker.
   inc.districtWarns = patched(PATCHES.districtWarns);
+  inc.districtSteps = patched(PATCHES.districtSteps);
   upsertSearchAttributes([
     { key: searchAttributes.incidentId, value: input.incidentId },
     { key: searchAttributes.planId, value: input.plan.id },

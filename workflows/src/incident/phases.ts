@@ -4,27 +4,48 @@ import { workflowIds, type Phase, type PlanStep } from '@lifeline/contracts';
 import { failureReason } from '../activity-options';
 import { childSearchAttributes } from '../child-options';
 import { districtPhaseWorkflow } from '../district-workflow';
-import { DISTRICTS_IN_FLIGHT, forEachBounded, WARNING_DISTRICTS_IN_FLIGHT } from '../fan-out';
+import { DISTRICTS_IN_FLIGHT, DISTRICTS_RUNNING_STEPS_IN_FLIGHT, forEachBounded } from '../fan-out';
 import { searchAttributes } from '../messages';
-import { appliesAt, leadingWarnings, splitPhase } from '../domain/segments';
-import type { CommunityState, PhaseContext } from '../domain/state';
+import { appliesAt, districtSteps, leadingWarnings, splitPhase } from '../domain/segments';
+import type { CommunityState, DistrictPhaseInput, PhaseContext } from '../domain/state';
 import type { Incident } from './state';
 import { awaitStep, collectStep } from './waits';
 
-/** Run steps (or compensations) for every community: one district child per district, bounded. */
+/**
+ * Run steps (or compensations) for every community: one district child per district, bounded. With patch
+ * `district-steps`, a segment's leading notify and reserve steps run first in every district at once (no community
+ * runs), and only the steps after them start community runs: so every community's tents are reserved before any
+ * district waits on its grid workers. Recover closes the sites a community holds in a community run of its own.
+ */
 export async function fanOut(inc: Incident, context: PhaseContext, steps: PlanStep[]) {
-  const byDistrict = new Map<string, CommunityState[]>();
-  for (const c of inc.communities) byDistrict.set(c.districtId, [...(byDistrict.get(c.districtId) ?? []), c]);
-  const merged = new Map(inc.communities.map((c) => [c.communityId, c]));
+  if (!inc.districtSteps || context.mode !== 'steps') return fanOutBefore(inc, context, steps);
+  const here = districtSteps(steps);
+  if (here.length > 0) await toDistricts(inc, context, here, inc.communities, DISTRICTS_RUNNING_STEPS_IN_FLIGHT, { stepsHere: true });
+  const rest = steps.slice(here.length);
+  const holdingSites = (c: CommunityState) => c.sites?.some((s) => s.status === 'open') ?? false;
+  const members = rest.length > 0 ? inc.communities : context.phase === 'recover' ? inc.communities.filter(holdingSites) : [];
+  if (members.length > 0) await toDistricts(inc, context, rest, members, DISTRICTS_IN_FLIGHT, {});
+}
+
+/** Incidents recorded before patch `district-steps`: one district run per district (warn's notify steps in it, patch `district-warns`). */
+async function fanOutBefore(inc: Incident, context: PhaseContext, steps: PlanStep[]) {
   const warnings = context.phase === 'warn' && context.mode === 'steps' ? leadingWarnings(steps).length : 0;
   const warnHere = warnings > 0 && inc.districtWarns;
   // Districts that only warn hold no community runs, so all of them warn at once.
-  const districtsAtOnce = warnHere && warnings === steps.length ? WARNING_DISTRICTS_IN_FLIGHT : DISTRICTS_IN_FLIGHT;
-  await forEachBounded([...byDistrict], districtsAtOnce, async ([districtId, members]) => {
+  const districtsAtOnce = warnHere && warnings === steps.length ? DISTRICTS_RUNNING_STEPS_IN_FLIGHT : DISTRICTS_IN_FLIGHT;
+  await toDistricts(inc, context, steps, inc.communities, districtsAtOnce, warnHere ? { warnHere } : {});
+}
+
+/** One district child per district of `members`, `atOnce` at a time; their states merged back in area order. */
+async function toDistricts(inc: Incident, context: PhaseContext, steps: PlanStep[], members: CommunityState[], atOnce: number, how: Pick<DistrictPhaseInput, 'warnHere' | 'stepsHere'>) {
+  const byDistrict = new Map<string, CommunityState[]>();
+  for (const c of members) byDistrict.set(c.districtId, [...(byDistrict.get(c.districtId) ?? []), c]);
+  const merged = new Map(inc.communities.map((c) => [c.communityId, c]));
+  await forEachBounded([...byDistrict], atOnce, async ([districtId, communities]) => {
     try {
       const states = await executeChild(districtPhaseWorkflow, {
         workflowId: workflowIds.district(inc.input.incidentId, districtId),
-        args: [{ context, districtId, steps, communities: members, ...(warnHere ? { warnHere } : {}) }],
+        args: [{ context, districtId, steps, communities, ...how }],
         typedSearchAttributes: childSearchAttributes(context, districtId),
         staticSummary: `${context.mode === 'stand-down' ? 'stand-down' : context.phase} · district ${districtId}`,
       });

@@ -30,6 +30,8 @@ export class Incident {
   readonly startedAt = new Date();
   /** Districts run warn's leading notify steps themselves (patch `district-warns`, asked once at activation). */
   districtWarns = false;
+  /** Districts run every segment's leading notify and reserve steps themselves (patch `district-steps`, asked at activation). */
+  districtSteps = false;
 
   constructor(readonly input: IncidentInput) {
     const { plan } = input;
