@@ -3,19 +3,58 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import fs from 'node:fs';
 import { builtinModules } from 'node:module';
+import path from 'node:path';
 
 const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_'));
 
 // A later `no-restricted-imports` entry replaces an earlier one for the same file, so the workflow rule repeats these.
 const BOUNDARY_PATTERNS = [
   { regex: '^@lifeline/[^/]+/src(/|$)', message: "import the package's entry point (its package.json `exports`), not its src/" },
-  { regex: '^(\\.\\./)+[^./][^/]*/src(/|$)', message: "another package's src/ is private: import it by package name (add an `exports` entry if needed)" },
   { regex: '^(\\.\\./){3,}', message: 'this relative import climbs out of its package: import the other package by name' },
 ];
-// The root package's folders (and deploy's tools) sit beside the packages: from there, a relative path into one is a deep import.
-const ROOT_FOLDERS = ['bench/**', 'scripts/**', 'test/**', 'deploy/compose/**', 'deploy/image/**', 'deploy/test/**'];
-const BESIDE_PACKAGES = { regex: '^(\\.\\./)+(cli|contracts|local|packages|services|workflows)(/|$)', message: 'this relative import reaches into another package: import it by name' };
+// The same patterns for what `no-restricted-imports` does not see: `import('…')`, `require('…')` (plain JavaScript)
+// and the module jest.mock/requireActual load. An esquery regex cannot hold a '/', hence \x2F.
+const LOAD_SELECTORS = BOUNDARY_PATTERNS.flatMap(({ regex, message }) => {
+  const re = `/${regex.replaceAll('/', '\\x2F')}/`;
+  return [`ImportExpression[source.value=${re}]`, `CallExpression[callee.name="require"][arguments.0.value=${re}]`, `CallExpression[callee.object.name="jest"][arguments.0.value=${re}]`].map((selector) => ({ selector, message }));
+});
+
+/** The folder of the nearest package.json at or above `dir` (the repo root for bench/, scripts/, test/, deploy/compose…). */
+const packageRoots = new Map();
+function packageOf(dir) {
+  if (!packageRoots.has(dir)) packageRoots.set(dir, fs.existsSync(path.join(dir, 'package.json')) || path.dirname(dir) === dir ? dir : packageOf(path.dirname(dir)));
+  return packageRoots.get(dir);
+}
+
+/**
+ * A relative module path stays inside the package it is written in: another package is imported by its name and its
+ * `exports` entries. Resolved against the file's folder, so it holds at any depth (`../../services/x/src` from cli/src
+ * as much as `../personnel/src` from services/supplies). Checks imports, re-exports, `import()`, `require()` and jest.mock.
+ */
+const relativeStaysInPackage = {
+  meta: { type: 'problem', schema: [], messages: { leaves: "'{{spec}}' leaves this file's package ({{from}}) for {{to}}: import that package by name (add an `exports` entry if needed)" } },
+  create(context) {
+    const dir = path.dirname(context.filename);
+    const check = (source) => {
+      if (source?.type !== 'Literal' || typeof source.value !== 'string' || !source.value.startsWith('.')) return;
+      const target = path.resolve(dir, source.value);
+      const there = packageOf(fs.existsSync(target) && fs.statSync(target).isDirectory() ? target : path.dirname(target));
+      const here = packageOf(dir);
+      if (there !== here) context.report({ node: source, messageId: 'leaves', data: { spec: source.value, from: path.relative(context.cwd, here) || '.', to: path.relative(context.cwd, there) || '.' } });
+    };
+    const firstArgument = (node) => check(node.arguments[0]);
+    return {
+      ImportDeclaration: (node) => check(node.source),
+      ExportNamedDeclaration: (node) => check(node.source),
+      ExportAllDeclaration: (node) => check(node.source),
+      ImportExpression: (node) => check(node.source),
+      'CallExpression[callee.name="require"]': firstArgument,
+      'CallExpression[callee.object.name="jest"]': firstArgument,
+    };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '.tools/**', '.data/**', '**/dist/**', 'coverage/**', '.data-*/**', '**/*.tmp.ts'] },
@@ -42,11 +81,16 @@ export default tseslint.config(
   },
   {
     // Package boundaries: another package is imported by its name and its `exports` entries, never by a path into
-    // its `src/`, and no relative import climbs out of the package it is written in.
+    // its `src/`, and no relative import leaves the package it is written in. test/repo/boundaries.unit.test.ts
+    // proves each case fires.
     files: ['**/*.{ts,js,mjs,cjs}'],
-    rules: { 'no-restricted-imports': ['error', { patterns: BOUNDARY_PATTERNS }] },
+    plugins: { lifeline: { rules: { 'relative-stays-in-package': relativeStaysInPackage } } },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: BOUNDARY_PATTERNS }],
+      'no-restricted-syntax': ['error', ...LOAD_SELECTORS],
+      'lifeline/relative-stays-in-package': 'error',
+    },
   },
-  { files: ROOT_FOLDERS, rules: { 'no-restricted-imports': ['error', { patterns: [...BOUNDARY_PATTERNS, BESIDE_PACKAGES] }] } },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O helpers.
     files: ['workflows/src/**/*.ts'],
