@@ -3,24 +3,12 @@ import type { Connection } from 'mongoose';
 import { LifelineError } from '@lifeline/contracts';
 import { isDuplicateKey } from '@lifeline/platform';
 import { idFromKey } from '@lifeline/platform/ids';
-import { chainNext, dayTotalsAfter, EMPTY_HEAD, verifyChain, type ChainHead, type EntryKind, type VerifyReport } from '../domain/ledger';
+import { chainNext, dayTotalsAfter, EMPTY_HEAD, verifyChain, type ChainHead, type VerifyReport } from '../domain/ledger';
 import { ledgerEntryModel, type EntryDoc, type LedgerName } from './entry';
 import { participantHeadModel } from './head';
 
-export interface AppendDraft {
-  participantId: string;
-  kind: EntryKind;
-  points: number;
-  cause: string;
-  incidentId?: string;
-  communityId?: string;
-  day?: string;
-  dayEarned?: number;
-  dayHours?: number;
-  allowanceCny?: number;
-  idempotencyKey: string;
-  basis?: EntryDoc['basis'];
-}
+/** What a caller writes of an entry; its id, sequence, balance, hashes and time are the chain's. */
+export type AppendDraft = Omit<EntryDoc, '_id' | 'seq' | 'balance' | 'prevHash' | 'hash' | 'createdAt'>;
 
 /**
  * A draft, or a function that drafts the entry from the head it will follow: it runs again after every lost
