@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +60,61 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
 const goInstall = (modulePath: string) => (ctx: BuildContext) =>
   run('go', ['install', modulePath], { env: { GOBIN: ctx.bin }, logFile: ctx.logFile }).then(() => undefined);
 
+/** `one-transaction-per-command` (see FERRETDB_PATCHES): fsql runs a batch's queries on its connection, the registry
+ * answers a batch's repeated lookups from what it remembers, update and delete run their statements through it. */
+const ONE_TRANSACTION_PER_COMMAND: readonly SourcePatch[] = [
+  { file: 'internal/util/fsql/lifeline_batch.go', add: 'lifeline_batch.go' },
+  { file: 'internal/util/fsql/tx.go', from: '\tsqlTx *sql.Tx\n', to: '\tsqlTx txConn\n' },
+  { file: 'internal/util/fsql/tx.go', from: 'func wrapTx(tx *sql.Tx, l *slog.Logger) *Tx {', to: 'func wrapTx(tx txConn, l *slog.Logger) *Tx {' },
+  {
+    file: 'internal/util/fsql/db.go',
+    from: '\tvar sqlTx *sql.Tx\n\n\tif sqlTx, err = db.sqlDB.BeginTx(ctx, nil); err != nil {',
+    to: '\tvar sqlTx txConn\n\n\tif sqlTx, err = db.begin(ctx); err != nil {',
+  },
+  ...['QueryContext', 'QueryRowContext', 'ExecContext'].map((method) => ({
+    file: 'internal/util/fsql/db.go',
+    from: ` := db.sqlDB.${method}(ctx, query, args...)`,
+    to: ` := db.on(ctx).${method}(ctx, query, args...)`,
+  })),
+  { file: 'internal/backends/sqlite/metadata/lifeline_batch_registry.go', add: 'lifeline_batch_registry.go' },
+  {
+    file: 'internal/backends/sqlite/metadata/registry.go',
+    from: '\tr.rw.RLock()\n\tdefer r.rw.RUnlock()\n\n\treturn r.collectionGet(dbName, collectionName)\n',
+    to:
+      '\tif c, ok := r.batchCollection(ctx, dbName, collectionName); ok {\n\t\treturn c\n\t}\n\n\tr.rw.RLock()\n\tdefer r.rw.RUnlock()\n\n' +
+      '\treturn r.rememberInBatch(ctx, dbName, collectionName, r.collectionGet(dbName, collectionName))\n',
+  },
+  {
+    file: 'internal/backends/sqlite/metadata/registry.go',
+    from: 'func (r *Registry) CollectionCreate(ctx context.Context, params *CollectionCreateParams) (bool, error) {\n\tr.rw.Lock()\n',
+    to: 'func (r *Registry) CollectionCreate(ctx context.Context, params *CollectionCreateParams) (bool, error) {\n\tif fsql.InBatch(ctx) {\n\t\treturn r.collectionCreateInBatch(ctx, params)\n\t}\n\n\tr.rw.Lock()\n',
+  },
+  { file: 'internal/handler/lifeline_statements.go', add: 'lifeline_statements.go' },
+  {
+    file: 'internal/handler/msg_update.go',
+    from:
+      '\t// TODO https://github.com/FerretDB/FerretDB/issues/2612\n\t_ = params.Ordered\n\n\tmatched, modified, upserted, err := h.updateDocument(connCtx, params)\n' +
+      '\tif err != nil {\n\t\treturn nil, handleUpdateError(params.DB, params.Collection, "update", err)\n\t}\n\n' +
+      '\tres := must.NotFail(types.NewDocument(\n\t\t"n", matched,\n\t))\n\n\tif upserted.Len() != 0 {\n\t\tres.Set("upserted", upserted)\n\t}\n\n' +
+      '\tres.Set("nModified", modified)\n\tres.Set("ok", float64(1))\n',
+    to: '\tres, err := h.updateStatements(connCtx, params)\n\tif err != nil {\n\t\treturn nil, handleUpdateError(params.DB, params.Collection, "update", err)\n\t}\n',
+  },
+  { file: 'internal/handler/common/update_params.go', from: '`ferretdb:"ordered,ignored"`', to: '`ferretdb:"ordered,opt"`' },
+  { file: 'internal/handler/common/update_params.go', from: '\tvar params UpdateParams\n', to: '\tparams := UpdateParams{Ordered: true}\n' },
+  {
+    file: 'internal/handler/msg_delete.go',
+    from: '\twriteErrors := types.MakeArray(0)\n\n\tfor i, p := range params.Deletes {\n\t\tvar d int32\n\t\td, err = h.execDelete(connCtx, c, &p)\n',
+    to:
+      '\twriteErrors := types.MakeArray(0)\n\ts := newStatements(connCtx, deletesOneEach(params.Deletes))\n\n\tfor i, p := range params.Deletes {\n\t\tvar d int32\n' +
+      '\t\terr = s.run(func(ctx context.Context) (err error) {\n\t\t\td, err = h.execDelete(ctx, c, &p)\n\t\t\treturn\n\t\t})\n',
+  },
+  {
+    file: 'internal/handler/msg_delete.go',
+    from: '\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n\t}\n\n\tres := must.NotFail(types.NewDocument(\n',
+    to: '\t\t\t_ = s.commit()\n\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n\t}\n\n\tif err = s.commit(); err != nil {\n\t\treturn nil, lazyerrors.Error(err)\n\t}\n\n\tres := must.NotFail(types.NewDocument(\n',
+  },
+].map((p) => ({ id: 'one-transaction-per-command', ...p }));
+
 /**
  * Source patches applied to FerretDB before it is built: edits, each checked to apply exactly once, and whole files
  * added from `deploy/local/ferretdb/` (each says why in its header). MongoDB, the production store, needs none of
@@ -71,9 +127,18 @@ const goInstall = (modulePath: string) => (ctx: BuildContext) =>
  *
  * `atomic-updates`: update, findAndModify and delete read and then write without a transaction, so concurrent
  * conditional updates of one document all matched (1,000 guarded decrements of a lot of 500 all "succeeded", leaving
- * 450). Each read-modify-write now holds its collection's lock. `update-close-statements` closes each statement's
- * cursor when the statement is done instead of when the command ends (a `bulkWrite` of hundreds of updates held a
- * pooled SQLite connection per statement and deadlocked the pool).
+ * 450). Each read-modify-write now holds its collection's lock (update's in `lifeline_statements.go`).
+ *
+ * `one-transaction-per-command`: stock FerretDB commits every statement of an `update` on its own (a WAL sync each,
+ * ~1.3 ms), so a `bulkWrite` of 20 guarded updates was 20 commits. An update or delete command whose statements
+ * each touch one document now runs them in one SQLite transaction (BEGIN IMMEDIATE; up to 100 statements a
+ * transaction), each statement in a savepoint: a later guard sees what an earlier statement wrote, a failing
+ * statement is rolled back alone and reported in `writeErrors` with its index, `ordered` stops there (stock ignored
+ * `ordered` and reported any error at index 0), what ran before stays applied, and upserts carry their statement's
+ * index. Multi-document statements run as before. Holding SQLite's write lock, a batch never waits for the metadata
+ * registry's lock (whose writers wait for SQLite's while they hold it): it answers its repeated lookups of the
+ * collection from the first. Each statement's query is closed when the statement ends (a `bulkWrite` of hundreds of
+ * updates used to hold one pooled connection per statement and deadlock the pool).
  *
  * `sqlite-id-in`: `{_id: {$in: [...]}}` is answered from the `_id` index instead of a scan.
  *
@@ -92,12 +157,6 @@ export const FERRETDB_PATCHES: readonly SourcePatch[] = [
   { id: 'atomic-updates', file: 'internal/handler/lifeline_atomic.go', add: 'lifeline_atomic.go' },
   {
     id: 'atomic-updates',
-    file: 'internal/handler/msg_update.go',
-    from: 'func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n',
-    to: 'func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n\tdefer lockCollection(params.DB, params.Collection)()\n\n',
-  },
-  {
-    id: 'atomic-updates',
     file: 'internal/handler/msg_findandmodify.go',
     from: 'func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n',
     to: 'func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n\tdefer lockCollection(params.DB, params.Collection)()\n\n',
@@ -107,18 +166,6 @@ export const FERRETDB_PATCHES: readonly SourcePatch[] = [
     file: 'internal/handler/msg_delete.go',
     from: '\tvar deleted int32\n',
     to: '\tdefer lockCollection(params.DB, params.Collection)()\n\n\tvar deleted int32\n',
-  },
-  {
-    id: 'update-close-statements',
-    file: 'internal/handler/msg_update.go',
-    from: '\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n',
-    to: '\t\tcloser := iterator.NewMultiCloser()\n',
-  },
-  {
-    id: 'update-close-statements',
-    file: 'internal/handler/msg_update.go',
-    from: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
-    to: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close()\n',
   },
   { id: 'sqlite-id-in', file: 'internal/backends/sqlite/lifeline_id_in.go', add: 'lifeline_id_in.go' },
   {
@@ -164,6 +211,7 @@ export const FERRETDB_PATCHES: readonly SourcePatch[] = [
     from: '\torderByClause := prepareOrderByClause(params.Sort)\n',
     to: '\tif whereClause == "" {\n\t\twhereClause, args = indexedEqClause(meta, params.Filter)\n\t}\n\n\torderByClause := prepareOrderByClause(params.Sort)\n',
   },
+  ...ONE_TRANSACTION_PER_COMMAND,
 ];
 
 /** An edit of one FerretDB source file (`from` must occur exactly once), or a file added from `deploy/local/ferretdb/`. */
@@ -172,9 +220,19 @@ export type SourcePatch = { id: string; file: string } & ({ from: string; to: st
 /** Where the added Go files live. */
 const FERRETDB_PATCH_DIR = path.join(__dirname, '..', 'ferretdb');
 
-/** The marker next to the binary naming the patches it was built with (a binary without them is rebuilt). */
+/** The marker next to the binary: what it was built from (`ferretDbBuildId`); a binary built from anything else is rebuilt. */
 const ferretDbPatchMarker = (file: string) => `${file}.patches`;
-const FERRETDB_PATCH_IDS = [...new Set(FERRETDB_PATCHES.map((p) => p.id))].join(',');
+
+/**
+ * What a FerretDB binary is built from: the version, every edit, and the content of every file added from
+ * `patchDir`, as the patch ids and a SHA-256. Editing a Go file in `deploy/local/ferretdb/` changes it, so a cached
+ * binary is rebuilt on the next `ensureTools` (a clean clone has none and builds).
+ */
+export function ferretDbBuildId(patches: readonly SourcePatch[] = FERRETDB_PATCHES, patchDir = FERRETDB_PATCH_DIR): string {
+  const hash = createHash('sha256').update(TOOL_VERSIONS.ferretdb);
+  for (const p of patches) hash.update(JSON.stringify(p)).update('add' in p ? fs.readFileSync(path.join(patchDir, p.add)) : '');
+  return `${[...new Set(patches.map((p) => p.id))].join(',')} sha256:${hash.digest('hex')}`;
+}
 
 /** Applies one patch to a source text; refuses when the text to replace is not there exactly once. */
 export function applySourcePatch(text: string, patch: { id: string; from: string; to: string }): string {
@@ -209,7 +267,7 @@ async function buildFerretDb(ctx: BuildContext): Promise<void> {
     const target = path.join(ctx.bin, 'ferretdb');
     await run('go', ['build', '-o', `${target}.new`, './cmd/ferretdb'], { cwd: src, env: { GOFLAGS: '-mod=readonly' }, logFile: ctx.logFile });
     fs.renameSync(`${target}.new`, target);
-    fs.writeFileSync(ferretDbPatchMarker(target), FERRETDB_PATCH_IDS);
+    fs.writeFileSync(ferretDbPatchMarker(target), ferretDbBuildId());
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -237,7 +295,7 @@ const TOOLS: Tool[] = [
     version: TOOL_VERSIONS.ferretdb,
     installed: (file) =>
       fs.existsSync(ferretDbPatchMarker(file)) &&
-      fs.readFileSync(ferretDbPatchMarker(file), 'utf8') === FERRETDB_PATCH_IDS &&
+      fs.readFileSync(ferretDbPatchMarker(file), 'utf8') === ferretDbBuildId() &&
       output(file, ['--version']).includes(`version: ${TOOL_VERSIONS.ferretdb}`),
     build: buildFerretDb,
   },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { PermissionViolationError, type NatsConnection } from '@nats-io/nats-core';
 import { Connection } from '@temporalio/client';
-import { MongoClient } from 'mongodb';
+import { MongoBulkWriteError, MongoClient } from 'mongodb';
 import { loadOrCreateSecrets, stackConfig } from '@lifeline/local-stack';
 import { testStack } from '@lifeline/testkit';
 
@@ -140,13 +140,102 @@ describe('the local stack infrastructure', () => {
     });
   });
 
-  it('a bulkWrite of 300 updates of existing documents completes (FerretDB patch update-close-statements)', async () => {
+  it('a bulkWrite of 300 updates of existing documents completes (FerretDB patch one-transaction-per-command closes each statement\'s query)', async () => {
     await withScratchDb(async (db) => {
       const docs = db.collection<{ _id: string; n: number }>('bulk');
       await docs.insertMany(Array.from({ length: 300 }, (_, n) => ({ _id: `b-${n}`, n })));
       const res = await docs.bulkWrite(Array.from({ length: 300 }, (_, n) => ({ replaceOne: { filter: { _id: `b-${n}` }, replacement: { n: n + 1000 } } })));
       expect(res.modifiedCount).toBe(300);
       await expect(docs.findOne({ _id: 'b-299' })).resolves.toEqual({ _id: 'b-299', n: 1299 });
+    });
+  });
+
+  /** The driver's error of a bulk that had write errors: its per-statement errors and the counts of what was applied. */
+  async function bulkFailure(bulk: Promise<unknown>): Promise<{ errors: { index: number; code: number }[]; matched: number; modified: number; deleted: number }> {
+    const err = (await bulk.then(() => undefined, (e: unknown) => e)) as MongoBulkWriteError | undefined;
+    expect(err).toBeInstanceOf(MongoBulkWriteError);
+    const errors = ([] as { index: number; code: number }[]).concat(err!.writeErrors as never).map(({ index, code }) => ({ index, code }));
+    return { errors, matched: err!.result.matchedCount, modified: err!.result.modifiedCount, deleted: err!.result.deletedCount };
+  }
+
+  it('one update command of many statements is applied as MongoDB applies it: each guard sees the statements before it, a failing statement is reported at its index, ordered stops there keeping what ran, unordered goes on, upserts carry their index (FerretDB patch one-transaction-per-command)', async () => {
+    await withScratchDb(async (db) => {
+      const lots = db.collection<{ _id: string; v?: number; n?: number; s?: string; x?: number }>('lots');
+      await lots.insertMany([{ _id: 'a', v: 0, n: 10 }, { _id: 'b', s: 'not a number' }]);
+      const chained = await lots.bulkWrite([
+        { updateOne: { filter: { _id: 'a', v: 0 }, update: { $set: { v: 1 }, $inc: { n: -1 } } } },
+        { updateOne: { filter: { _id: 'a', v: 0 }, update: { $set: { v: 9 }, $inc: { n: -100 } } } },
+        { updateOne: { filter: { _id: 'a', v: 1 }, update: { $set: { v: 2 }, $inc: { n: -1 } } } },
+      ]);
+      expect({ matched: chained.matchedCount, modified: chained.modifiedCount }).toEqual({ matched: 2, modified: 2 });
+      await expect(lots.findOne({ _id: 'a' })).resolves.toEqual({ _id: 'a', v: 2, n: 8 });
+
+      // Statement 1 fails ($inc of a string: code 14). Ordered: statement 0 stays applied, 2 never runs. Unordered: 2 runs.
+      const withFailure = () => [
+        { updateOne: { filter: { _id: 'a' }, update: { $inc: { n: 1 } } } },
+        { updateOne: { filter: { _id: 'b' }, update: { $inc: { s: 1 } } } },
+        { updateOne: { filter: { _id: 'a' }, update: { $inc: { n: 1 } } } },
+      ] as never;
+      await expect(bulkFailure(lots.bulkWrite(withFailure(), { ordered: true }))).resolves.toMatchObject({ errors: [{ index: 1, code: 14 }], matched: 1, modified: 1 });
+      await expect(lots.findOne({ _id: 'a' })).resolves.toMatchObject({ n: 9 });
+      await expect(bulkFailure(lots.bulkWrite(withFailure(), { ordered: false }))).resolves.toMatchObject({ errors: [{ index: 1, code: 14 }], matched: 2, modified: 2 });
+      await expect(lots.findOne({ _id: 'a' })).resolves.toMatchObject({ n: 11 });
+      await expect(lots.findOne({ _id: 'b' })).resolves.toEqual({ _id: 'b', s: 'not a number' });
+
+      const upserts = await lots.bulkWrite([
+        { updateOne: { filter: { _id: 'a' }, update: { $inc: { n: 1 } } } },
+        { updateOne: { filter: { _id: 'new-1' }, update: { $set: { x: 1 } }, upsert: true } },
+        { updateOne: { filter: { _id: 'new-1' }, update: { $inc: { x: 1 } }, upsert: true } },
+        { replaceOne: { filter: { _id: 'new-2' }, replacement: { x: 2 }, upsert: true } },
+      ]);
+      expect({ ids: upserts.upsertedIds, upserted: upserts.upsertedCount, matched: upserts.matchedCount }).toEqual({ ids: { 1: 'new-1', 3: 'new-2' }, upserted: 2, matched: 2 });
+      await expect(lots.find({ _id: { $in: ['new-1', 'new-2'] } }).toArray()).resolves.toEqual([{ _id: 'new-1', x: 2 }, { _id: 'new-2', x: 2 }]);
+
+      // An upsert that breaks a unique index is that statement's E11000; the ones around it apply.
+      const keyed = db.collection<{ _id: string; k: number; n?: number }>('keyed');
+      await keyed.createIndex({ k: 1 }, { unique: true });
+      await keyed.insertOne({ _id: 'k1', k: 1, n: 0 });
+      const duplicate = keyed.bulkWrite([
+        { updateOne: { filter: { _id: 'k1' }, update: { $inc: { n: 1 } } } },
+        { updateOne: { filter: { _id: 'k2' }, update: { $set: { k: 1 } }, upsert: true } },
+        { updateOne: { filter: { _id: 'k1' }, update: { $inc: { n: 1 } } } },
+      ], { ordered: false });
+      await expect(bulkFailure(duplicate)).resolves.toMatchObject({ errors: [{ index: 1, code: 11000 }], matched: 2 });
+      await expect(keyed.find().toArray()).resolves.toEqual([{ _id: 'k1', k: 1, n: 2 }]);
+    });
+  });
+
+  it('a delete command of deleteOne statements stops at a failing one when ordered and goes on when not, keeping what ran (FerretDB patch one-transaction-per-command)', async () => {
+    await withScratchDb(async (db) => {
+      const docs = db.collection<{ _id: string }>('docs');
+      await docs.insertMany(['d1', 'd2', 'd3', 'd4'].map((_id) => ({ _id })));
+      const withFailure = (first: string, last: string) => [{ deleteOne: { filter: { _id: first } } }, { deleteOne: { filter: { $bad: 1 } } }, { deleteOne: { filter: { _id: last } } }] as never;
+      await expect(bulkFailure(docs.bulkWrite(withFailure('d1', 'd2'), { ordered: true }))).resolves.toMatchObject({ errors: [{ index: 1 }], deleted: 1 });
+      await expect(bulkFailure(docs.bulkWrite(withFailure('d3', 'd4'), { ordered: false }))).resolves.toMatchObject({ errors: [{ index: 1 }], deleted: 2 });
+      await expect(docs.find().toArray()).resolves.toEqual([{ _id: 'd2' }]);
+    });
+  });
+
+  it('concurrent bulk commands of guarded decrements on the same lots never oversell, with index builds and new collections beside them (FerretDB patch one-transaction-per-command)', async () => {
+    await withScratchDb(async (db) => {
+      const lots = db.collection<{ _id: string; available: number; taken: number }>('lots');
+      const stock = 300;
+      const ids = ['lot-0', 'lot-1', 'lot-2', 'lot-3', 'lot-4'];
+      await lots.insertMany(ids.map((_id) => ({ _id, available: stock, taken: 0 })));
+      // 60 commands of 40 statements, half of them ordered: 2,400 decrements of 1,500 units, interleaved across the lots.
+      const bulks = Array.from({ length: 60 }, (_, k) =>
+        lots.bulkWrite(
+          Array.from({ length: 40 }, (_, j) => ({ updateOne: { filter: { _id: ids[(k + j) % ids.length]!, available: { $gte: 1 } }, update: { $inc: { available: -1, taken: 1 } } } })),
+          { ordered: k % 2 === 0 },
+        ),
+      );
+      // Index builds take the registry's write lock and SQLite's: beside a batch holding SQLite's, they must not deadlock.
+      const beside = [...[0, 1, 2].map((k) => db.collection('other').createIndex({ [`f${k}`]: 1 })), ...[0, 1, 2].map((k) => db.collection(`fresh_${k}`).insertOne({ k }))];
+      const results = await Promise.all(bulks);
+      await Promise.all(beside);
+      expect(results.reduce((sum, r) => sum + r.modifiedCount, 0)).toBe(ids.length * stock);
+      await expect(lots.find().toArray()).resolves.toEqual(ids.map((_id) => ({ _id, available: 0, taken: stock })));
+      await expect(db.collection('other').indexes()).resolves.toHaveLength(4);
     });
   });
 
