@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { readStackState } from '@lifeline/local-stack';
+import { pollUntil } from '@lifeline/testkit';
 
 const LIFELINE = path.resolve(__dirname, '../bin/lifeline.js');
 
@@ -12,9 +13,8 @@ describe('lifeline up in the foreground', () => {
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(output).toContain('Ctrl-C');
+    // A timeout fails with what the command printed so far.
+    await pollUntil('lifeline up says it waits for Ctrl-C', () => output, { timeoutMs: 60_000, everyMs: 200, until: (printed) => printed.includes('Ctrl-C') });
     await new Promise((r) => setTimeout(r, 2000));
     expect(child.exitCode).toBeNull();
 

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from 'mongoose';
 import { notification, type notificationContract, type RequestOf } from '@lifeline/contracts';
 import { call, connectMongo, connectNats, decodeJson, encodeJson, loadConfig, PiiVault, ServiceEnv, type NatsConnection } from '@lifeline/platform';
@@ -48,15 +47,9 @@ export function residents(run: string, communityId: string, n: number, opts: { g
   }));
 }
 
-export async function completed(nc: NatsConnection, jobId: string, timeoutMs = 60_000): Promise<BroadcastJob> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await call(nc, notification.job, { jobId });
-    if (job.status === 'completed') return job;
-    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status} (${job.sent}/${job.total})`);
-    await sleep(100);
-  }
-}
+/** The job once it completed (a timeout names the job and its last figures). */
+export const completed = (nc: NatsConnection, jobId: string, timeoutMs = 60_000): Promise<BroadcastJob> =>
+  pollUntil(`job ${jobId} completes`, () => call(nc, notification.job, { jobId }), { timeoutMs, everyMs: 100, until: (job) => job.status === 'completed' });
 
 /** Wait until `probe` answers something. */
 export const eventually = <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000) => pollUntil(what, probe, { timeoutMs, everyMs: 200 });

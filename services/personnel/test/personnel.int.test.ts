@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose, { type Connection } from 'mongoose';
 import { LifelineError, personnel, type ErrorCode } from '@lifeline/contracts';
 import { call, decodeJson, encodeJson, type NatsConnection } from '@lifeline/platform';
-import { connectAdmin } from '@lifeline/testkit';
+import { connectAdmin, pollUntil } from '@lifeline/testkit';
 
 /**
  * Against the running personnel service (and, in the full suite, notification): a small community unique
@@ -172,16 +172,8 @@ describe('personnel over NATS', () => {
       drill: true,
     });
     expect(t).toMatchObject({ status: 'assigned', drill: true });
-    const deadline = Date.now() + 30_000;
-    let status = t.status;
-    let stored: Record<string, unknown> | null = null;
-    while (status !== 'done' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-      stored = await db.collection('tasks').findOne({ _id: t.taskId } as never);
-      status = (stored?.status as typeof status | undefined) ?? status;
-    }
-    expect(status).toBe('done');
-    expect(stored).toMatchObject({ hours: 2 });
+    const stored = await pollUntil(`drill task ${t.taskId} is done`, () => db.collection('tasks').findOne({ _id: t.taskId } as never), { timeoutMs: 30_000, everyMs: 200, until: (doc) => doc?.status === 'done' });
+    expect(stored).toMatchObject({ status: 'done', hours: 2 });
     expect(stored?.acknowledgedAt).toBeInstanceOf(Date);
     const summary = await call(nc, personnel.summary, { incidentId: drillIncidentId });
     expect(summary).toMatchObject({ tasks: 1, acknowledged: 1, done: 1, byCommunity: { [communityId]: { tasks: 1, acknowledged: 1, done: 1 } } });
