@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // From a fresh clone to a running stack or a test run, with no global installs:
-//   node scripts/bootstrap.mjs start   → pnpm, dependencies, Go-built tools, then `lifeline up` in the foreground
+//   node scripts/bootstrap.mjs start   → pnpm, dependencies, Go-built tools (Jaeger too), then `lifeline up` in the foreground
 //   node scripts/bootstrap.mjs test    → pnpm, dependencies, tools, then tsc, eslint (if configured), jest --runInBand
 //   node scripts/bootstrap.mjs bench   → pnpm, dependencies, tools, then the benchmark harness (bench/run.ts) with the given args
 // Plain Node ESM without dependencies: it runs before node_modules exists.
@@ -109,7 +109,7 @@ async function main() {
   }
   await step(`pnpm ${PNPM_VERSION}`, ensurePnpm);
   await step('dependencies (pnpm install --frozen-lockfile)', ensureDependencies);
-  await step('infrastructure tools (nats-server, temporal, ferretdb)', ensureTools);
+  await step('infrastructure tools (nats-server, temporal, ferretdb, jaeger)', ensureTools);
   if (command === 'start') {
     process.stderr.write('▶ lifeline up\n');
     return foreground(process.execPath, [path.join(ROOT, 'cli', 'bin', 'lifeline.js'), 'up']);

@@ -128,7 +128,7 @@ beforeAll(async () => {
     httpUrl,
     secrets,
   };
-  const config = { repoRoot: REPO_ROOT, dataDir, ports: { nats: natsPort, natsMonitor: natsMonitorPort, temporal: 0, temporalUi: 0, mongo: 0, http: httpBase, codec: 0 }, logLevel: 'warn' };
+  const config = { repoRoot: REPO_ROOT, dataDir, ports: { nats: natsPort, natsMonitor: natsMonitorPort, temporal: 0, temporalUi: 0, mongo: 0, http: httpBase, codec: 0, jaeger: 0, otlp: 0 }, tracing: false, logLevel: 'warn' };
   const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${otlpPort}`, OTEL_BSP_SCHEDULE_DELAY: '200' };
   // Named trace-<app> (pidfiles, logs) so nothing is confused with the shared stack's processes.
   const orchestrators = ['worker', 'bridge', 'command-center'];

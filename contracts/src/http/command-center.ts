@@ -62,7 +62,11 @@ export const IncidentList = z.object({ incidents: z.array(IncidentSummary) });
 
 export const IncidentDetail = IncidentView.extend({
   workflowId: z.string(),
-  links: z.object({ temporalUi: z.string().describe('The incident workflow in the Temporal UI.') }),
+  links: z.object({
+    temporalUi: z.string().describe('The incident workflow in the Temporal UI.'),
+    trace: z.string().optional().describe("With tracing on: the trace of the request that started the incident, in Jaeger's UI."),
+    traceApi: z.string().optional().describe("With tracing on: the same trace from Jaeger's HTTP API (JSON)."),
+  }),
 });
 
 export const PlanSummary = z.object({ id: Slug, version: z.number().int().positive(), title: LocalizedText, kind: PlanKind, hazard: z.string() });

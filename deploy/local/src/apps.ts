@@ -4,6 +4,7 @@ import { TASK_QUEUE } from '@lifeline/contracts';
 import type { StackConfig } from './config';
 import type { Component } from './components';
 import type { StackEndpoints } from './endpoints';
+import { tracingEnv } from './jaeger';
 import { httpOk, natsConnect, natsUserConnected, serviceAnswers, workerPolling } from './checks';
 import type { NatsUser, ServiceName } from '@lifeline/contracts/permissions';
 import type { PidRecord } from './processes';
@@ -59,6 +60,9 @@ export function appEnv(app: AppDef, config: StackConfig, endpoints: StackEndpoin
     LIFELINE_PII_KEY: endpoints.secrets.piiKey,
     LOG_LEVEL: config.logLevel,
   };
+  Object.assign(env, tracingEnv(endpoints));
+  // The console links an incident's trace in the backend's UI when there is one.
+  if (app.name === 'command-center' && endpoints.tracesUrl) env.TRACES_URL = endpoints.tracesUrl;
   if (app.httpPortOffset !== undefined) env.HTTP_PORT = String(config.ports.http + app.httpPortOffset);
   if (app.metricsPortOffset !== undefined) env.METRICS_PORT = String(config.ports.http + app.metricsPortOffset);
   return env;

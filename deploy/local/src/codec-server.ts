@@ -2,6 +2,7 @@ import type { StackConfig } from './config';
 import type { Component } from './components';
 import type { StackEndpoints } from './endpoints';
 import { httpOk } from './checks';
+import { tracingEnv } from './jaeger';
 
 /** The codec server's entry file (run with `node --import tsx`, like the apps). */
 export const CODEC_SERVER_ENTRY = 'packages/platform/src/codec-server-main.ts';
@@ -31,6 +32,7 @@ export function codecServerEnv(config: StackConfig, endpoints: StackEndpoints): 
     LIFELINE_TOKEN_SECRET: endpoints.secrets.tokenSecret,
     LIFELINE_PII_KEY: endpoints.secrets.piiKey,
     LOG_LEVEL: config.logLevel,
+    ...tracingEnv(endpoints),
   };
 }
 

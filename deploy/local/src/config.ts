@@ -17,7 +17,13 @@ export interface StackConfig {
     http: number;
     /** the codec server the Temporal UI decodes payloads with */
     codec: number;
+    /** Jaeger's query service: trace search, UI and HTTP API (with tracing on) */
+    jaeger: number;
+    /** Jaeger's OTLP/HTTP receiver, where every process sends its spans (with tracing on) */
+    otlp: number;
   };
+  /** Start Jaeger and have every process export its spans to it (`lifeline up --tracing`, `LIFELINE_TRACING=1`). */
+  tracing: boolean;
   logLevel: string;
 }
 
@@ -27,6 +33,14 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a TCP port (1-65535), got "${raw}"`);
   return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new Error(`${name} must be 1 or 0 (true/false, on/off), got "${env[name]}"`);
 }
 
 /** Reads the stack's configuration from the environment; defaults are DESIGN.md §5's ports and `<repo>/.data`. */
@@ -42,7 +56,10 @@ export function stackConfig(env: NodeJS.ProcessEnv = process.env, repoRoot: stri
       mongo: port(env, 'MONGO_PORT', 27017),
       http: port(env, 'HTTP_PORT', 8080),
       codec: port(env, 'CODEC_PORT', 8089),
+      jaeger: port(env, 'JAEGER_PORT', 16686),
+      otlp: port(env, 'OTLP_PORT', 4318),
     },
+    tracing: flag(env, 'LIFELINE_TRACING', false),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

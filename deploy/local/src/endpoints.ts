@@ -16,5 +16,9 @@ export interface StackEndpoints {
   mongoUrl: string;
   /** command-center HTTP API and console. */
   httpUrl: string;
+  /** With tracing on: Jaeger's query service (HTTP API `/api/traces/<traceId>`, UI), e.g. `http://127.0.0.1:16686`. */
+  tracesUrl?: string;
+  /** With tracing on: where processes send spans (`OTEL_EXPORTER_OTLP_ENDPOINT`), e.g. `http://127.0.0.1:4318`. */
+  otlpUrl?: string;
   secrets: StackSecrets;
 }

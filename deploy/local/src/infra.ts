@@ -5,6 +5,7 @@ import type { StackConfig } from './config';
 import type { Component } from './components';
 import type { StackEndpoints } from './endpoints';
 import { mongoPing, natsAccepts, natsConnect, temporalServing } from './checks';
+import { jaegerComponent } from './jaeger';
 import { renderNatsConfig } from './nats-config';
 import { ensureSearchAttributes, searchAttributeFlags } from './temporal';
 import type { ToolPaths } from './tools';
@@ -21,6 +22,7 @@ export function localEndpoints(config: StackConfig, secrets: StackEndpoints['sec
     codecUrl: `http://127.0.0.1:${ports.codec}/codec`,
     mongoUrl: `mongodb://127.0.0.1:${ports.mongo}`,
     httpUrl: `http://127.0.0.1:${ports.http}`,
+    ...(config.tracing ? { tracesUrl: `http://127.0.0.1:${ports.jaeger}`, otlpUrl: `http://127.0.0.1:${ports.otlp}` } : {}),
     secrets,
   };
 }
@@ -40,7 +42,10 @@ function writeNatsConfig(config: StackConfig, endpoints: StackEndpoints): string
   return file;
 }
 
-/** NATS, the Temporal dev server (its UI decoding through the codec server) and FerretDB as local processes. */
+/**
+ * NATS, the Temporal dev server (its UI decoding through the codec server) and FerretDB as local processes, and
+ * Jaeger with tracing on.
+ */
 export function infraComponents(config: StackConfig, tools: ToolPaths, endpoints: StackEndpoints): Component[] {
   const { dataDir, ports } = config;
   const admin = endpoints.secrets.nats.admin;
@@ -100,6 +105,7 @@ export function infraComponents(config: StackConfig, tools: ToolPaths, endpoints
       },
       ready: () => mongoPing(endpoints.mongoUrl),
     },
+    ...(config.tracing ? [jaegerComponent(config, tools, endpoints)] : []),
   ];
 }
 

@@ -11,7 +11,7 @@ import type { StackProvider } from './provider';
 const defaultLog = (line: string) => console.log(`[stack] ${line}`);
 
 /** Component names in start order: infrastructure, then apps. `down` stops them in reverse. */
-export const COMPONENT_NAMES = ['nats', 'temporal', 'ferretdb', 'codec-server', ...APPS.map((a) => a.name)] as const;
+export const COMPONENT_NAMES = ['nats', 'temporal', 'ferretdb', 'jaeger', 'codec-server', ...APPS.map((a) => a.name)] as const;
 
 /** Infrastructure and apps as local processes (binaries from `.tools/bin`), state under the data dir. */
 export function localProvider(config: StackConfig = stackConfig()): StackProvider {
@@ -19,7 +19,7 @@ export function localProvider(config: StackConfig = stackConfig()): StackProvide
     name: 'local',
     async start({ apps, log = defaultLog }) {
       if (apps) assertAppEntries(config.repoRoot);
-      const tools = await ensureTools({ log, repoRoot: config.repoRoot });
+      const tools = await ensureTools({ log, repoRoot: config.repoRoot, tracing: config.tracing });
       const endpoints = localEndpoints(config, loadOrCreateSecrets(config.dataDir));
       const outcomes: ComponentOutcome[] = [];
       const stop = () => stopStarted(config.dataDir, outcomes, log);
@@ -84,6 +84,7 @@ export async function readStackState(config: StackConfig = stackConfig()): Promi
     nats: config.ports.nats,
     temporal: config.ports.temporal,
     ferretdb: config.ports.mongo,
+    jaeger: config.ports.jaeger,
     'codec-server': config.ports.codec,
     ...Object.fromEntries(APPS.filter((a) => a.httpPortOffset !== undefined).map((a) => [a.name, config.ports.http + (a.httpPortOffset ?? 0)])),
   };

@@ -6,13 +6,15 @@ import path from 'node:path';
 import { REPO_ROOT } from './config';
 
 /** Pinned versions of the Go-built tools (DESIGN.md §5). */
-export const TOOL_VERSIONS = { natsServer: 'v2.12.15', temporal: 'v1.5.1', ferretdb: 'v1.24.2' } as const;
+export const TOOL_VERSIONS = { natsServer: 'v2.12.15', temporal: 'v1.5.1', ferretdb: 'v1.24.2', jaeger: 'v1.75.0' } as const;
 
 /** Absolute paths of the infrastructure binaries. */
 export interface ToolPaths {
   natsServer: string;
   temporal: string;
   ferretdb: string;
+  /** Jaeger's all-in-one (`cmd/jaeger`), the trace backend of `lifeline up --tracing`. */
+  jaeger: string;
 }
 
 /** Where the tools live: `<repo>/.tools/bin` (git-ignored). */
@@ -273,6 +275,21 @@ async function buildFerretDb(ctx: BuildContext): Promise<void> {
   }
 }
 
+/** The Go module (go.mod, go.sum) that pins Jaeger and every module it is built from. */
+const JAEGER_MODULE_DIR = path.join(__dirname, '..', 'jaeger');
+const JAEGER_MAIN = 'github.com/jaegertracing/jaeger/cmd/jaeger';
+
+/**
+ * Jaeger cannot be `go install`ed either: its go.mod has a replace directive, which `go install module@version`
+ * refuses. So it is a `tool` of `deploy/local/jaeger/go.mod` (that module repeats Jaeger's replace, so the build uses
+ * the modules Jaeger's own release uses), built from there with the checked-in go.sum.
+ */
+async function buildJaeger(ctx: BuildContext): Promise<void> {
+  const target = path.join(ctx.bin, 'jaeger');
+  await run('go', ['build', '-o', `${target}.new`, JAEGER_MAIN], { cwd: JAEGER_MODULE_DIR, env: { GOFLAGS: '-mod=readonly -buildvcs=false' }, logFile: ctx.logFile });
+  fs.renameSync(`${target}.new`, target);
+}
+
 const TOOLS: Tool[] = [
   {
     key: 'natsServer',
@@ -298,6 +315,14 @@ const TOOLS: Tool[] = [
       fs.readFileSync(ferretDbPatchMarker(file), 'utf8') === ferretDbBuildId() &&
       output(file, ['--version']).includes(`version: ${TOOL_VERSIONS.ferretdb}`),
     build: buildFerretDb,
+  },
+  {
+    key: 'jaeger',
+    binary: 'jaeger',
+    version: TOOL_VERSIONS.jaeger,
+    // Built inside our module, yet `go version -m` names the module of the main package (Jaeger's) as `mod`.
+    installed: (file) => builtFromModule(file, 'github.com/jaegertracing/jaeger', TOOL_VERSIONS.jaeger),
+    build: buildJaeger,
   },
 ];
 
@@ -383,15 +408,17 @@ async function ensureTool(tool: Tool, repoRoot: string, log: Log): Promise<strin
 }
 
 /**
- * Returns the paths of nats-server, temporal and ferretdb at their pinned versions, building any missing one
+ * Returns the paths of nats-server, temporal, ferretdb and jaeger at their pinned versions, building any missing one
  * with the Go toolchain (in parallel) into `<repo>/.tools/bin`. Falls back to a `nats-server` on PATH only when
  * its Go build fails.
  */
-export async function ensureTools(opts: { log?: Log; repoRoot?: string } = {}): Promise<ToolPaths> {
+export async function ensureTools(opts: { log?: Log; repoRoot?: string; tracing?: boolean } = {}): Promise<ToolPaths> {
   const log = opts.log ?? ((line: string) => console.log(`[tools] ${line}`));
   const repoRoot = opts.repoRoot ?? REPO_ROOT;
   fs.mkdirSync(toolsBinDir(repoRoot), { recursive: true });
   fs.mkdirSync(path.join(repoRoot, '.tools', 'logs'), { recursive: true });
-  const paths = await Promise.all(TOOLS.map((t) => ensureTool(t, repoRoot, log).then((p) => [t.key, p] as const)));
-  return Object.fromEntries(paths) as unknown as ToolPaths;
+  // `tracing: false` (a stack without tracing): Jaeger, the longest build by far, is neither checked nor built.
+  const needed = TOOLS.filter((t) => opts.tracing !== false || t.key !== 'jaeger');
+  const paths = await Promise.all(needed.map((t) => ensureTool(t, repoRoot, log).then((p) => [t.key, p] as const)));
+  return { jaeger: path.join(toolsBinDir(repoRoot), 'jaeger'), ...Object.fromEntries(paths) } as ToolPaths;
 }

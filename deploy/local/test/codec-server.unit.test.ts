@@ -11,7 +11,7 @@ describe('the codec server in the local stack', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-codec-'));
   const config = stackConfig({ LIFELINE_DATA_DIR: dataDir, TEMPORAL_UI_PORT: '18233', CODEC_PORT: '18089' }, '/repo');
   const endpoints = localEndpoints(config, generateSecrets());
-  const components = infraComponents(config, { natsServer: 'nats-server', temporal: 'temporal', ferretdb: 'ferretdb' }, endpoints);
+  const components = infraComponents(config, { natsServer: 'nats-server', temporal: 'temporal', ferretdb: 'ferretdb', jaeger: 'jaeger' }, endpoints);
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it('runs from its entry file on its port, and `status`/`down` know it', () => {

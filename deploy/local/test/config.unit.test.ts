@@ -6,7 +6,7 @@ import { generateSecrets } from '../src/secrets';
 describe('stack configuration', () => {
   it('uses DESIGN.md’s default ports and <repo>/.data', () => {
     const c = stackConfig({}, '/repo');
-    expect(c.ports).toEqual({ nats: 4222, natsMonitor: 8222, temporal: 7233, temporalUi: 8233, mongo: 27017, http: 8080, codec: 8089 });
+    expect(c.ports).toEqual({ nats: 4222, natsMonitor: 8222, temporal: 7233, temporalUi: 8233, mongo: 27017, http: 8080, codec: 8089, jaeger: 16686, otlp: 4318 });
     expect(c.dataDir).toBe('/repo/.data');
   });
 

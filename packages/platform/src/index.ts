@@ -11,4 +11,4 @@ export * from './http';
 export * from './runtime';
 export * from './health';
 export { METRIC_NAMES, INCIDENT_PHASES, observeIncidentPhases, observeOpenBroadcasts, recordBroadcastOutcomes, recordRequest, recordEvent, watchConsumerLag, type ConsumerLag } from './telemetry-metrics';
-export { startTelemetry, stopTelemetry, metricsHandler, inSpan, injectTrace, extractTrace, tracer } from './telemetry';
+export { startTelemetry, stopTelemetry, metricsHandler, inSpan, injectTrace, extractTrace, activeTrace, tracer } from './telemetry';

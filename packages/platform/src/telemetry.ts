@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, metrics, propagation, trace, type Context, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, isSpanContextValid, metrics, propagation, trace, type AttributeValue, type Context, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -108,6 +108,17 @@ export async function inSpan<T>(name: string, kind: SpanKind, parent: Context, f
       span.end();
     }
   });
+}
+
+/**
+ * The trace the current code runs in, with `attributes` set on its active span (so the trace can be searched by
+ * them, e.g. `lifeline.incident.id`). Undefined outside a span.
+ */
+export function activeTrace(attributes: Record<string, AttributeValue> = {}): string | undefined {
+  const span = trace.getActiveSpan();
+  if (!span || !isSpanContextValid(span.spanContext())) return undefined;
+  span.setAttributes(attributes);
+  return span.spanContext().traceId;
 }
 
 /** Write the active trace context into a carrier (NATS headers, HTTP headers). */

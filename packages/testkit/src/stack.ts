@@ -22,6 +22,7 @@ export function stackEnv(endpoints: StackEndpoints): Record<string, string> {
     LIFELINE_HTTP_URL: endpoints.httpUrl,
     LIFELINE_TOKEN_SECRET: endpoints.secrets.tokenSecret,
     LIFELINE_PII_KEY: endpoints.secrets.piiKey,
+    ...(endpoints.tracesUrl ? { LIFELINE_TRACES_URL: endpoints.tracesUrl } : {}),
   };
 }
 
@@ -45,6 +46,8 @@ export function testStack() {
     httpUrl: need('LIFELINE_HTTP_URL'),
     tokenSecret: need('LIFELINE_TOKEN_SECRET'),
     piiKey: need('LIFELINE_PII_KEY'),
+    /** Jaeger's query service, when the stack runs with tracing on. */
+    tracesUrl: process.env.LIFELINE_TRACES_URL,
   };
 }
 

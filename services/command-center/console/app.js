@@ -274,6 +274,12 @@
     $('inc-severity').textContent = view.severity;
     $('inc-plan').textContent = `${view.planId} v${view.planVersion}`;
     $('temporal-link').href = view.links.temporalUi;
+    // Only with tracing on (the command-center knows the trace backend) and for an incident started while it was.
+    $('trace-links').hidden = !view.links.trace;
+    if (view.links.trace) {
+      $('trace-link').href = view.links.trace;
+      $('trace-api-link').href = view.links.traceApi;
+    }
     const reached = PHASES.indexOf(view.phase);
     $('phases').replaceChildren(
       ...PHASES.map((p, i) => {

@@ -49,6 +49,7 @@ export const start = () =>
             nc,
             tokenSecret: config.LIFELINE_TOKEN_SECRET,
             temporalUiUrl: temporalUiUrl(config),
+            ...(config.TRACES_URL ? { tracesUrl: config.TRACES_URL.replace(/\/+$/, '') } : {}),
             temporalAddress: config.TEMPORAL_ADDRESS,
             mutationsPerMinute: config.RATE_LIMIT_PER_MINUTE,
             livePollMs: config.LIVE_POLL_MS,

@@ -10,6 +10,11 @@ export const CommandCenterEnv = BaseEnv.extend({
   /** Where the console links an incident's workflow; defaults to the local UI on TEMPORAL_UI_PORT. */
   TEMPORAL_UI_URL: z.string().url().optional(),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  /**
+   * Jaeger's query service (e.g. `http://127.0.0.1:16686`), where this stack's processes send their spans: the console
+   * then links each incident's trace. Unset: no trace links.
+   */
+  TRACES_URL: z.string().url().optional(),
   LIFELINE_TOKEN_SECRET: z.string().min(16, 'at least 16 characters'),
   /** Mutating requests (starts, commands, plan versions) one token subject may make per minute. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),

@@ -38,10 +38,12 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   const audit = (req: Request, action: string, target: string, detail?: unknown) =>
     deps.audit.create({ at: new Date(), subject: authOf(req)?.sub, role: authOf(req)?.role, action, target, detail });
   const workflowLink = (workflowId: string) => `${deps.temporalUiUrl}/namespaces/${deps.namespace}/workflows/${encodeURIComponent(workflowId)}`;
+  // An incident started before tracing was on (or without a sampled span) has no trace id, so no trace link.
+  const traceLinks = (traceId: string | undefined) => (deps.tracesUrl && traceId ? { trace: `${deps.tracesUrl}/trace/${traceId}`, traceApi: `${deps.tracesUrl}/api/traces/${traceId}` } : {});
   const detail = async (id: string) => {
     const view = await incidents.view(id);
     const record = await incidents.record(id);
-    return { ...view, workflowId: record.workflowId, links: { temporalUi: workflowLink(record.workflowId) } };
+    return { ...view, workflowId: record.workflowId, links: { temporalUi: workflowLink(record.workflowId), ...traceLinks(record.traceId) } };
   };
 
   // Per caller (token subject), so one runaway script cannot starve the other operators.

@@ -17,7 +17,7 @@ import {
 } from '@lifeline/contracts';
 import type { IncidentListQuery as IncidentFilter, IncidentSummary } from '@lifeline/contracts/http/command-center';
 import { commandUpdate, statusQuery } from '@lifeline/workflows';
-import { isDuplicateKey } from '@lifeline/platform';
+import { activeTrace, isDuplicateKey } from '@lifeline/platform';
 import type { IncidentRecord } from './model/incident';
 import type { Plans } from './plans';
 
@@ -39,6 +39,8 @@ export class Incidents {
   async start(request: StartIncidentRequest, requestedBy: string, idempotencyKey?: string): Promise<IncidentRecord> {
     const plan = await this.plans.latest(request.planId);
     const incidentId = newIncidentId();
+    // The span of this request is the root of the incident's trace; its id is kept for the console's trace link.
+    const traceId = activeTrace({ 'lifeline.incident.id': incidentId });
     const record: IncidentRecord = {
       incidentId,
       workflowId: workflowIds.incident(incidentId),
@@ -51,6 +53,7 @@ export class Incidents {
       area: request.area,
       requestedBy,
       createdAt: new Date(),
+      ...(traceId ? { traceId } : {}),
     };
     try {
       await this.index.create(record);
@@ -58,6 +61,7 @@ export class Incidents {
       if (!isDuplicateKey(err)) throw err;
       const existing = await this.index.findOne({ idempotencyKey: record.idempotencyKey }).lean();
       if (!existing) throw err;
+      activeTrace({ 'lifeline.incident.id': existing.incidentId });
       // A repeat: make sure the first request's incident runs, with the plan version it pinned.
       await this.ensureStarted(existing, await this.plans.version(existing.planId, existing.planVersion));
       return existing;

@@ -13,6 +13,8 @@ export interface RouteDeps {
   nc: NatsConnection;
   tokenSecret: string;
   temporalUiUrl: string;
+  /** Jaeger's query service (no trailing slash), when this stack's spans go there: incidents then link their trace. */
+  tracesUrl?: string;
   /** The Temporal frontend, for clients opened beside the command-center's own (the review's history reader). */
   temporalAddress: string;
   namespace: string;

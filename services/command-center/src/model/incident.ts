@@ -15,6 +15,8 @@ export interface IncidentRecord {
   area: Area;
   requestedBy: string;
   createdAt: Date;
+  /** The OpenTelemetry trace of the request that started it (its HTTP span is the trace's root), for the trace link. */
+  traceId?: string;
   /** Set when a stand-down was accepted: the workflow then completes normally, but the incident was cancelled. */
   stoodDownAt?: Date;
 }
@@ -32,6 +34,7 @@ const schema = new Schema<IncidentRecord>(
     area: { type: Schema.Types.Mixed, required: true },
     requestedBy: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    traceId: { type: String, required: false },
     stoodDownAt: { type: Date, required: false },
   },
   { versionKey: false, minimize: false },
