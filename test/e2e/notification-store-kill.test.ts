@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { localProvider } from '@lifeline/local-stack';
 import { notification, type notificationContract } from '@lifeline/contracts';
 import { call } from '@lifeline/platform';
-import { killHard, withMongo, withNats } from '@lifeline/testkit';
+import { killHard, pollUntil, withMongo, withNats } from '@lifeline/testkit';
 import { reachedAtGateway } from './support';
 
 jest.setTimeout(240_000);
@@ -63,24 +63,15 @@ it('a store killed in the middle of a broadcast: every resident is transmitted t
 
   // Kill the store once the vulnerable page is through and the others' messages are out but not yet answered, and
   // keep it down longer than the driver waits for a server (10 s), so their answers can never be written.
-  for (;;) {
-    const job = await jobNow(jobId);
-    if (job && job.sent > 0) {
-      expect(job.status).not.toBe('completed');
-      break;
-    }
-    await sleep(100);
-  }
+  const firstOut = await pollUntil('the first messages of the broadcast are out', () => jobNow(jobId), { timeoutMs: 60_000, everyMs: 100, until: (job) => (job?.sent ?? 0) > 0 });
+  expect(firstOut.status).not.toBe('completed');
   await sleep(500);
   await killHard('ferretdb');
   await sleep(12_000);
   await localProvider().start({ apps: true, log: () => {} });
 
-  let final: notificationContract.BroadcastJob | undefined;
-  for (const deadline = Date.now() + 150_000; Date.now() < deadline; await sleep(500)) {
-    final = await jobNow(jobId);
-    if (final?.status === 'completed') break;
-  }
+  // jobNow is undefined while the service cannot answer yet.
+  const final = await pollUntil('the broadcast completes after the restart', () => jobNow(jobId), { timeoutMs: 150_000, everyMs: 500, until: (job) => job?.status === 'completed' });
   expect(final).toMatchObject({ status: 'completed', total: N, sent: N, failed: 0, duplicatesSkipped: 0 });
 
   await withMongo(async (mongo) => {
@@ -89,7 +80,7 @@ it('a store killed in the middle of a broadcast: every resident is transmitted t
     expect(new Set(reached).size).toBe(N);
     // The figures a retried page counted are the gateway's first answers: the same receipts.
     const calls = await mongo.db('lifeline_notification').collection<{ _id: string; sent: number; failed: number; repeats?: number }>('gateway_calls').find({ incidentId, stepId: 'warn-residents' }).toArray();
-    expect(calls.reduce((n, c) => n + c.sent, 0)).toBe(final!.sent);
+    expect(calls.reduce((n, c) => n + c.sent, 0)).toBe(final.sent);
     expect(calls.every((c) => c.failed === 0)).toBe(true);
     // The kill fell where it used to duplicate: pages whose messages were out were sent again after the restart, and
     // the gateway answered them from its record instead of transmitting a second time.

@@ -1,5 +1,5 @@
 import { localProvider } from '@lifeline/local-stack';
-import { buildCity, sendCity, http, killHard, waitForIncident, withMongo, withNats } from '@lifeline/testkit';
+import { buildCity, sendCity, http, killHard, pollUntil, waitForIncident, withMongo, withNats } from '@lifeline/testkit';
 import { reachedAtGateway } from './support';
 import type { IncidentView } from '@lifeline/contracts';
 
@@ -19,13 +19,12 @@ beforeAll(async () => {
 
 /** Poll the incident quickly (mobilize lasts a few seconds in a drill) until it is in `phase`. */
 async function whenInPhase(incidentId: string, phase: string, timeoutMs = 90_000): Promise<IncidentView> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const answer = await http<IncidentView>('GET', `/v1/incidents/${incidentId}`, 'auditor');
-    if (answer.status === 200 && answer.body.phase === phase) return answer.body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`incident ${incidentId} never was in ${phase}`);
+  const answer = await pollUntil(`incident ${incidentId} is in ${phase}`, () => http<IncidentView>('GET', `/v1/incidents/${incidentId}`, 'auditor'), {
+    timeoutMs,
+    everyMs: 100,
+    until: (a) => a.status === 200 && a.body.phase === phase,
+  });
+  return answer.body;
 }
 
 it('a worker and a bridge killed in the middle of mobilize lose and duplicate nothing', async () => {
