@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { APPS, REPO_ROOT, appComponents, ensureSearchAttributes, ensureTools, generateSecrets, isPortOpen, renderNatsConfig, startComponent, stopStarted, type ComponentOutcome, type StackEndpoints } from '@lifeline/local-stack';
 import { connectNats, ensureStreams, type NatsConnection } from '@lifeline/platform';
-import { buildCity, sendCity, tokenFor } from '@lifeline/testkit';
+import { buildCity, pollUntil, sendCity, tokenFor } from '@lifeline/testkit';
 
 /**
  * One trace from the operator's HTTP request down to the store: the real entry points (command-center, worker,
@@ -157,14 +157,11 @@ describe('one trace from HTTP to the store', () => {
     });
     expect(res.status).toBe(202);
     incidentId = ((await res.json()) as { incidentId: string }).incidentId;
-    const deadline = Date.now() + 240_000;
-    let phase = '';
-    while (Date.now() < deadline && phase !== 'closed') {
-      await new Promise((r) => setTimeout(r, 1000));
+    const phaseNow = async () => {
       const view = await fetch(`${httpUrl}/v1/incidents/${incidentId}`, { headers: { authorization: `Bearer ${tokenFor('auditor')}` } });
-      if (view.ok) phase = ((await view.json()) as { phase: string }).phase;
-    }
-    expect(phase).toBe('closed');
+      return view.ok ? ((await view.json()) as { phase: string }).phase : `HTTP ${view.status}`;
+    };
+    expect(await pollUntil(`incident ${incidentId} closes`, phaseNow, { timeoutMs: 240_000, everyMs: 1000, until: (phase) => phase === 'closed' })).toBe('closed');
     // Let batch span processors flush, then stop the processes (their shutdown flushes the rest).
     await new Promise((r) => setTimeout(r, 2000));
     await stopStarted(dataDir, outcomes.splice(1), log);
