@@ -11,6 +11,9 @@ export const BENCH_STACK_ENV = {
   MONGO_PORT: '27117',
   HTTP_PORT: '28080',
   CODEC_PORT: '28089',
+  // No Jaeger: the figures stay comparable with earlier runs, and the developer's stack keeps Jaeger's ports
+  // (exporting spans costs little: README, "Traces").
+  LIFELINE_TRACING: '0',
 } as const;
 
 export interface BenchStack {

@@ -39,10 +39,10 @@ const untilSignal = () =>
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
 
-async function up(opts: { detach?: boolean; tracing?: boolean }): Promise<void> {
+async function up(opts: { detach?: boolean; tracing: boolean }): Promise<void> {
   if (opts.detach && process.env.LIFELINE_STACK === 'containers') throw new Error('--detach needs the local provider: containers are removed when this process exits');
   const started = Date.now();
-  const env = opts.tracing ? { ...process.env, LIFELINE_TRACING: '1' } : process.env;
+  const env = opts.tracing ? process.env : { ...process.env, LIFELINE_TRACING: '0' };
   const stack: RunningStack = await chooseProvider(env).start({ apps: true, log });
   try {
     await seed(stack.endpoints);
@@ -88,7 +88,7 @@ export function registerStackCommands(program: Command): void {
     .command('up')
     .description('Start NATS, Temporal, the store and every Lifeline process (reusing what already runs), seed a demo city when empty')
     .option('-d, --detach', 'leave the stack running in the background and return')
-    .option('--tracing', 'also start Jaeger (http://127.0.0.1:16686) and export every process\'s spans to it (LIFELINE_TRACING=1)')
+    .option('--no-tracing', 'without Jaeger (http://127.0.0.1:16686, where every process exports its spans); also LIFELINE_TRACING=0')
     .action(up);
   program.command('down').description('Stop everything `lifeline up` started (recorded in the data dir), apps first').action(down);
   program.command('status').description('Show each component: pid, port, up or down, and where its Prometheus metrics are').action(status);

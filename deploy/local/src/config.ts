@@ -22,7 +22,10 @@ export interface StackConfig {
     /** Jaeger's OTLP/HTTP receiver, where every process sends its spans (with tracing on) */
     otlp: number;
   };
-  /** Start Jaeger and have every process export its spans to it (`lifeline up --tracing`, `LIFELINE_TRACING=1`). */
+  /**
+   * Start Jaeger and have every process export its spans to it: on unless `LIFELINE_TRACING=0` (`lifeline up
+   * --no-tracing`). Measured cheap enough to leave on (README, "Traces").
+   */
   tracing: boolean;
   logLevel: string;
 }
@@ -59,7 +62,7 @@ export function stackConfig(env: NodeJS.ProcessEnv = process.env, repoRoot: stri
       jaeger: port(env, 'JAEGER_PORT', 16686),
       otlp: port(env, 'OTLP_PORT', 4318),
     },
-    tracing: flag(env, 'LIFELINE_TRACING', false),
+    tracing: flag(env, 'LIFELINE_TRACING', true),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

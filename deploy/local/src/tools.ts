@@ -13,7 +13,7 @@ export interface ToolPaths {
   natsServer: string;
   temporal: string;
   ferretdb: string;
-  /** Jaeger's all-in-one (`cmd/jaeger`), the trace backend of `lifeline up --tracing`. */
+  /** Jaeger's all-in-one (`cmd/jaeger`), the local stack's trace backend. */
   jaeger: string;
 }
 
@@ -417,7 +417,7 @@ export async function ensureTools(opts: { log?: Log; repoRoot?: string; tracing?
   const repoRoot = opts.repoRoot ?? REPO_ROOT;
   fs.mkdirSync(toolsBinDir(repoRoot), { recursive: true });
   fs.mkdirSync(path.join(repoRoot, '.tools', 'logs'), { recursive: true });
-  // `tracing: false` (a stack without tracing): Jaeger, the longest build by far, is neither checked nor built.
+  // `tracing: false` (`LIFELINE_TRACING=0`): Jaeger, the longest build by far, is neither checked nor built.
   const needed = TOOLS.filter((t) => opts.tracing !== false || t.key !== 'jaeger');
   const paths = await Promise.all(needed.map((t) => ensureTool(t, repoRoot, log).then((p) => [t.key, p] as const)));
   return { jaeger: path.join(toolsBinDir(repoRoot), 'jaeger'), ...Object.fromEntries(paths) } as ToolPaths;

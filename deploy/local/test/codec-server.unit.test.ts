@@ -36,6 +36,9 @@ describe('the codec server in the local stack', () => {
       LIFELINE_TOKEN_SECRET: endpoints.secrets.tokenSecret,
       LIFELINE_PII_KEY: endpoints.secrets.piiKey,
       LOG_LEVEL: 'info',
+      // Its spans go to the stack's Jaeger like every process's (jaeger.unit.test.ts).
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_METRICS_EXPORTER: 'prometheus',
     });
   });
 

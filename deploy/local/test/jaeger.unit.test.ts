@@ -15,13 +15,14 @@ const tools = { natsServer: 'nats-server', temporal: 'temporal', ferretdb: 'ferr
 describe('tracing in the local stack', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeline-jaeger-'));
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const on = stackConfig({ LIFELINE_DATA_DIR: dataDir, LIFELINE_TRACING: '1', JAEGER_PORT: '26686', OTLP_PORT: '24318' }, '/repo');
-  const off = stackConfig({ LIFELINE_DATA_DIR: dataDir }, '/repo');
+  const on = stackConfig({ LIFELINE_DATA_DIR: dataDir, JAEGER_PORT: '26686', OTLP_PORT: '24318' }, '/repo');
+  const off = stackConfig({ LIFELINE_DATA_DIR: dataDir, LIFELINE_TRACING: '0' }, '/repo');
 
-  it('is off unless LIFELINE_TRACING says on, and refuses a value it does not know', () => {
-    expect(off.tracing).toBe(false);
+  it('is on unless LIFELINE_TRACING says off, and refuses a value it does not know', () => {
     expect(on.tracing).toBe(true);
+    expect(off.tracing).toBe(false);
     expect(stackConfig({ LIFELINE_TRACING: 'off' }, '/repo').tracing).toBe(false);
+    expect(stackConfig({ LIFELINE_TRACING: '1' }, '/repo').tracing).toBe(true);
     expect(() => stackConfig({ LIFELINE_TRACING: 'maybe' }, '/repo')).toThrow(/LIFELINE_TRACING/);
   });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildCity, sendCity, env, http, tokenFor, withNats } from '@lifeline/testkit';
+import { buildCity, sendCity, env, http, pollUntil, testStack, tokenFor, withNats } from '@lifeline/testkit';
 import { gatedPlan } from './support/gated-plan';
 
 /**
@@ -76,6 +76,29 @@ describe('the operator console in headless Chromium', () => {
     incidentId = (await page.textContent('#inc-id'))!.trim();
     expect(incidentId).toMatch(/^inc-/);
     await expect(page.getAttribute('[data-testid=temporal-link]', 'href')).resolves.toMatch(new RegExp(`/namespaces/default/workflows/incident-${incidentId}$`));
+  });
+
+  it('links the incident’s workflow in the Temporal UI, which shows it decoded, and its trace in Jaeger', async () => {
+    // The trace link (tracing is on in the test stack): Jaeger's API has the trace, rooted in the console's POST.
+    const tracesUrl = testStack().tracesUrl;
+    await page.waitForSelector('[data-testid=trace-link]', { state: 'visible' });
+    const traceLink = (await page.getAttribute('[data-testid=trace-link]', 'href'))!;
+    expect(traceLink).toMatch(new RegExp(`^${tracesUrl}/trace/[0-9a-f]{32}$`));
+    const traceId = traceLink.split('/').pop()!;
+    await expect(page.getAttribute('[data-testid=trace-api-link]', 'href')).resolves.toBe(`${tracesUrl}/api/traces/${traceId}`);
+    const root = await pollUntil('the POST reaches Jaeger', async () => {
+      const res = await fetch(`${tracesUrl}/api/traces/${traceId}`);
+      const body = res.ok ? ((await res.json()) as { data: { spans: { operationName: string; references: unknown[] }[] }[] }) : undefined;
+      return body?.data[0]?.spans.find((s) => s.operationName === 'POST /v1/incidents');
+    }, { timeoutMs: 30_000, everyMs: 1000 });
+    expect(root.references).toEqual([]);
+    // The Temporal UI link, clicked (a new tab): the workflow page shows the incident's input decoded by the codec server.
+    const [ui] = await Promise.all([page.context().waitForEvent('page'), page.click('[data-testid=temporal-link]')]);
+    const input = ui.locator('[data-testid=input-and-result] > div').filter({ has: ui.locator('h2', { hasText: /^Input$/ }) }).locator('.cm-content');
+    await input.filter({ hasText: '"title": "Console drill"' }).waitFor({ timeout: 60_000 });
+    await expect(input.innerText()).resolves.toContain(`"incidentId": "${incidentId}"`);
+    await ui.screenshot({ path: path.join(ARTIFACTS, '02b-temporal-ui-decoded.png'), fullPage: true });
+    await ui.close();
   });
 
   it('shows the phase change live, without reloading', async () => {
