@@ -203,15 +203,22 @@ describe('one trace from HTTP to the store', () => {
     expect(store.length).toBeGreaterThan(0);
     expect(store.every((s) => s.service === 'lifeline-personnel')).toBe(true);
 
-    // The community child workflow and another service (supplies) in the same trace, down to its store calls.
-    // (one community workflow per phase; the mobilize one reserves supplies)
+    // The district child workflow and another service (supplies) in the same trace, down to its store calls: the
+    // district reserves for its communities itself (patch district-steps).
     const reserve = inTrace((s) => s.name === 'serve lifeline.supplies.reserve')[0]!;
-    const community = ancestors(reserve).find((s) => s.name === 'RunWorkflow:communityPhaseWorkflow')!;
+    const district = ancestors(reserve).find((s) => s.name === 'RunWorkflow:districtPhaseWorkflow')!;
+    expect(district).toBeDefined();
+    expect(ancestors(district)).toContain(run);
+    expect(parentOf(reserve)!.name).toBe('call lifeline.supplies.reserve');
+    expect(inTrace((s) => s.parentSpanId === reserve.spanId && s.name.startsWith('mongo ')).length).toBeGreaterThan(0);
+    // The community child workflow under its district: it dispatches the grid worker (one community run per phase
+    // with steps that wait on the community).
+    const dispatch = inTrace((s) => s.name === 'serve lifeline.personnel.dispatch')[0]!;
+    const community = ancestors(dispatch).find((s) => s.name === 'RunWorkflow:communityPhaseWorkflow')!;
     expect(community).toBeDefined();
     expect(ancestors(community).map((s) => s.name)).toContain('RunWorkflow:districtPhaseWorkflow');
     expect(ancestors(community)).toContain(run);
-    expect(parentOf(reserve)!.name).toBe('call lifeline.supplies.reserve');
-    expect(inTrace((s) => s.parentSpanId === reserve.spanId && s.name.startsWith('mongo ')).length).toBeGreaterThan(0);
+    expect(parentOf(dispatch)!.name).toBe('call lifeline.personnel.dispatch');
 
     // JetStream messages carry the context too: broadcast batches are sent under the request that queued them, and
     // a domain event is consumed by another service inside the trace of the command that published it.
