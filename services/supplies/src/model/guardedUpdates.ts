@@ -1,17 +1,6 @@
 import type { Model } from 'mongoose';
 import { Batched } from './batch';
-import type { JournaledDoc } from './journal';
-
-/**
- * One journaled document's commit: the update applies only while the document is at version `v`, and it also sets
- * `by`, a token unique to this commit, so that a round trip carrying several commits can tell which of them landed.
- */
-export interface GuardedUpdate {
-  id: string;
-  v: number;
-  by: string;
-  update: { $inc: Record<string, number>; $set: Record<string, unknown> };
-}
+import type { GuardedUpdate, JournaledDoc } from './journal';
 
 /**
  * Guarded updates of different documents that are ready at the same time go out as ONE `bulkWrite` (unordered).

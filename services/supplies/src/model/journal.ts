@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Model } from 'mongoose';
 import { LifelineError } from '@lifeline/contracts';
-import type { GuardedUpdate } from './guardedUpdates';
 
 /**
  * A document whose counters are the truth about something (a lot's stock), with a version `v` and the packed journal
@@ -14,6 +13,18 @@ export interface JournaledDoc {
   pending?: string;
   /** The commit that wrote this version (a token unique to it; see `GuardedUpdates`). */
   by?: string;
+}
+
+/**
+ * One journaled document's commit (`GuardedUpdates` applies it): the update applies only while the document is at
+ * version `v`, and it also sets `by`, a token unique to this commit, so that a round trip carrying several commits
+ * can tell which of them landed.
+ */
+export interface GuardedUpdate {
+  id: string;
+  v: number;
+  by: string;
+  update: { $inc: Record<string, number>; $set: Record<string, unknown> };
 }
 
 /** What a batch does: increments of the document's counters, journal entries, one result per request. */
