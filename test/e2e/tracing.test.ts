@@ -85,8 +85,7 @@ describe('one drill, one trace in Jaeger', () => {
   });
 
   it('an administrator finds it by the incident id (the search README gives)', async () => {
-    const tags = encodeURIComponent(JSON.stringify({ 'lifeline.incident.id': incidentId }));
-    const found = await jaeger<{ data: JaegerTrace[] }>(`/api/traces?service=lifeline-command-center&tags=${tags}&lookback=1h&limit=20`);
+    const found = await jaeger<{ data: JaegerTrace[] }>(`/api/traces?service=lifeline-command-center&tag=lifeline.incident.id:${incidentId}`);
     expect(found.status).toBe(200);
     expect(found.body.data.map((t) => t.traceID)).toEqual([traceId]);
   });
