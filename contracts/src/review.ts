@@ -59,6 +59,29 @@ export const SupplyItemFigure = z.object({
 export const SupplyShortfall = z.object({ communityId: CommunityId, itemCode: z.string(), requested: z.number().int(), missing: z.number().int() });
 export const StaleStock = z.object({ itemCode: z.string(), depotId: z.string().optional(), lotId: z.string().optional(), quantity: z.number().int(), reason: z.string() });
 
+/** The sites one `open-site` step opened in one community: places asked for against places held, when opened and closed. */
+export const SiteOpeningFigure = z.object({
+  communityId: CommunityId,
+  stepId: z.string(),
+  phase: Phase.optional(),
+  /** The kinds the step asked for (the plan's). */
+  siteKinds: z.array(z.string()),
+  siteIds: z.array(z.string()),
+  /** The kind of each of `siteIds`, in the same order, when the workflow's record says. */
+  kinds: z.array(z.string()).optional(),
+  /** Places asked for; null when the record does not say and the sites were not short (then at most `capacity`). */
+  requested: z.number().int().nullable(),
+  /** Places the opened sites hold, and places asked for and not found. */
+  capacity: z.number().int(),
+  shortfall: z.number().int(),
+  openedAt: z.string(),
+  /** When the sites were closed; null when they were still open at the end. */
+  closedAt: z.string().nullable(),
+  /** Still open when the incident closed (never closed, or the close failed). */
+  openAtEnd: z.boolean(),
+});
+export type SiteOpeningFigure = z.infer<typeof SiteOpeningFigure>;
+
 export const VolunteerFigures = z.object({
   hours: z.number().nullable(),
   points: z.number().int(),
@@ -109,6 +132,8 @@ export const REVIEW_FINDING_CODES = [
   'slow-warning',
   'unreached-residents',
   'deadline-missed',
+  'sites-shortfall',
+  'sites-left-open',
 ] as const;
 export const ReviewFindingCode = z.enum(REVIEW_FINDING_CODES);
 export type ReviewFindingCode = z.infer<typeof ReviewFindingCode>;
@@ -192,6 +217,8 @@ export const AfterActionReport = z.object({
     shortfalls: z.array(SupplyShortfall),
     staleStock: z.array(StaleStock),
   }),
+  /** Sites opened for residents, per community and step; absent in reports produced before the review read sites. */
+  sites: z.array(SiteOpeningFigure).optional(),
   volunteers: VolunteerFigures,
   needs: NeedsFigures.nullable(),
   deadlines: z.object({ missed: z.array(MissedDeadline), escalations: z.array(ReportTimelineEntry) }),

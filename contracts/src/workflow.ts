@@ -93,7 +93,23 @@ export const TaskOutcome = z.object({
 export type TaskOutcome = z.infer<typeof TaskOutcome>;
 
 /** Sites `openSites` opened (or `closeSites` closed), ids only; for open, places asked for and not found. */
-export const SiteOutcome = z.object({ siteIds: z.array(z.string()), capacity: z.number().int(), shortfall: z.number().int(), stepId: z.string().optional() });
+export const SiteOutcome = z.object({
+  siteIds: z.array(z.string()),
+  /** Places the sites hold. */
+  capacity: z.number().int(),
+  /** Places asked for and not found (open only). */
+  shortfall: z.number().int(),
+  stepId: z.string().optional(),
+  /**
+   * Places asked for (open only). Without it the review knows the ask only when the sites fell short (capacity +
+   * shortfall); with no shortfall it is at most `capacity`.
+   */
+  requested: z.number().int().optional(),
+  /** The kind of each of `siteIds`, in the same order. */
+  kinds: z.array(z.string()).optional(),
+  /** The community of the sites, so a record from a district's run can be placed as `ReservationOutcome`'s is. */
+  communityId: z.string().optional(),
+});
 export type SiteOutcome = z.infer<typeof SiteOutcome>;
 
 export const AwardOutcome = z.object({ entryId: z.string(), points: z.number() });

@@ -48,6 +48,38 @@ export function detectFindings(report: Base, ctx: FindingContext): ReviewFinding
     });
   }
 
+  for (const s of report.sites ?? []) {
+    const common = { communityId: s.communityId, ...(s.phase ? { phase: s.phase } : {}), stepId: s.stepId };
+    if (s.shortfall > 0) {
+      findings.push({
+        id: `sites-shortfall:${s.communityId}:${s.stepId}`,
+        code: 'sites-shortfall',
+        severity: 'high',
+        ...common,
+        measured: s.shortfall,
+        threshold: 0,
+        message: {
+          zh: `社区 ${s.communityId} 的 ${s.stepId} 开放的场所容纳不足：需要 ${s.requested ?? s.capacity + s.shortfall} 人，仅能容纳 ${s.capacity} 人，缺 ${s.shortfall}`,
+          en: `The sites ${s.stepId} opened in ${s.communityId} held ${s.capacity} of ${s.requested ?? s.capacity + s.shortfall} places asked for: ${s.shortfall} short`,
+        },
+      });
+    }
+    if (s.openAtEnd && s.siteIds.length > 0) {
+      findings.push({
+        id: `sites-left-open:${s.communityId}:${s.stepId}`,
+        code: 'sites-left-open',
+        severity: 'medium',
+        ...common,
+        measured: s.siteIds.length,
+        threshold: 0,
+        message: {
+          zh: `社区 ${s.communityId} 由 ${s.stepId} 开放的 ${s.siteIds.length} 个场所在事件结束时仍未关闭（${s.siteIds.join('、')}）`,
+          en: `${s.siteIds.length} site(s) ${s.stepId} opened in ${s.communityId} were still open when the incident closed (${s.siteIds.join(', ')})`,
+        },
+      });
+    }
+  }
+
   for (const s of report.supplies.staleStock) {
     findings.push({
       id: `stale-stock:${s.depotId ?? '-'}:${s.itemCode}:${s.lotId ?? '-'}`,

@@ -236,29 +236,98 @@ export function reservationFacts(executions: readonly Execution[]): ReservationF
   return out;
 }
 
+/** The community states a run returned when it completed: a community run's own, or every one a district returned. */
+function completedStates(execution: Execution): { at: string; state: CommunityState }[] {
+  const own = communityOf(execution.workflowId);
+  if (!own && !isDistrictRun(execution.workflowId)) return [];
+  const out: { at: string; state: CommunityState }[] = [];
+  for (const e of execution.events) {
+    if (e.type !== 'completed') continue;
+    for (const result of own ? [e.result] : Array.isArray(e.result) ? e.result : []) {
+      const parsed = CommunityState.safeParse(result);
+      if (parsed.success) out.push({ at: e.at, state: parsed.data });
+    }
+  }
+  return out;
+}
+
 /**
  * The last completed result of each community: its CommunityState after its last phase run, or after its district's
  * run when that was later (a district returns every community's state); unreadable ones skipped.
  */
 export function finalCommunityStates(executions: readonly Execution[]): Map<string, CommunityState> {
   const latest = new Map<string, { at: string; state: CommunityState }>();
-  const offer = (at: string, result: unknown) => {
-    const parsed = CommunityState.safeParse(result);
-    if (!parsed.success) return;
-    const seen = latest.get(parsed.data.communityId);
-    if (!seen || seen.at <= at) latest.set(parsed.data.communityId, { at, state: parsed.data });
-  };
-  for (const execution of executions) {
-    const own = communityOf(execution.workflowId);
-    const district = isDistrictRun(execution.workflowId);
-    if (!own && !district) continue;
-    for (const e of execution.events) {
-      if (e.type !== 'completed') continue;
-      if (own) offer(e.at, e.result);
-      else if (Array.isArray(e.result)) for (const state of e.result) offer(e.at, state);
-    }
+  for (const { at, state } of executions.flatMap(completedStates)) {
+    const seen = latest.get(state.communityId);
+    if (!seen || seen.at <= at) latest.set(state.communityId, { at, state });
   }
   return new Map([...latest].map(([k, v]) => [k, v.state]));
+}
+
+export interface SiteFacts {
+  communityId: string;
+  stepId: string;
+  siteIds: string[];
+  /** The kind of each site, when the record says (`SiteOutcome.kinds`). */
+  kinds?: string[] | undefined;
+  /** Places asked for: the record's, or capacity + shortfall when the sites fell short; unknown otherwise. */
+  requested?: number | undefined;
+  capacity: number;
+  shortfall: number;
+  openedAt: string;
+  closedAt?: string | undefined;
+  /** Still open when the community's last run ended: its final state says so, or (state unreadable) no close was found. */
+  openAtEnd: boolean;
+}
+
+/**
+ * The sites every open-site step opened, per community and step, and when they were closed. Whether they were is the
+ * community's own record (`CommunityState.sites`): the first run whose state shows them closed closed them, at the
+ * time of its close naming one of them — or of its last close, since a drill's sites are never stored as open by
+ * supplies and its close names none. A run whose state is unreadable closes them only by a close naming them.
+ */
+export function siteFacts(executions: readonly Execution[]): SiteFacts[] {
+  const out: SiteFacts[] = [];
+  for (const { communityId, call } of communityCalls(executions)) {
+    const opened = recordOf(call, 'openSites');
+    if (!opened) continue;
+    const requested = opened.requested ?? (opened.shortfall > 0 ? opened.capacity + opened.shortfall : undefined);
+    out.push({
+      communityId,
+      stepId: opened.stepId ?? String(askedBefore(call, 'stepId') ?? ''),
+      siteIds: opened.siteIds,
+      kinds: opened.kinds,
+      requested,
+      capacity: opened.capacity,
+      shortfall: opened.shortfall,
+      openedAt: call.completedAt ?? call.scheduledAt,
+      openAtEnd: true,
+    });
+  }
+  for (const execution of executions) {
+    const own = communityOf(execution.workflowId);
+    const closes = activityCalls(execution).flatMap((call) => {
+      const closed = recordOf(call, 'closeSites');
+      const communityId = own ?? closed?.communityId;
+      return closed && communityId ? [{ communityId, siteIds: closed.siteIds, at: call.completedAt ?? call.scheduledAt }] : [];
+    });
+    const states = completedStates(execution);
+    for (const facts of out) {
+      const mine = closes.filter((c) => c.communityId === facts.communityId);
+      const naming = mine.filter((c) => c.siteIds.some((id) => facts.siteIds.includes(id))).at(-1);
+      const state = states.filter((s) => s.state.communityId === facts.communityId).at(-1);
+      const closedHere = state ? state.state.sites?.some((s) => s.stepId === facts.stepId && s.status === 'closed') : naming !== undefined;
+      if (!closedHere) continue;
+      const at = naming?.at ?? mine.at(-1)?.at ?? state?.at;
+      if (at && (!facts.closedAt || at < facts.closedAt)) facts.closedAt = at;
+    }
+  }
+  const finals = finalCommunityStates(executions);
+  for (const facts of out) {
+    const record = finals.get(facts.communityId)?.sites?.find((s) => s.stepId === facts.stepId);
+    facts.openAtEnd = record ? record.status === 'open' : facts.closedAt === undefined;
+  }
+  return out.sort((a, b) => a.communityId.localeCompare(b.communityId) || a.openedAt.localeCompare(b.openedAt));
 }
 
 /** Seconds between two ISO times (never negative). */

@@ -37,6 +37,14 @@ const WORDS = {
     returned: '归还',
     shortfall: '缺口',
     stale: '过期或报废物资',
+    sites: '避难与集结场所',
+    step: '步骤',
+    kindsAsked: '所需场所类型',
+    siteList: '场所',
+    places: '可容纳',
+    openedAt: '开放时间',
+    closedAt: '关闭时间',
+    stillOpen: '结束时仍开放',
     volunteers: '志愿服务与积分',
     hours: '服务时长（小时）',
     points: '积分',
@@ -97,6 +105,14 @@ const WORDS = {
     returned: 'Returned',
     shortfall: 'Shortfall',
     stale: 'Expired or condemned stock found',
+    sites: 'Shelters and gathering sites',
+    step: 'Step',
+    kindsAsked: 'Kinds asked for',
+    siteList: 'Sites',
+    places: 'Places held',
+    openedAt: 'Opened',
+    closedAt: 'Closed',
+    stillOpen: 'still open at the end',
     volunteers: 'Volunteers and points',
     hours: 'Hours',
     points: 'Points',
@@ -134,6 +150,17 @@ const table = (head: string[], rows: (string | number)[][], w: Words) =>
     ? `<p class="none">${e(w.none)}</p>`
     : `<table><thead><tr>${head.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${e(String(c))}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 const list = (items: string[], w: Words) => (items.length ? `<ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>` : `<p class="none">${e(w.none)}</p>`);
+
+/** One row per community and open-site step: the sites (with their kinds), places asked for and held, when open. */
+function sitesTable(report: AfterActionReport, w: Words): string {
+  if (!report.sites) return `<p class="none">${e(w.unknown)}</p>`;
+  const sites = (s: NonNullable<AfterActionReport['sites']>[number]) => s.siteIds.map((id, i) => (s.kinds?.[i] ? `${id} (${s.kinds[i]})` : id)).join(', ');
+  return table(
+    [w.community, w.step, w.kindsAsked, w.siteList, w.requested, w.places, w.shortfall, w.openedAt, w.closedAt],
+    report.sites.map((s) => [s.communityId, s.stepId, s.siteKinds.join(', '), sites(s), val(s.requested, w), s.capacity, s.shortfall, s.openedAt.slice(11, 19), s.closedAt ? s.closedAt.slice(11, 19) : s.openAtEnd ? w.stillOpen : w.unknown]),
+    w,
+  );
+}
 
 const STYLE = `
 body{font-family:"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;margin:24px auto;max-width:960px;color:#111827;line-height:1.5;padding:0 16px}
@@ -194,6 +221,8 @@ export function renderReportHtml(report: AfterActionReport, lang: ReportLanguage
     table([w.community, w.item, w.requested, w.shortfall], report.supplies.shortfalls.map((s) => [s.communityId, s.itemCode, s.requested, s.missing]), w),
     `<h3>${e(w.stale)}</h3>`,
     list(report.supplies.staleStock.map((s) => `${s.itemCode} × ${s.quantity} ${s.depotId ?? ''} ${s.reason}`), w),
+    `<h2 id="sites">${e(w.sites)}</h2>`,
+    sitesTable(report, w),
     `<h2>${e(w.volunteers)}</h2>`,
     `<p>${e(w.hours)}: ${e(val(report.volunteers.hours, w))} · ${e(w.points)}: ${report.volunteers.points} · ${e(w.participants)}: ${report.volunteers.participants}</p>`,
     `<h2>${e(w.needs)}</h2>`,

@@ -1,8 +1,8 @@
 import { PHASES, type AfterActionReport, type Phase, type ReportTimelineEntry } from '@lifeline/contracts';
-import { broadcastFacts, finalCommunityStates, isIncidentRun, reservationFacts, secondsBetween, taskFacts, type Execution, type TaskFacts } from './history';
+import { broadcastFacts, finalCommunityStates, isIncidentRun, reservationFacts, secondsBetween, siteFacts, taskFacts, type Execution, type TaskFacts } from './history';
 import { DEFAULT_THRESHOLDS, type ReportInputs, type ItemFigures, type Thresholds } from './inputs';
 import { detectFindings } from './findings';
-import { proposeRevisions } from './proposals';
+import { locateStep, proposeRevisions } from './proposals';
 import { resilienceOf } from './resilience';
 
 type Report = AfterActionReport;
@@ -179,6 +179,27 @@ function fromSingleLines(reservations: ReturnType<typeof reservationFacts>, item
 const requestedOf = (reservations: ReturnType<typeof reservationFacts>, communityId: string, itemCode: string) =>
   reservations.filter((r) => r.communityId === communityId).reduce((s, r) => s + r.lines.filter((l) => l.itemCode === itemCode).reduce((x, l) => x + l.quantity, 0), 0);
 
+/** The sites each open-site step opened per community, beside the kinds its plan step asked for. */
+export function siteFigures(inputs: ReportInputs): NonNullable<Report['sites']> {
+  return siteFacts(inputs.executions).map((s) => {
+    const at = locateStep(inputs.plan, s.stepId);
+    return {
+      communityId: s.communityId,
+      stepId: s.stepId,
+      ...(at ? { phase: at.phase } : {}),
+      siteKinds: at?.step.kind === 'open-site' ? [...at.step.siteKinds] : [],
+      siteIds: s.siteIds,
+      ...(s.kinds ? { kinds: s.kinds } : {}),
+      requested: s.requested ?? null,
+      capacity: s.capacity,
+      shortfall: s.shortfall,
+      openedAt: s.openedAt,
+      closedAt: s.closedAt ?? null,
+      openAtEnd: s.openAtEnd,
+    };
+  });
+}
+
 /** Missed deadlines from the communities' own notes (the workflow writes one whenever a deadline rule fires). */
 export function missedDeadlines(inputs: ReportInputs): Report['deadlines']['missed'] {
   const out: Report['deadlines']['missed'] = [];
@@ -250,6 +271,7 @@ export function buildReport(inputs: ReportInputs): AfterActionReport {
     acknowledgements: acknowledgementsByRole(tasks),
     nonAcknowledging: nonAcknowledging(tasks, inputs.services.personnel?.nonAcknowledging),
     supplies,
+    sites: siteFigures(inputs),
     volunteers: {
       hours: inc?.hours ?? inputs.services.personnel?.hours ?? (tasks.some((t) => t.hours !== undefined) ? taskHours : null),
       points: inc?.points ?? areaPoints,

@@ -5,7 +5,10 @@ import type { ReportInputs } from '../src/inputs';
 /** Seconds after the fixture's activation, as an ISO time. */
 export const t = (seconds: number) => new Date(Date.UTC(2026, 10, 23, 8, 0, 0) + seconds * 1000).toISOString();
 
-export const planInput = (overrides: Partial<{ maxFallbacks: number; onDeadline: string; ackDeadlineSeconds: number; minimum: number }> = {}): PlanInput => ({
+/** The plan's open-site step (with `openSite`): schools and community centres for a tenth of the community. */
+export const OPEN_SHELTERS = { id: 'open-shelters', kind: 'open-site', title: { zh: '开放避难场所', en: 'Open shelters' }, siteKinds: ['school', 'community-centre'], capacityShare: 0.1 } as const;
+
+export const planInput = (overrides: Partial<{ maxFallbacks: number; onDeadline: string; ackDeadlineSeconds: number; minimum: number; openSite: boolean }> = {}): PlanInput => ({
   id: 'review-drill',
   version: 1,
   title: { zh: '复盘演练', en: 'Review drill' },
@@ -35,6 +38,7 @@ export const planInput = (overrides: Partial<{ maxFallbacks: number; onDeadline:
         maxFallbacks: overrides.maxFallbacks ?? 0,
         onDeadline: (overrides.onDeadline ?? 'continue') as 'continue',
       },
+      ...(overrides.openSite ? [{ ...OPEN_SHELTERS, siteKinds: [...OPEN_SHELTERS.siteKinds] }] : []),
     ],
     respond: [{ id: 'issue-tents', kind: 'reserve', action: 'issue', title: { zh: '发放', en: 'Issue' }, items: [] }],
     recover: [],
@@ -53,6 +57,12 @@ export interface DrillShape {
   tasks: { stepId: string; role: string; owners: string[]; ackedBy?: string; ackAfter?: number; hours?: number }[];
   warned: { total: number; sent: number };
   escalate?: boolean;
+  /**
+   * The open-site step's sites (opened in mobilize, closed when recover ends): places held, whether the records echo
+   * what was asked (`requested`, each site's kind), and how the close went — supplies names the sites it closed, names
+   * none (a drill: it never stored them as open), or the close failed and the state keeps them open.
+   */
+  sites?: { siteIds: string[]; kinds: string[]; held: number; recordsSay?: boolean; close: 'named' | 'drill' | 'failed' };
 }
 
 const community = 'c-weak';
@@ -94,12 +104,16 @@ export function drillExecutions(shape: DrillShape, commands: 'activities' | 'loc
           { type: 'activity-scheduled', at: t(at), scheduledId: id, activityType, input: asked },
           { type: 'activity-completed', at: t(doneAt), scheduledId: id, result },
         ];
-  const state = (notes: { phase: string; stepId: string; note: string }[]) => ({
+  const places = Math.ceil(shape.population * OPEN_SHELTERS.capacityShare);
+  const sites = shape.sites;
+  const siteRecord = (status: 'open' | 'closed') => (sites ? { sites: [{ stepId: OPEN_SHELTERS.id, siteIds: sites.siteIds, capacity: sites.held, shortfall: Math.max(0, places - sites.held), status }] } : {});
+  const state = (notes: { phase: string; stepId: string; note: string }[], sitesAre: 'open' | 'closed' = 'open') => ({
     districtId: 'd-1',
     communityId: community,
     population: shape.population,
     reservations: [],
     tasks: [],
+    ...siteRecord(sitesAre),
     figures: { notification: { jobs: 1, total: 0, sent: 0 }, supplies: { reserved: 0, issued: 0, returned: 0, shortfall: 0 }, personnel: { tasks: 0, acknowledged: 0, done: 0, fallbacks: 0, missed: 0 }, incentives: { awards: 0, points: 0 } },
     notes,
   });
@@ -139,9 +153,23 @@ export function drillExecutions(shape: DrillShape, commands: 'activities' | 'loc
       notes.push({ phase: 'mobilize', stepId: task.stepId, note: 'missed acknowledgement: nobody acknowledged within 5s after 0 fallback(s) (rule: continue)' });
     }
   });
+  if (sites) {
+    const opened = { siteIds: sites.siteIds, capacity: sites.held, shortfall: Math.max(0, places - sites.held) };
+    const said = sites.recordsSay ? { requested: places, kinds: sites.kinds } : {};
+    mobilize.push(...cmd('os', 50, 51, 'openSites', { stepId: OPEN_SHELTERS.id, siteKinds: OPEN_SHELTERS.siteKinds, capacity: places }, { ...opened, ...said }, { stepId: OPEN_SHELTERS.id }));
+  }
   mobilize.push({ type: 'completed', at: t(59), result: state(notes) });
 
   const issue = cmd('5', 61, 62, 'issueSupplies', { reservationId: 'r1' }, { reservationId: 'r1', status: 'issued', units: shape.requested - shape.missing, shortfall: 0 });
+  // Recover runs for the community only to close its sites (the plan has no recover steps).
+  const closing: HistoryEvent[] = !sites
+    ? []
+    : sites.close === 'failed'
+      ? commands === 'local'
+        ? [{ type: 'local-activity', at: t(86), scheduledAt: t(85), activityType: 'closeSites', failure: 'unavailable: supplies did not answer' }]
+        : [{ type: 'activity-scheduled', at: t(85), scheduledId: 'cs', activityType: 'closeSites', input: { siteIds: sites.siteIds } }, { type: 'activity-failed', at: t(86), scheduledId: 'cs', message: 'unavailable: supplies did not answer' }]
+      : cmd('cs', 85, 86, 'closeSites', { siteIds: sites.siteIds }, { siteIds: sites.close === 'named' ? sites.siteIds : [], capacity: sites.close === 'named' ? sites.held : 0, shortfall: 0 });
+  const closeNote = sites?.close === 'failed' ? [...notes, { phase: 'recover', stepId: 'close-sites', note: `could not close the sites opened by ${OPEN_SHELTERS.id} (unavailable: supplies did not answer)` }] : notes;
   const district = 'incident-inc-1/district-d-1';
   return [
     { workflowId: 'incident-inc-1', runId: 'r0', events: incident },
@@ -151,6 +179,7 @@ export function drillExecutions(shape: DrillShape, commands: 'activities' | 'loc
     reserveAt === 'district'
       ? { workflowId: district, runId: 'r3', events: [...issue, { type: 'completed', at: t(79), result: [state(notes)] } as HistoryEvent] }
       : { workflowId: `incident-inc-1/community-${community}`, runId: 'r3', events: [...issue, { type: 'completed', at: t(79), result: state(notes) } as HistoryEvent] },
+    ...(sites ? [{ workflowId: `incident-inc-1/community-${community}`, runId: 'r4', events: [...closing, { type: 'completed', at: t(88), result: state(closeNote, sites.close === 'failed' ? 'open' : 'closed') } as HistoryEvent] }] : []),
   ];
 }
 
@@ -194,7 +223,10 @@ export const WEAK: DrillShape = {
   escalate: true,
 };
 
-export function inputsFor(shape: DrillShape, planDoc = plan(), services: ReportInputs['services'] = {}): ReportInputs {
+/** WEAK, with shelters for 60 that held 40 (two schools), closed when recover ended. */
+export const SHELTERED: DrillShape = { ...WEAK, sites: { siteIds: ['s-school-1', 's-school-2'], kinds: ['school', 'school'], held: 40, close: 'named' } };
+
+export function inputsFor(shape: DrillShape, planDoc = plan({ openSite: Boolean(shape.sites) }), services: ReportInputs['services'] = {}): ReportInputs {
   return {
     incidentId: 'inc-1',
     title: 'Review drill',
