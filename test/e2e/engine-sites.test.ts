@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { PHASES, PlanDocument, TASK_QUEUE, workflowIds, type IncidentInput, type IncidentView, type PlanInput } from '@lifeline/contracts';
+import { PHASES, PlanDocument, workflowIds, type AfterActionReport, type IncidentView, type PlanInput } from '@lifeline/contracts';
 import { commandUpdate, statusQuery } from '@lifeline/workflows';
-import { buildCity, pollUntil, sendCity, withMongo, withNats, withTemporal } from '@lifeline/testkit';
+import { buildCity, env, http, pollUntil, sendCity, tokenFor, withMongo, withNats, withTemporal } from '@lifeline/testkit';
 
 /**
  * The plan's `open-site` step on the real stack (worker → supplies → FerretDB): the bundled production-safety plan
@@ -12,7 +12,9 @@ import { buildCity, pollUntil, sendCity, withMongo, withNats, withTemporal } fro
  * (a drill's sites are chosen but not recorded as open by supplies), so the openings are checked in the supplies
  * service's own database: open while the incident holds in respond, closed when recover ends — or, for the
  * second incident, by the stand-down's compensation. Dispatch and award steps are left out (nobody would
- * acknowledge outside a drill); the rest of the plan runs as bundled.
+ * acknowledge outside a drill); the rest of the plan runs as bundled. The incidents are started through the
+ * command-center (the plan published under a fresh id), so their after-action reports are read from its API: each
+ * lists the sites supplies opened, with the places asked for and held, and when they were closed.
  */
 jest.setTimeout(300_000);
 
@@ -22,7 +24,7 @@ const community = city.units.find((u) => u.id === 'c0001')!;
 const bundled = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../services/command-center/plans/production-safety.json'), 'utf8')) as PlanInput;
 
 function sitesPlan(): PlanDocument {
-  const plan = structuredClone(bundled);
+  const plan = { ...structuredClone(bundled), id: `e2e-sites-${randomUUID().slice(0, 8)}`, version: 1 };
   for (const phase of PHASES) plan.phases[phase] = (plan.phases[phase] ?? []).filter((s) => s.kind !== 'dispatch' && s.kind !== 'award');
   plan.phases.respond = [{ id: 'hold-for-operator', kind: 'await', for: 'operator', title: { zh: '等待指挥部', en: 'Hold for the operator' } }, ...(plan.phases.respond ?? [])];
   return PlanDocument.parse(plan);
@@ -41,24 +43,29 @@ interface Opening {
 }
 const openingsOf = (incidentId: string) => withMongo(async (mongo) => (await mongo.db('lifeline_supplies').collection('siteopenings').find({ incidentId }).toArray()) as unknown as Opening[]);
 
+const plan = sitesPlan();
+
 beforeAll(async () => {
   expect(community).toBeDefined();
   await withNats((nc) => sendCity(nc, city));
+  expect((await http('POST', '/v1/plans', 'commander', { plan })).status).toBe(201);
 });
 
 it('open-site opens sites in supplies for the share of the population, and they are closed when recover ends or on stand-down', async () => {
-  const plan = sitesPlan();
   const step = plan.phases.mobilize.find((s) => s.kind === 'open-site');
   if (step?.kind !== 'open-site') throw new Error('production-safety has no open-site step in mobilize');
   const places = Math.ceil((community.population ?? 0) * step.capacityShare);
   const kinds: readonly string[] = step.siteKinds;
   expect(places).toBeGreaterThan(0);
-  const ids = { completes: `e2e-sites-${randomUUID().slice(0, 8)}`, standsDown: `e2e-sites-sd-${randomUUID().slice(0, 8)}` };
-  const input = (incidentId: string): IncidentInput => ({ incidentId, title: 'E2E open-site', severity: 'II', drill: false, area: { communityIds: [community.id] }, plan, requestedBy: 'e2e' });
+  const start = async (title: string) => {
+    const started = await http<{ incidentId: string }>('POST', '/v1/incidents', 'commander', { planId: plan.id, severity: 'II', area: { communityIds: [community.id] }, title, drill: false });
+    expect(started.status).toBe(202);
+    return started.body.incidentId;
+  };
+  const ids = { completes: await start('E2E open-site'), standsDown: await start('E2E open-site, stood down') };
 
   await withTemporal(async (client) => {
-    const start = (incidentId: string): Promise<WorkflowHandle> => client.workflow.start('incidentWorkflow', { workflowId: workflowIds.incident(incidentId), taskQueue: TASK_QUEUE, args: [input(incidentId)] });
-    const handles = { completes: await start(ids.completes), standsDown: await start(ids.standsDown) };
+    const handles = { completes: client.workflow.getHandle(workflowIds.incident(ids.completes)), standsDown: client.workflow.getHandle(workflowIds.incident(ids.standsDown)) };
     try {
       await exercise(handles);
     } catch (err) {
@@ -108,4 +115,26 @@ it('open-site opens sites in supplies for the share of the population, and they 
   ];
   const commands = await withMongo(async (mongo) => mongo.db('lifeline_supplies').collection('sitecommands').find({ _id: { $in: keys.map(closeId) } as never }).toArray());
   expect(commands).toHaveLength(2);
+
+  // The after-action report lists the sites supplies opened, the places asked for and held, and the close.
+  for (const incidentId of Object.values(ids)) {
+    const opened = await openingsOf(incidentId);
+    const answer = await http<AfterActionReport>('GET', `/v1/incidents/${incidentId}/report`, 'auditor');
+    expect(answer.status).toBe(200);
+    const report = answer.body;
+    expect(report.sites).toHaveLength(1);
+    const [sites] = report.sites!;
+    expect(sites).toMatchObject({ communityId: community.id, stepId: step.id, phase: 'mobilize', siteKinds: kinds, capacity: opened.reduce((n, o) => n + o.capacity, 0), openAtEnd: false });
+    expect([...sites!.siteIds].sort()).toEqual(opened.map((o) => o.siteId).sort());
+    // The ask is known from the record when the sites fell short; with room enough it was at most what they held.
+    if (sites!.shortfall > 0) expect(sites!.requested).toBe(places);
+    else expect(sites!.capacity).toBeGreaterThanOrEqual(places);
+    expect(sites!.closedAt).not.toBeNull();
+    expect(Date.parse(sites!.closedAt!)).toBeGreaterThan(Date.parse(sites!.openedAt));
+    expect(report.findings.filter((f) => f.code === 'sites-left-open')).toEqual([]);
+    const page = await fetch(`${env.http}/v1/incidents/${incidentId}/report?format=html&lang=en`, { headers: { authorization: `Bearer ${tokenFor('auditor')}` } });
+    const html = await page.text();
+    expect(html).toContain('<h2 id="sites">Shelters and gathering sites</h2>');
+    for (const id of sites!.siteIds) expect(html).toContain(id);
+  }
 });
