@@ -96,11 +96,15 @@ const taskOutcome = (t: ResultOf<typeof personnel.dispatch>, asked: Pick<TaskOut
   ...asked,
 });
 
-const siteOutcome = (r: ResultOf<typeof supplies.openSite>, stepId?: string): SiteOutcome => ({
+/** Sites after `openSites` (what was asked, `opened`) or `closeSites` (whose reply asks for nothing). */
+const siteOutcome = (r: ResultOf<typeof supplies.openSite>, opened: { stepId?: string | undefined } | undefined): SiteOutcome => ({
   siteIds: r.sites.map((site) => site.siteId),
   capacity: r.capacity,
   shortfall: r.shortfall,
-  ...(stepId !== undefined ? { stepId } : {}),
+  kinds: r.sites.map((site) => site.kind),
+  communityId: r.communityId,
+  ...(opened ? { requested: r.requested } : {}),
+  ...(opened?.stepId !== undefined ? { stepId: opened.stepId } : {}),
 });
 
 const jobOutcome = (j: ResultOf<typeof notification.job>, completed: boolean, asked: Pick<BroadcastOutcome, 'stepId' | 'channels' | 'groups'> = {}): BroadcastOutcome => ({
@@ -188,11 +192,11 @@ export function createActivities({ nc, pollIntervalMs = 1000, maxPollIntervalMs 
 
     /** Open the community's sites of the step's kinds until they hold the places asked for (supplies open-site). */
     async openSites({ stepId, ...body }: RequestOf<typeof supplies.openSite> & { stepId?: string }): Promise<SiteOutcome> {
-      return siteOutcome(await request(supplies.openSite, body), stepId);
+      return siteOutcome(await request(supplies.openSite, body), { stepId });
     },
     /** Close sites the incident opened in the community (supplies close-site). */
     async closeSites(body: RequestOf<typeof supplies.closeSite>): Promise<SiteOutcome> {
-      return siteOutcome(await request(supplies.closeSite, body));
+      return siteOutcome(await request(supplies.closeSite, body), undefined);
     },
 
     /** Give a task one named owner (by role and skill); the owner's identity stays a pseudonymous id. */
