@@ -130,14 +130,15 @@ describe('the Temporal UI shows a finished drill decoded, to whoever may see it'
     await openWorkflowPage(page);
     await page.screenshot({ path: path.join(ARTIFACTS, 'incident-summaries.png'), fullPage: true });
     await page.getByText(`resolve the area: community ${community.id}`).first().waitFor({ timeout: 30_000 });
-    await page.goto(`${stack.temporalUiUrl}/namespaces/${stack.temporalNamespace}/workflows/${encodeURIComponent(`incident-${incidentId}/community-${community.id}`)}`);
-    // The community's latest run is its recover run: the return of what respond issued, then the all-clear.
+    await page.goto(`${stack.temporalUiUrl}/namespaces/${stack.temporalNamespace}/workflows/${encodeURIComponent(`incident-${incidentId}/district-${district.id}`)}`);
+    // The district's latest run is its recover run, which it runs itself for its communities (patch district-steps):
+    // the return of what respond issued, then the all-clear.
     await page.getByText(new RegExp(`return-shelter-kits: return [\\d,]+ units? issued from reserve-shelter-kits in ${community.id}`)).first().waitFor({ timeout: 60_000 });
     await page.getByText(new RegExp(`all-clear: broadcast to [\\d,]+ residents of ${community.id} by sms \\(drill\\)`)).first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'community-summaries.png'), fullPage: true });
     await page.close();
     // The command line shows them with an administrator's token; without one they stay ciphertext like any payload.
-    const workflowId = `incident-${incidentId}/community-${community.id}`;
+    const workflowId = `incident-${incidentId}/district-${district.id}`;
     const admin = await showWithCli(['--codec-auth', `Bearer ${tokenFor('admin')}`, '--output', 'json'], workflowId);
     expect(holdsInClear(admin.output, `all-clear: broadcast to`)).toBe(true);
     expect(holdsInClear((await showWithCli(['--output', 'json'], workflowId)).output, `all-clear: broadcast to`)).toBe(false);
