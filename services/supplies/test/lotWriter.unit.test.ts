@@ -224,3 +224,21 @@ it('a lot with more holds than are read at a load looks its holders up instead',
   expect(s.lot('lot1')).toMatchObject({ available: 997, held: 5003, v: 2 });
   balanced(s, 'lot1');
 });
+
+it('a lot is surely empty only when it has nothing available, every hold is known and nothing is committing on it', async () => {
+  const s = store({ lot1: 3 });
+  const w = s.writer();
+  expect(w.surelyEmpty('lot1')).toBe(false);
+  expect(await w.take('lot1', 'res-1', 2)).toBe(2);
+  expect(w.surelyEmpty('lot1')).toBe(false);
+  const last = w.take('lot1', 'res-2', 5);
+  expect(w.surelyEmpty('lot1')).toBe(false);
+  expect(await last).toBe(1);
+  expect(w.surelyEmpty('lot1')).toBe(true);
+  const release = w.move('lot1', 'res-1', 'release');
+  expect(w.surelyEmpty('lot1')).toBe(false);
+  expect(await release).toBe(true);
+  expect(w.surelyEmpty('lot1')).toBe(false);
+  expect(s.lot('lot1')).toMatchObject({ available: 2, held: 1 });
+  balanced(s, 'lot1');
+});

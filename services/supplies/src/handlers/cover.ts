@@ -32,7 +32,7 @@ export function coverHandlers(ctx: ServiceContext, s: Stores) {
   const claims = coverClaimModel(ctx.db);
   // Shortfalls come in bursts (the last reservations of a busy item): their plans share one insert, and the
   // registered enterprises and item categories they rank by are read once a minute, not once per plan.
-  const planInserts = new Batched((docs: CoverPlanDoc[]) => s.lane.run(() => insertEach(plans, docs)));
+  const planInserts = new Batched((docs: CoverPlanDoc[]) => insertEach(plans, docs), { max: 500, parallel: 2, through: (op) => s.lane.run(op) });
   let registry: { at: number; enterprises: Promise<EnterpriseDoc[]> } | undefined;
   const registered = () => {
     if (!registry || Date.now() - registry.at > 60_000) registry = { at: Date.now(), enterprises: enterprises.find({}).lean<EnterpriseDoc[]>().exec() };

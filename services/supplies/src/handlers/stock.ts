@@ -43,7 +43,7 @@ async function allSettled<T>(promises: Promise<T>[]): Promise<T[]> {
 export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: (r: ReservationDoc) => Promise<void>) {
   const existing = new Batched((ids: string[]) => aligned(s.reservations, ids));
   const holdLookups = new Batched((ids: string[]) => aligned(s.holds, ids), { max: 900, parallel: 2 });
-  const inserts = new Batched((docs: ReservationDoc[]) => s.lane.run(() => insertEach(s.reservations, docs)));
+  const inserts = new Batched((docs: ReservationDoc[]) => insertEach(s.reservations, docs), { max: 500, parallel: 2, through: (op) => s.lane.run(op) });
 
   /** Publish what a reservation became; ids are per fact, so a retried command's publish is deduplicated. */
   const announce = async (r: Reservation): Promise<void> => {
@@ -105,6 +105,8 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
     for (const lot of fefoOrder(facts.map((l) => ({ ...l, available: drillStock?.get(l.id)?.available ?? 0 })), rank, r.asOf)) {
       if (remaining <= 0) break;
       if (taken.some((t) => t.lotId === lot.id)) continue;
+      // The holder holds nothing here (`earlier`), so an emptied lot would answer 0: its round is skipped.
+      if (!drillStock && s.writer.surelyEmpty(lot.id)) continue;
       const got = drillStock ? Math.min(remaining, lot.available) : await take(lot.id);
       if (got > 0) taken.push({ lotId: lot.id, quantity: got });
       remaining -= got;

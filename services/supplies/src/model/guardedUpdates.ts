@@ -4,9 +4,10 @@ import type { GuardedUpdate, JournaledDoc } from './journal';
 
 /**
  * Guarded updates of different documents that are ready at the same time go out as ONE `bulkWrite` (unordered).
- * On the local store a write command costs ~0.5 ms of FerretDB CPU before its first statement (measured: 600
- * sequential `updateOne`s 1.77 ms each, the same in `bulkWrite`s of 10 1.27 ms a statement), and each command takes
- * a place in the write lane; under load every hot lot commits at once, so a round of commits is one command.
+ * The local store runs a bulk's statements in one SQLite transaction (FerretDB patch `one-transaction-per-command`,
+ * docs/SERVICE-SHAPE.md "The store": ~2,400 statements/s in bulks against ~650/s one `updateOne` at a time), and each
+ * command takes a place in the write lane; under load every hot lot commits at once, so a round of commits is one
+ * command, gathered when the lane lets it go (`Batched`'s `through`).
  *
  * The store answers a bulk with the number of documents matched, not which: when fewer matched than were sent (another
  * process committed one of them first), the documents are read back and a commit landed where its `by` token is.
@@ -17,7 +18,7 @@ export class GuardedUpdates<Doc extends JournaledDoc> {
   private readonly rounds: Batched<GuardedUpdate, boolean>;
 
   constructor(model: Model<Doc>, write: <T>(op: () => Promise<T>) => Promise<T>, opts = { max: 200, parallel: 2 }) {
-    this.rounds = new Batched((ops: GuardedUpdate[]) => write(() => applyAll(model, ops)), opts);
+    this.rounds = new Batched((ops: GuardedUpdate[]) => applyAll(model, ops), { ...opts, through: write });
   }
 
   /** Whether the update landed (false: the document was no longer at `v`). */

@@ -137,6 +137,15 @@ export class JournaledWriter<Doc extends JournaledDoc, Request, Result, Entry> {
     return slot?.doc !== undefined && !slot.mustReload && slot.loadedAt <= epoch;
   }
 
+  /**
+   * The document as this process last loaded or committed it, when that is all there is to know here: loaded, clean,
+   * and no request queued or committing for it. Undefined otherwise.
+   */
+  settled(id: string): Doc | undefined {
+    const slot = this.slots.get(id);
+    return slot && !slot.running && slot.queue.length === 0 && !slot.mustReload ? slot.doc : undefined;
+  }
+
   /** Reload the document (flushing its journal) before its next decision. */
   forget(id: string): void {
     const slot = this.slots.get(id);

@@ -61,7 +61,7 @@ export class LotWriter {
   ) {
     const write = <T>(op: () => Promise<T>) => opts.lane.run(op);
     this.write = write;
-    this.inserts = new Batched((docs: HoldDoc[]) => write(() => insertEach(holds, docs)), { max: 900, parallel: 2 });
+    this.inserts = new Batched((docs: HoldDoc[]) => insertEach(holds, docs), { max: 900, parallel: 2, through: write });
     const commits = new GuardedUpdates(lots, write);
     this.journal = new JournaledWriter(
       lots,
@@ -117,6 +117,16 @@ export class LotWriter {
   /** Whether this process knows every hold on the lot: a holder's hold there needs no lookup (`heldBy` settles it). */
   knowsEveryHold(lotId: string): boolean {
     return this.complete.has(lotId);
+  }
+
+  /**
+   * Whether a take on the lot would surely get nothing for a holder not holding it: this process knows every hold on
+   * it, and the lot as last loaded or committed here has nothing available with nothing queued or committing. Such a
+   * take would be decided on that same document and write nothing, so a caller may skip it (a line moving past
+   * emptied lots then waits for no commit round on them).
+   */
+  surelyEmpty(lotId: string): boolean {
+    return this.complete.has(lotId) && (this.journal.settled(lotId)?.available ?? 1) <= 0;
   }
 
   /** The units a holder holds on a lot: from what this process knows when that settles it, else asked of the lot's writer. */

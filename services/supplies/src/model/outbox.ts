@@ -83,7 +83,7 @@ export class Outbox<Doc extends { _id: string }> {
     private readonly spec: OutboxSpec<Doc>,
     private readonly opts: OutboxOptions,
   ) {
-    this.marking = new Batched((ids: string[]) => this.writeMark(ids));
+    this.marking = new Batched((ids: string[]) => this.writeMark(ids), { max: 500, parallel: 2, through: opts.write });
   }
 
   /** Resolves once a mark naming the document is durable; returns the mark, for `add`. */
@@ -129,7 +129,7 @@ export class Outbox<Doc extends { _id: string }> {
   private async writeMark(ids: string[]): Promise<string[]> {
     const mark = `${this.writer}.${++this.marks}`;
     this.open.set(mark, new Set(ids));
-    await this.opts.write(() => this.model.collection.insertOne({ _id: mark, ids: ids.join(';'), createdAt: new Date() } as never));
+    await this.model.collection.insertOne({ _id: mark, ids: ids.join(';'), createdAt: new Date() } as never);
     return ids.map(() => mark);
   }
 
