@@ -11,6 +11,9 @@ import type { CommunityState, DistrictPhaseInput, PhaseContext } from '../domain
 import type { Incident } from './state';
 import { awaitStep, collectStep } from './waits';
 
+/** A community whose sites are open until a community run of its recover closes them. */
+const holdsOpenSites = (c: CommunityState) => c.sites?.some((s) => s.status === 'open') ?? false;
+
 /**
  * Run steps (or compensations) for every community: one district child per district, bounded. With patch
  * `district-steps`, a segment's leading notify and reserve steps run first in every district at once (no community
@@ -22,8 +25,7 @@ export async function fanOut(inc: Incident, context: PhaseContext, steps: PlanSt
   const here = districtSteps(steps);
   if (here.length > 0) await toDistricts(inc, context, here, inc.communities, DISTRICTS_RUNNING_STEPS_IN_FLIGHT, { stepsHere: true });
   const rest = steps.slice(here.length);
-  const holdingSites = (c: CommunityState) => c.sites?.some((s) => s.status === 'open') ?? false;
-  const members = rest.length > 0 ? inc.communities : context.phase === 'recover' ? inc.communities.filter(holdingSites) : [];
+  const members = rest.length > 0 ? inc.communities : context.phase === 'recover' ? inc.communities.filter(holdsOpenSites) : [];
   if (members.length > 0) await toDistricts(inc, context, rest, members, DISTRICTS_IN_FLIGHT, {});
 }
 
@@ -96,7 +98,7 @@ export async function runPhase(inc: Incident, phase: Phase) {
     }
   }
   // A community closes its sites at the end of its recover run; without community steps in recover, run one for that.
-  const holdingSites = inc.communities.filter((c) => c.sites?.some((s) => s.status === 'open')).length;
+  const holdingSites = inc.communities.filter(holdsOpenSites).length;
   if (phase === 'recover' && !fannedOut && holdingSites > 0) {
     await fanOut(inc, inc.contextFor(phase), []);
     inc.record(`sites closed in ${holdingSites} communit${holdingSites === 1 ? 'y' : 'ies'}`);
