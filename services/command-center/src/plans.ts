@@ -49,7 +49,7 @@ export class Plans {
   async create(posted: Record<string, unknown>, createdBy: string): Promise<PlanDocument> {
     const parsedId = Slug.safeParse(posted.id);
     if (!parsedId.success) throw new LifelineError('invalid_request', 'invalid plan', [{ path: 'plan.id', message: 'a new plan needs an id: lowercase letters, digits and dashes' }]);
-    const document = nextVersion(parsedId.data, 0, posted);
+    const document = nextVersion(parsedId.data, undefined, posted);
     try {
       await this.plans.create({ planId: document.id, version: 1, document, createdBy, createdAt: new Date() });
     } catch (err) {
@@ -62,7 +62,7 @@ export class Plans {
   /** Store a new version; two concurrent revisions cannot both become version N (unique index). */
   async addVersion(planId: string, posted: unknown, createdBy: string): Promise<PlanDocument> {
     const current = await this.latest(planId);
-    const document = nextVersion(planId, current.version, posted);
+    const document = nextVersion(planId, current, posted);
     try {
       await this.plans.create({ planId, version: document.version, document, createdBy, createdAt: new Date() });
     } catch (err) {

@@ -9,20 +9,20 @@ describe('plan versions', () => {
   });
 
   it('a posted revision becomes the next version of the plan named in the URL', () => {
-    const next = nextVersion('community-drill', 3, { ...drill, version: 99 });
+    const next = nextVersion('community-drill', { ...drill!, version: 3 }, { ...drill, version: 99 });
     expect(next.version).toBe(4);
     expect(next.id).toBe('community-drill');
   });
 
   it('refuses a revision that names another plan', () => {
-    expect(() => nextVersion('community-drill', 1, { ...drill, id: 'other' })).toThrow(/does not match/);
+    expect(() => nextVersion('community-drill', drill, { ...drill, id: 'other' })).toThrow(/does not match/);
   });
 
   it('refuses an invalid revision with the offending path', () => {
     const broken = structuredClone(drill!) as unknown as { phases: { warn: { channels: string[] }[] } };
     broken.phases.warn[0]!.channels = ['pigeon'];
     try {
-      nextVersion('community-drill', 1, broken);
+      nextVersion('community-drill', drill, broken);
       throw new Error('expected a failure');
     } catch (err) {
       expect(err).toBeInstanceOf(LifelineError);

@@ -1,4 +1,5 @@
 import type { personnelContract, notificationContract, suppliesContract } from '@lifeline/contracts';
+import { SUPPLY_ITEMS } from '@lifeline/contracts/plan-rules';
 import { partyOverlay } from './party';
 import { pad, pick, seededRandom } from './random';
 
@@ -36,14 +37,8 @@ const BUILDINGS_PER_GRID = 3;
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '周', '吴', '徐', '孙', '马', '朱', '胡', '郭'];
 const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英', '建华', '国强'];
 
-export const ITEMS: Item[] = [
-  { code: 'tent', name: { zh: '帐篷', en: 'Tent' }, unit: 'piece', category: 'shelter' },
-  { code: 'quilt', name: { zh: '棉被', en: 'Quilt' }, unit: 'piece', category: 'shelter' },
-  { code: 'medicine-kit', name: { zh: '药箱', en: 'Medicine kit' }, unit: 'kit', category: 'medical' },
-  { code: 'water-24', name: { zh: '饮用水（24瓶装）', en: 'Drinking water (24 bottles)' }, unit: 'case', category: 'food-water' },
-  { code: 'umbrella', name: { zh: '雨伞', en: 'Umbrella' }, unit: 'piece', category: 'protective' },
-  { code: 'generator', name: { zh: '发电机', en: 'Generator' }, unit: 'piece', category: 'power' },
-];
+/** The supplies catalogue plans are validated against (contracts' plan vocabulary). */
+export const ITEMS: Item[] = SUPPLY_ITEMS;
 
 function addDays(today: string, days: number): string {
   const d = new Date(`${today}T00:00:00Z`);

@@ -12,7 +12,7 @@ export function gatedPlan(warnSeconds = 3): PlanInput {
     version: 1,
     title: { zh: '控制台测试：动员阶段等待指挥员', en: 'Console test: mobilize waits for the commander' },
     kind: 'comprehensive',
-    hazard: 'console-test',
+    hazard: 'multi-hazard',
     severityScaling: { I: 2, II: 1.5, III: 1.2, IV: 1 },
     phases: {
       warn: [
