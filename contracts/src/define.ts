@@ -11,6 +11,11 @@ export interface Endpoint<Req extends z.ZodType = z.ZodType, Res extends z.ZodTy
   summary: string;
   request: Req;
   result: Res;
+  /**
+   * A control for tests and drills (the simulated gateway's settings): served only where the stack is a test or drill
+   * sandbox (`LIFELINE_SANDBOX`), never on a production-shaped stack, where its subject has no responder.
+   */
+  sandboxOnly?: true;
 }
 
 export function endpoint<Req extends z.ZodType, Res extends z.ZodType>(
@@ -19,8 +24,9 @@ export function endpoint<Req extends z.ZodType, Res extends z.ZodType>(
   summary: string,
   request: Req,
   result: Res,
+  options: { sandboxOnly?: true } = {},
 ): Endpoint<Req, Res> {
-  return { service, verb, subject: `lifeline.${service}.${verb}`, summary, request, result };
+  return { service, verb, subject: `lifeline.${service}.${verb}`, summary, request, result, ...options };
 }
 
 /** A JetStream domain event: `lifeline.evt.<service>.<event>`. */

@@ -53,9 +53,26 @@ export class LifelineError extends Error {
   }
 }
 
-/** Zod issues as structured details pointing at the offending path. */
-export function issuesToDetails(error: z.ZodError): { path: string; message: string }[] {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
+/** One problem with a request: where (dotted path, `(root)` for the whole value) and what. */
+export interface IssueDetail {
+  path: string;
+  message: string;
+  /** For an unknown field: its name (`path` then ends with it). */
+  unknownKey?: string;
+}
+
+const dotted = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(root)';
+
+/**
+ * Zod issues as structured details pointing at the offending path. An object with unknown fields gives one detail
+ * per field, at the field's own path (`lines.0.quantitty`), so a typo is named where it was made.
+ */
+export function issuesToDetails(error: z.ZodError): IssueDetail[] {
+  return error.issues.flatMap((i): IssueDetail[] =>
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((key) => ({ path: dotted([...i.path, key]), message: `unknown field "${key}"`, unknownKey: key }))
+      : [{ path: dotted(i.path), message: i.message }],
+  );
 }
 
 /** NATS reply envelope: `{ ok: true, result }` or `{ ok: false, error }`. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CommunityId, IncidentId, IncidentPhase, IncidentStatus, LocalizedText, Phase, Severity, Slug } from './common';
 import { CommunityFigures } from './incident';
+import { exactlyOne } from './rules';
 
 /**
  * The after-action report of the review phase (`GET /v1/incidents/:id/report`), its resilience indicators and
@@ -235,10 +236,11 @@ export const ReportQuery = z.object({ format: z.enum(['json', 'html']).optional(
 export type ReportQuery = z.infer<typeof ReportQuery>;
 
 /** Accept some (`proposalIds`) or all (`all: true`) of a report's proposals. */
-export const AcceptProposalsRequest = z
-  .object({ proposalIds: z.array(z.string().min(1).max(100)).min(1).max(100).optional(), all: z.literal(true).optional() })
-  .strict()
-  .refine((b) => Boolean(b.all) !== Boolean(b.proposalIds), { message: 'name proposalIds or all: true (not both)' });
+export const AcceptProposalsRequest = exactlyOne(
+  z.strictObject({ proposalIds: z.array(z.string().min(1).max(100)).min(1).max(100).optional(), all: z.literal(true).optional() }),
+  [['proposalIds'], ['all']],
+  { message: 'name proposalIds or all: true (not both)' },
+);
 export type AcceptProposalsRequest = z.infer<typeof AcceptProposalsRequest>;
 
 export const AcceptProposalsResult = z.object({

@@ -5,6 +5,7 @@ import { IncidentView } from '../incident';
 import { personnel } from '../services/personnel';
 import { supplies } from '../services/supplies';
 import { PlanDocument, PlanKind } from '../plan';
+import { exactlyOne } from '../rules';
 
 /**
  * HTTP shapes of the command-center that have no contract schema elsewhere: path, query and body schemas its routes
@@ -95,10 +96,11 @@ export const LiveEventData = z.object({
 });
 
 /** `GET /v1/readiness`: one area, a community or a district. */
-export const ReadinessQuery = z
-  .object({ community: Slug.optional(), district: DistrictId.optional(), severity: Severity.optional() })
-  .strict()
-  .refine((q) => Boolean(q.community) !== Boolean(q.district), { message: 'name community or district (one of them)' });
+export const ReadinessQuery = exactlyOne(
+  z.strictObject({ community: Slug.optional(), district: DistrictId.optional(), severity: Severity.optional() }),
+  [['community'], ['district']],
+  { message: 'name community or district (one of them)' },
+);
 export type ReadinessQuery = z.infer<typeof ReadinessQuery>;
 export const AreaReadiness = z.object({
   areaId: Slug,

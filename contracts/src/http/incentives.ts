@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CommunityId, IncidentId, Slug } from '../common';
+import { atLeastOne } from '../rules';
 
 /**
  * Path and query schemas of the incentives service's read-only HTTP routes (`services/incentives/src/http.ts`).
@@ -12,7 +13,8 @@ export const ParticipantParams = z.object({ participantId: Slug });
 /** `GET /v1/ledger/:participantId`: a page of the ledger after a sequence number. */
 export const LedgerPageQuery = z.object({ afterSeq: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict();
 /** `GET /v1/leaderboard`: the leaders of an incident or a community (at least one of them). */
-export const LeaderboardQuery = z
-  .object({ incidentId: IncidentId.optional(), communityId: CommunityId.optional(), limit: z.coerce.number().int().min(1).max(100).default(20) })
-  .strict()
-  .refine((q) => Boolean(q.incidentId) || Boolean(q.communityId), { message: 'name incidentId or communityId', path: ['incidentId'] });
+export const LeaderboardQuery = atLeastOne(
+  z.strictObject({ incidentId: IncidentId.optional(), communityId: CommunityId.optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+  [['incidentId'], ['communityId']],
+  { message: 'name incidentId or communityId', path: ['incidentId'] },
+);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CommunityId, IdempotencyKey, IncidentId, Severity, Slug } from '../common';
 import { endpoint, event } from '../define';
+import { atLeastOne } from '../rules';
 import { PersonType, Task } from './personnel';
 
 export const ParticipantType = z.enum(['resident-volunteer', 'resident-party-member', 'dual-registered-member', 'enterprise', 'social-organisation', 'professional']);
@@ -12,11 +13,11 @@ export type ParticipantType = z.infer<typeof ParticipantType>;
  * `participantId` must be that owner, and `personType`/`hours` are kept only as the caller's claim.
  * Idempotent by cause with the service's own consumer of the same event.
  */
-export const AwardRequest = z.object({
+export const AwardRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   incidentId: IncidentId,
   severity: Severity,
-  cause: z.object({ kind: z.literal('task-completed'), taskId: z.string().min(1) }),
+  cause: z.strictObject({ kind: z.literal('task-completed'), taskId: z.string().min(1) }),
   participantId: Slug,
   personType: PersonType,
   hours: z.number().positive().max(72),
@@ -41,9 +42,9 @@ export const LedgerEntry = z.object({
 });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
 
-export const BalanceQuery = z.object({ participantId: Slug });
+export const BalanceQuery = z.strictObject({ participantId: Slug });
 export const Balance = z.object({ participantId: Slug, balance: z.number().int().nonnegative(), entries: z.number().int() });
-export const IncidentQuery = z.object({ incidentId: IncidentId });
+export const IncidentQuery = z.strictObject({ incidentId: IncidentId });
 export const IncentivesSummary = z.object({
   incidentId: IncidentId,
   awards: z.number().int(),
@@ -66,13 +67,13 @@ export const CompletedTask = Task.extend({ severity: Severity.optional() });
 export type CompletedTask = z.infer<typeof CompletedTask>;
 
 // ── verification ────────────────────────────────────────────────────────────────────────────────────
-export const VerifyRequest = z.object({ participantId: Slug.optional() });
+export const VerifyRequest = z.strictObject({ participantId: Slug.optional() });
 export const ChainBreak = z.object({ participantId: Slug, seq: z.number().int(), entryId: z.string().nullable(), reason: z.string() });
 export const VerifyResult = z.object({ ok: z.boolean(), participants: z.number().int(), entries: z.number().int(), broken: z.array(ChainBreak) });
 export type VerifyResult = z.infer<typeof VerifyResult>;
 
 // ── operator's manual award ─────────────────────────────────────────────────────────────────────────
-export const ManualAwardRequest = z.object({
+export const ManualAwardRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   participantId: Slug,
   participantType: ParticipantType,
@@ -85,18 +86,20 @@ export const ManualAwardRequest = z.object({
 });
 
 // ── catalogue and redemption ────────────────────────────────────────────────────────────────────────
-export const CatalogueItem = z.object({ itemId: Slug, title: z.object({ zh: z.string().min(1).max(200), en: z.string().min(1).max(200) }), points: z.number().int().positive().max(100_000), stock: z.number().int().nonnegative() });
+/** An item's name in both languages; refuses other keys, as the restock request carries it. */
+const ItemTitle = z.strictObject({ zh: z.string().min(1).max(200), en: z.string().min(1).max(200) });
+export const CatalogueItem = z.object({ itemId: Slug, title: ItemTitle, points: z.number().int().positive().max(100_000), stock: z.number().int().nonnegative() });
 export type CatalogueItem = z.infer<typeof CatalogueItem>;
-export const RestockRequest = z.object({ idempotencyKey: IdempotencyKey, itemId: Slug, title: CatalogueItem.shape.title, points: CatalogueItem.shape.points, add: z.number().int().positive().max(1_000_000) });
-export const CatalogueQuery = z.object({});
+export const RestockRequest = z.strictObject({ idempotencyKey: IdempotencyKey, itemId: Slug, title: CatalogueItem.shape.title, points: CatalogueItem.shape.points, add: z.number().int().positive().max(1_000_000) });
+export const CatalogueQuery = z.strictObject({});
 export const Catalogue = z.object({ items: z.array(CatalogueItem) });
 export type Catalogue = z.infer<typeof Catalogue>;
-export const RedeemRequest = z.object({ idempotencyKey: IdempotencyKey, participantId: Slug, itemId: Slug, quantity: z.number().int().positive().max(100) });
+export const RedeemRequest = z.strictObject({ idempotencyKey: IdempotencyKey, participantId: Slug, itemId: Slug, quantity: z.number().int().positive().max(100) });
 export const Redemption = z.object({ redemptionId: z.string(), participantId: Slug, itemId: Slug, quantity: z.number().int(), points: z.number().int(), entry: LedgerEntry });
 export type Redemption = z.infer<typeof Redemption>;
 
 // ── statement and leaderboards ──────────────────────────────────────────────────────────────────────
-export const StatementQuery = z.object({ participantId: Slug, limit: z.number().int().min(1).max(1000).default(100) });
+export const StatementQuery = z.strictObject({ participantId: Slug, limit: z.number().int().min(1).max(1000).default(100) });
 export const Statement = z.object({
   participantId: Slug,
   balance: z.number().int().nonnegative(),
@@ -106,21 +109,23 @@ export const Statement = z.object({
   entries: z.array(LedgerEntry),
 });
 export type Statement = z.infer<typeof Statement>;
-export const LeaderboardQuery = z
-  .object({ incidentId: IncidentId.optional(), communityId: CommunityId.optional(), limit: z.number().int().min(1).max(100).default(20) })
-  .refine((q) => Boolean(q.incidentId) || Boolean(q.communityId), { message: 'name incidentId or communityId', path: ['incidentId'] });
+export const LeaderboardQuery = atLeastOne(
+  z.strictObject({ incidentId: IncidentId.optional(), communityId: CommunityId.optional(), limit: z.number().int().min(1).max(100).default(20) }),
+  [['incidentId'], ['communityId']],
+  { message: 'name incidentId or communityId', path: ['incidentId'] },
+);
 export const LeaderboardRow = z.object({ rank: z.number().int().positive(), participantId: Slug, points: z.number().int(), awards: z.number().int() });
 export const Leaderboard = z.object({ incidentId: IncidentId.optional(), communityId: CommunityId.optional(), leaders: z.array(LeaderboardRow) });
 
 // ── honours ─────────────────────────────────────────────────────────────────────────────────────────
 export const HonourKind = z.enum(['model-individual', 'model-family', 'caring-enterprise', 'advanced-social-organisation']);
 export type HonourKind = z.infer<typeof HonourKind>;
-export const HonourCandidatesRequest = z.object({
+export const HonourCandidatesRequest = z.strictObject({
   incidentId: IncidentId,
   /** Donations delivered in the incident (from the supplies service's figures), per donor. */
-  donations: z.array(z.object({ donorId: Slug, donorType: z.enum(['enterprise', 'social-organisation', 'resident']), units: z.number().int().positive() })).max(10_000).default([]),
+  donations: z.array(z.strictObject({ donorId: Slug, donorType: z.enum(['enterprise', 'social-organisation', 'resident']), units: z.number().int().positive() })).max(10_000).default([]),
   /** Households (from the roster) whose members may form a model family. */
-  households: z.array(z.object({ householdId: Slug, memberIds: z.array(Slug).min(1).max(50) })).max(10_000).default([]),
+  households: z.array(z.strictObject({ householdId: Slug, memberIds: z.array(Slug).min(1).max(50) })).max(10_000).default([]),
   /** Candidates per honour kind. */
   limit: z.number().int().min(1).max(50).default(5),
 });
@@ -135,7 +140,7 @@ export const HonourCandidate = z.object({
 export type HonourCandidate = z.infer<typeof HonourCandidate>;
 export const HonourCandidates = z.object({ incidentId: IncidentId, candidates: z.array(HonourCandidate), rulesVersion: z.string() });
 export type HonourCandidates = z.infer<typeof HonourCandidates>;
-export const ConfirmHonourRequest = z.object({
+export const ConfirmHonourRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   incidentId: IncidentId,
   kind: HonourKind,
@@ -160,9 +165,11 @@ export const Flag = z.object({
   raisedAt: z.iso.datetime(),
 });
 export type Flag = z.infer<typeof Flag>;
-export const FlagsQuery = z
-  .object({ incidentId: IncidentId.optional(), participantId: Slug.optional(), limit: z.number().int().min(1).max(1000).default(100) })
-  .refine((q) => Boolean(q.incidentId) || Boolean(q.participantId), { message: 'name incidentId or participantId', path: ['incidentId'] });
+export const FlagsQuery = atLeastOne(
+  z.strictObject({ incidentId: IncidentId.optional(), participantId: Slug.optional(), limit: z.number().int().min(1).max(1000).default(100) }),
+  [['incidentId'], ['participantId']],
+  { message: 'name incidentId or participantId', path: ['incidentId'] },
+);
 export const Flags = z.object({ flags: z.array(Flag) });
 
 export const incentives = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CommunityId, IdempotencyKey, IncidentId, LocalizedText, Severity, Slug } from '../common';
 import { endpoint, event } from '../define';
+import { requiredWhen } from '../rules';
 
 export const Channel = z.enum(['sms', 'app-push', 'loudspeaker', 'group-chat', 'door-knock']);
 export type Channel = z.infer<typeof Channel>;
@@ -8,7 +9,7 @@ export const Vulnerability = z.enum(['elderly-alone', 'disabled', 'child', 'chro
 export const AudienceGroup = z.enum(['everyone', 'vulnerable', 'responders']);
 export const Language = z.enum(['zh', 'en']);
 
-export const ResidentRecord = z.object({
+export const ResidentRecord = z.strictObject({
   id: Slug,
   communityId: CommunityId,
   gridId: Slug,
@@ -21,7 +22,7 @@ export const ResidentRecord = z.object({
 });
 export type ResidentRecord = z.input<typeof ResidentRecord>;
 
-export const SeedResidentsRequest = z.object({ residents: z.array(ResidentRecord).max(20000) });
+export const SeedResidentsRequest = z.strictObject({ residents: z.array(ResidentRecord).max(20000) });
 export const SeedResidentsResult = z.object({ residents: z.number().int() });
 
 /**
@@ -29,17 +30,17 @@ export const SeedResidentsResult = z.object({ residents: z.number().int() });
  * in the audience when they live in one of the named grids or buildings). Overlapping audiences of one step still
  * message each resident once.
  */
-export const Audience = z.object({
+export const Audience = z.strictObject({
   groups: z.array(AudienceGroup).min(1),
   gridIds: z.array(Slug).min(1).max(1000).optional(),
   buildingIds: z.array(Slug).min(1).max(5000).optional(),
 });
 
 /** At most `max` messages to one resident per `windowMinutes`, across the steps of every incident. */
-export const ContactCap = z.object({ max: z.number().int().min(1).max(50), windowMinutes: z.number().int().min(1).max(7 * 24 * 60) });
+export const ContactCap = z.strictObject({ max: z.number().int().min(1).max(50), windowMinutes: z.number().int().min(1).max(7 * 24 * 60) });
 export type ContactCap = z.infer<typeof ContactCap>;
 
-export const BroadcastRequest = z.object({
+export const BroadcastRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   incidentId: IncidentId,
   stepId: Slug,
@@ -93,13 +94,13 @@ export const BroadcastJob = z.object({
 });
 export type BroadcastJob = z.infer<typeof BroadcastJob>;
 
-export const JobQuery = z.object({ jobId: z.string().min(1) });
+export const JobQuery = z.strictObject({ jobId: z.string().min(1) });
 /** Several jobs at once (a district polling its communities' warnings); every id must name a job. */
 export const JOBS_PER_QUERY = 500;
-export const JobsQuery = z.object({ jobIds: z.array(z.string().min(1)).min(1).max(JOBS_PER_QUERY) });
+export const JobsQuery = z.strictObject({ jobIds: z.array(z.string().min(1)).min(1).max(JOBS_PER_QUERY) });
 export const JobsResult = z.object({ jobs: z.array(BroadcastJob) });
 
-export const DirectMessageRequest = z.object({
+export const DirectMessageRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   incidentId: IncidentId,
   recipientId: Slug,
@@ -111,7 +112,7 @@ export const DirectMessageRequest = z.object({
 });
 export const DirectMessageResult = z.object({ messageId: z.string(), status: z.enum(['sent', 'failed']), drill: z.boolean() });
 
-export const IncidentQuery = z.object({ incidentId: IncidentId });
+export const IncidentQuery = z.strictObject({ incidentId: IncidentId });
 export const NotificationSummary = z.object({
   incidentId: IncidentId,
   jobs: z.number().int(),
@@ -136,8 +137,8 @@ export type NotificationSummary = z.infer<typeof NotificationSummary>;
 /** What a resident answers: safe, needs help (becomes a case for the grid), or information with a category. */
 export const ReplyKind = z.enum(['safe', 'need-help', 'info']);
 export const ReplyCategory = z.enum(['medical', 'water', 'power', 'food', 'shelter', 'evacuation', 'rumour', 'other']);
-export const ReplyRequest = z
-  .object({
+export const ReplyRequest = requiredWhen(
+  z.strictObject({
     /** The gateway's inbound message id (or another key stable across retries). */
     idempotencyKey: IdempotencyKey,
     incidentId: IncidentId,
@@ -147,8 +148,11 @@ export const ReplyRequest = z
     /** Free text; stored encrypted, never in events or logs. */
     text: z.string().min(1).max(1000).optional(),
     channel: Channel.default('sms'),
-  })
-  .refine((r) => r.kind !== 'info' || r.category !== undefined, { message: 'an info reply names a category', path: ['category'] });
+  }),
+  { field: 'kind', equals: 'info' },
+  ['category'],
+  { message: 'an info reply names a category', path: ['category'] },
+);
 export const ReplyResult = z.object({ replyId: z.string(), kind: ReplyKind, caseId: z.string().optional() });
 
 /** A reply as the world sees it: pseudonymous, no text. */
@@ -180,14 +184,14 @@ export const Case = z.object({
   answerMessageId: z.string().optional(),
 });
 export type Case = z.infer<typeof Case>;
-export const CaseQuery = z.object({ caseId: z.string().min(1).max(200) });
+export const CaseQuery = z.strictObject({ caseId: z.string().min(1).max(200) });
 
 /** The CAP 1.2 document of a broadcast job (one `<info>` per language; status Exercise in drills). */
-export const CapRequest = z.object({ jobId: z.string().min(1).max(200) });
+export const CapRequest = z.strictObject({ jobId: z.string().min(1).max(200) });
 export const CapDocument = z.object({ identifier: z.string(), xml: z.string() });
 
 export const BulletinKind = z.enum(['bulletin', 'rumour-rebuttal']);
-export const BulletinRequest = z.object({
+export const BulletinRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   incidentId: IncidentId,
   communityId: CommunityId,
@@ -208,21 +212,21 @@ export const Bulletin = z.object({
   jobId: z.string(),
   subscribers: z.number().int(),
 });
-export const SubscribeRequest = z.object({ residentId: Slug, communityId: CommunityId, subscribed: z.boolean().default(true) });
+export const SubscribeRequest = z.strictObject({ residentId: Slug, communityId: CommunityId, subscribed: z.boolean().default(true) });
 export const SubscribeResult = z.object({ residentId: Slug, communityId: CommunityId, subscribed: z.boolean() });
 
 /** Time to reach before a broadcast: recipients and seconds at each channel's rate. */
-export const PredictRequest = z.object({ communityId: CommunityId, audience: Audience, channels: z.array(Channel).min(1) });
+export const PredictRequest = z.strictObject({ communityId: CommunityId, audience: Audience, channels: z.array(Channel).min(1) });
 export const Prediction = z.object({ recipients: z.number().int(), vulnerable: z.number().int(), predictedSeconds: z.number().nonnegative(), ratePerSecond: z.number().positive() });
 
-export const EscalateUnconfirmedRequest = z.object({ idempotencyKey: IdempotencyKey, jobId: z.string().min(1).max(200) });
+export const EscalateUnconfirmedRequest = z.strictObject({ idempotencyKey: IdempotencyKey, jobId: z.string().min(1).max(200) });
 export const EscalateUnconfirmedResult = z.object({ jobId: z.string(), unconfirmed: z.number().int(), doorKnocks: z.number().int(), taskIds: z.array(z.string()) });
 
 /** Settings of the local simulated gateway (tests, drills, benchmarks): failures and delays per channel. */
-export const SimulatorSettings = z.object({
+export const SimulatorSettings = z.strictObject({
   failureRate: z.partialRecord(Channel, z.number().min(0).max(1)).default({}),
   /** Residents whose send fails on these channels whatever the rate (deterministic failures for tests). */
-  failFor: z.array(z.object({ residentId: Slug, channel: Channel })).max(1000).default([]),
+  failFor: z.array(z.strictObject({ residentId: Slug, channel: Channel })).max(1000).default([]),
   delayMs: z.number().int().min(0).max(60_000).default(0),
 });
 export const SimulatorAnswer = z.object({ applied: z.boolean() });
@@ -231,7 +235,7 @@ export const SimulatorAnswer = z.object({ applied: z.boolean() });
  * The per-resident answer for operators: was resident X reached by a step of an incident, on which channel, when.
  * Without `stepId`, every step of the incident that had a broadcast job is looked up.
  */
-export const DeliveryQuery = z.object({ incidentId: IncidentId, residentId: Slug, stepId: Slug.optional() });
+export const DeliveryQuery = z.strictObject({ incidentId: IncidentId, residentId: Slug, stepId: Slug.optional() });
 /** `pending`: claimed by a job whose gateway answer is not recorded yet (it will be, or the retry settles it). */
 export const DeliveryStatus = z.enum(['sent', 'failed', 'capped', 'pending']);
 export const StepDelivery = z.object({
@@ -269,7 +273,7 @@ export const notification = {
   subscribe: endpoint('notification', 'subscribe', 'A resident subscribes to (or leaves) an area\'s bulletins.', SubscribeRequest, SubscribeResult),
   predict: endpoint('notification', 'predict', 'Predicted time to reach an audience at the channels\' rates.', PredictRequest, Prediction),
   escalateUnconfirmed: endpoint('notification', 'escalate-unconfirmed', 'Vulnerable recipients of a job who did not reply safe become door-knock tasks.', EscalateUnconfirmedRequest, EscalateUnconfirmedResult),
-  simulator: endpoint('notification', 'simulator', 'Set the simulated gateway\'s failures and delays (refused when a live gateway is wired).', SimulatorSettings, SimulatorAnswer),
+  simulator: endpoint('notification', 'simulator', 'Set the simulated gateway\'s failures and delays. Served only on a test or drill sandbox stack (LIFELINE_SANDBOX); refused when a live gateway is wired.', SimulatorSettings, SimulatorAnswer, { sandboxOnly: true }),
   delivery: endpoint('notification', 'delivery', 'Whether a resident was reached by each step of an incident: status, channel, fallback, time and receipt.', DeliveryQuery, ResidentDeliveries),
 } as const;
 

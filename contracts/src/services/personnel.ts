@@ -23,7 +23,7 @@ export const Profession = z.enum(['medical', 'psychological', 'legal', 'fire', '
 export type Profession = z.infer<typeof Profession>;
 
 /** A certified skill with an expiry date (YYYY-MM-DD); once expired it blocks assignment to tasks needing the skill. */
-export const Qualification = z.object({ skill: Slug, expiresOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD') });
+export const Qualification = z.strictObject({ skill: Slug, expiresOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD') });
 export type Qualification = z.infer<typeof Qualification>;
 
 /**
@@ -34,7 +34,7 @@ export const DrillBehaviour = z.enum(['acknowledge', 'ignore', 'decline']);
 export type DrillBehaviour = z.infer<typeof DrillBehaviour>;
 
 /** Personal fields arrive in clear only on seed/import; they are encrypted at rest and never leave masked-free. */
-export const PersonRecord = z.object({
+export const PersonRecord = z.strictObject({
   id: Slug,
   type: PersonType,
   communityId: CommunityId,
@@ -58,7 +58,7 @@ export type PersonRecord = z.input<typeof PersonRecord>;
 
 /** The city's levels, city → district → sub-district → community → grid → building/courtyard. */
 export const OrgLevel = z.enum(['district', 'sub-district', 'community', 'grid', 'building']);
-export const OrgUnit = z.object({
+export const OrgUnit = z.strictObject({
   id: Slug,
   level: OrgLevel,
   parentId: Slug.optional(),
@@ -72,7 +72,7 @@ export type OrgUnit = z.input<typeof OrgUnit>;
 
 /** The Party overlay of a community: community committee → grid branch → courtyard group ("1 + 1 + x" per grid). */
 export const PartyLevel = z.enum(['committee', 'branch', 'group']);
-export const PartyUnit = z.object({
+export const PartyUnit = z.strictObject({
   id: Slug,
   level: PartyLevel,
   communityId: CommunityId,
@@ -89,7 +89,7 @@ export const PartyUnit = z.object({
 export type PartyUnit = z.input<typeof PartyUnit>;
 
 /** A standing team (e.g. a professional medical team or a volunteer squad); members carry its id in `teamIds`. */
-export const Team = z.object({
+export const Team = z.strictObject({
   id: Slug,
   name: LocalizedText,
   communityId: CommunityId.optional(),
@@ -99,7 +99,7 @@ export const Team = z.object({
 });
 export type Team = z.input<typeof Team>;
 
-export const SeedRosterRequest = z.object({
+export const SeedRosterRequest = z.strictObject({
   units: z.array(OrgUnit).max(50000).default([]),
   people: z.array(PersonRecord).max(50000).default([]),
   partyUnits: z.array(PartyUnit).max(50000).optional(),
@@ -107,7 +107,7 @@ export const SeedRosterRequest = z.object({
 });
 export const SeedRosterResult = z.object({ units: z.number().int(), people: z.number().int(), partyUnits: z.number().int().optional(), teams: z.number().int().optional() });
 
-export const ResolveAreaRequest = z.object({ area: Area });
+export const ResolveAreaRequest = z.strictObject({ area: Area });
 export const ResolvedArea = z.object({
   districts: z.array(
     z.object({
@@ -142,7 +142,7 @@ export const Task = z.object({
 });
 export type Task = z.infer<typeof Task>;
 
-export const DispatchRequest = z.object({
+export const DispatchRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   incidentId: IncidentId,
   communityId: CommunityId,
@@ -160,21 +160,21 @@ export const DispatchRequest = z.object({
   /** Prefer candidates of this grid (others follow). */
   gridId: Slug.optional(),
 });
-export const FallbackRequest = z.object({
+export const FallbackRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   taskId: z.string().min(1),
   reason: z.string().max(500),
   /** The owner who missed the deadline; if someone else holds the task by now, the task is answered as is. */
   ownerId: Slug.optional(),
 });
-export const AcknowledgeRequest = z.object({ taskId: z.string().min(1), personId: Slug });
-export const DeclineRequest = z.object({ taskId: z.string().min(1), personId: Slug, reason: z.string().max(500).optional() });
-export const StartRequest = z.object({ taskId: z.string().min(1), personId: Slug });
-export const CompleteRequest = z.object({ taskId: z.string().min(1), personId: Slug, hours: z.number().positive().max(72) });
-export const StandDownRequest = z.object({ idempotencyKey: IdempotencyKey, incidentId: IncidentId });
+export const AcknowledgeRequest = z.strictObject({ taskId: z.string().min(1), personId: Slug });
+export const DeclineRequest = z.strictObject({ taskId: z.string().min(1), personId: Slug, reason: z.string().max(500).optional() });
+export const StartRequest = z.strictObject({ taskId: z.string().min(1), personId: Slug });
+export const CompleteRequest = z.strictObject({ taskId: z.string().min(1), personId: Slug, hours: z.number().positive().max(72) });
+export const StandDownRequest = z.strictObject({ idempotencyKey: IdempotencyKey, incidentId: IncidentId });
 export const StandDownResult = z.object({ incidentId: IncidentId, stoodDown: z.number().int() });
 
-export const IncidentQuery = z.object({ incidentId: IncidentId });
+export const IncidentQuery = z.strictObject({ incidentId: IncidentId });
 export const PersonnelSummary = z.object({
   incidentId: IncidentId,
   tasks: z.number().int(),
@@ -219,7 +219,7 @@ export const ReadinessThresholds = z
   .strict();
 export type ReadinessThresholds = z.infer<typeof ReadinessThresholds>;
 
-export const ReadinessRequest = z.object({ area: Area, thresholds: ReadinessThresholds.optional(), asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() });
+export const ReadinessRequest = z.strictObject({ area: Area, thresholds: ReadinessThresholds.optional(), asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() });
 
 export const ReadinessFinding = z.object({
   code: z.enum(['span-households', 'span-people', 'span-party-group', 'grid-without-branch', 'grid-without-leader', 'skill-missing', 'no-party-overlay']),
@@ -265,7 +265,7 @@ export const ReadinessReport = z.object({
 export type ReadinessReport = z.infer<typeof ReadinessReport>;
 
 /** Surge: an open call for volunteers with a skill in an area, up to a quota. */
-export const SurgeCallRequest = z.object({
+export const SurgeCallRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   incidentId: IncidentId,
   communityIds: z.array(CommunityId).min(1).max(500),
@@ -286,7 +286,7 @@ export const SurgeCall = z.object({
   status: z.enum(['open', 'filled']),
 });
 export type SurgeCall = z.infer<typeof SurgeCall>;
-export const SurgeAnswerRequest = z.object({ callId: z.string().min(1), personId: Slug, answer: z.enum(['accept', 'decline']) });
+export const SurgeAnswerRequest = z.strictObject({ callId: z.string().min(1), personId: Slug, answer: z.enum(['accept', 'decline']) });
 export const IncidentRoster = z.object({ incidentId: IncidentId, volunteers: z.array(z.object({ personId: Slug, callId: z.string(), skill: Slug.optional() })) });
 
 export const personnel = {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CommunityId, IdempotencyKey, IncidentId, LocalizedText, Severity, Slug } from '../common';
 import { endpoint, event } from '../define';
+import { atLeastOne } from '../rules';
 
 export const ItemCategory = z.enum(['shelter', 'medical', 'food-water', 'rescue-tools', 'protective', 'power']);
 export const DepotLevel = z.enum(['city', 'district', 'sub-district', 'community']);
@@ -8,10 +9,10 @@ export const LotSource = z.enum(['government', 'community-fund', 'enterprise-don
 export const LotCondition = z.enum(['good', 'damaged', 'condemned']);
 
 /** WGS-84 coordinates; used to rank depots by distance when a shortfall needs a transfer. */
-export const GeoPoint = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
+export const GeoPoint = z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
 export type GeoPoint = z.infer<typeof GeoPoint>;
 
-export const Depot = z.object({
+export const Depot = z.strictObject({
   id: Slug,
   name: LocalizedText,
   level: DepotLevel,
@@ -21,8 +22,8 @@ export const Depot = z.object({
   /** Days between inspections before the depot counts as overdue (the service's default when absent). */
   inspectionIntervalDays: z.number().int().positive().max(3650).optional(),
 });
-export const Item = z.object({ code: Slug, name: LocalizedText, unit: z.string().min(1).max(20), category: ItemCategory });
-export const Lot = z.object({
+export const Item = z.strictObject({ code: Slug, name: LocalizedText, unit: z.string().min(1).max(20), category: ItemCategory });
+export const Lot = z.strictObject({
   id: Slug,
   depotId: Slug,
   itemCode: Slug,
@@ -33,22 +34,24 @@ export const Lot = z.object({
 });
 export const SiteKind = z.enum(['park', 'square', 'community-centre', 'school']);
 /** A shelter or gathering site a plan step may open. */
-export const Site = z.object({ id: Slug, name: LocalizedText, kind: SiteKind, communityId: CommunityId, capacity: z.number().int().positive().max(1_000_000), location: GeoPoint.optional() });
+export const Site = z.strictObject({ id: Slug, name: LocalizedText, kind: SiteKind, communityId: CommunityId, capacity: z.number().int().positive().max(1_000_000), location: GeoPoint.optional() });
 /**
  * How many units of an item a community should hold at severity IV: a `quantity`, or `perThousandResidents` of its
  * `population` (rounded up). Readiness scales it by the severity asked about.
  */
-export const StockTarget = z
-  .object({
+export const StockTarget = atLeastOne(
+  z.strictObject({
     communityId: CommunityId,
     itemCode: Slug,
     quantity: z.number().int().nonnegative().max(10_000_000).optional(),
     perThousandResidents: z.number().nonnegative().max(1_000_000).optional(),
     population: z.number().int().nonnegative().max(100_000_000).optional(),
-  })
-  .refine((t) => t.quantity !== undefined || (t.perThousandResidents !== undefined && t.population !== undefined), { message: 'give quantity, or perThousandResidents and population' });
+  }),
+  [['quantity'], ['perThousandResidents', 'population']],
+  { message: 'give quantity, or perThousandResidents and population' },
+);
 /** An enterprise that has agreed to be asked for donations of some categories of supplies. */
-export const Enterprise = z.object({ id: Slug, name: LocalizedText, categories: z.array(ItemCategory).min(1).max(6), districtIds: z.array(Slug).max(100).optional(), location: GeoPoint.optional() });
+export const Enterprise = z.strictObject({ id: Slug, name: LocalizedText, categories: z.array(ItemCategory).min(1).max(6), districtIds: z.array(Slug).max(100).optional(), location: GeoPoint.optional() });
 export type Depot = z.infer<typeof Depot>;
 export type Site = z.infer<typeof Site>;
 export type StockTarget = z.infer<typeof StockTarget>;
@@ -56,7 +59,7 @@ export type Enterprise = z.infer<typeof Enterprise>;
 export type Item = z.infer<typeof Item>;
 export type Lot = z.infer<typeof Lot>;
 
-export const SeedStockRequest = z.object({
+export const SeedStockRequest = z.strictObject({
   depots: z.array(Depot).max(10000),
   items: z.array(Item).max(1000),
   lots: z.array(Lot).max(100000),
@@ -73,11 +76,11 @@ export const SeedStockResult = z.object({
   enterprises: z.number().int().optional(),
 });
 
-export const ReserveRequest = z.object({
+export const ReserveRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   incidentId: IncidentId,
   communityId: CommunityId,
-  lines: z.array(z.object({ itemCode: Slug, quantity: z.number().int().positive().max(1_000_000) })).min(1).max(100),
+  lines: z.array(z.strictObject({ itemCode: Slug, quantity: z.number().int().positive().max(1_000_000) })).min(1).max(100),
   drill: z.boolean().default(false),
 });
 export const ReservationStatus = z.enum(['reserved', 'issued', 'returned', 'released']);
@@ -98,7 +101,7 @@ export const Reservation = z.object({
 });
 export type Reservation = z.infer<typeof Reservation>;
 
-export const ReservationCommand = z.object({ idempotencyKey: IdempotencyKey, reservationId: z.string().min(1), reason: z.string().max(500).optional() });
+export const ReservationCommand = z.strictObject({ idempotencyKey: IdempotencyKey, reservationId: z.string().min(1), reason: z.string().max(500).optional() });
 
 /** A proposal to move stock from a depot outside the community's chain to the community's stockpile. */
 export const TransferStatus = z.enum(['proposed', 'approved', 'dispatched', 'received', 'rejected', 'cancelled']);
@@ -135,7 +138,7 @@ export const DonationRequest = z.object({
 });
 export type DonationRequest = z.infer<typeof DonationRequest>;
 
-export const IncidentQuery = z.object({ incidentId: IncidentId });
+export const IncidentQuery = z.strictObject({ incidentId: IncidentId });
 export const SuppliesSummary = z.object({
   incidentId: IncidentId,
   reservations: z.number().int(),
@@ -156,8 +159,8 @@ export const SuppliesSummary = z.object({
 });
 export type SuppliesSummary = z.infer<typeof SuppliesSummary>;
 
-export const UpdateTransferRequest = z.object({ idempotencyKey: IdempotencyKey, transferId: z.string().min(1).max(100), status: TransferStatus.exclude(['proposed']), reason: z.string().max(500).optional() });
-export const UpdateDonationRequest = z.object({
+export const UpdateTransferRequest = z.strictObject({ idempotencyKey: IdempotencyKey, transferId: z.string().min(1).max(100), status: TransferStatus.exclude(['proposed']), reason: z.string().max(500).optional() });
+export const UpdateDonationRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   donationId: z.string().min(1).max(100),
   status: DonationStatus.exclude(['requested']),
@@ -169,7 +172,7 @@ export const UpdateDonationRequest = z.object({
 });
 
 /** Open the community's sites of the given kinds until they hold `capacity` people (the plan's `open-site` step). */
-export const OpenSiteRequest = z.object({
+export const OpenSiteRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   incidentId: IncidentId,
   communityId: CommunityId,
@@ -178,7 +181,7 @@ export const OpenSiteRequest = z.object({
   capacity: z.number().int().nonnegative().max(10_000_000),
   drill: z.boolean().default(false),
 });
-export const CloseSiteRequest = z.object({
+export const CloseSiteRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   incidentId: IncidentId,
   communityId: CommunityId,
@@ -198,20 +201,20 @@ export const SiteOpening = z.object({
   sites: z.array(OpenSite),
 });
 export type SiteOpening = z.infer<typeof SiteOpening>;
-export const OccupancyUpdate = z.object({ idempotencyKey: IdempotencyKey, incidentId: IncidentId, siteId: Slug, occupancy: z.number().int().nonnegative().max(1_000_000), reportedAt: z.string().datetime().optional() });
+export const OccupancyUpdate = z.strictObject({ idempotencyKey: IdempotencyKey, incidentId: IncidentId, siteId: Slug, occupancy: z.number().int().nonnegative().max(1_000_000), reportedAt: z.string().datetime().optional() });
 
 /** What an inspector found at a depot: a condition per lot looked at (lots not listed were not inspected). */
-export const InspectionRequest = z.object({
+export const InspectionRequest = z.strictObject({
   idempotencyKey: IdempotencyKey,
   depotId: Slug,
   inspectedOn: z.string().date(),
   /** Pseudonymous id of the inspector (no names). */
   inspectorId: Slug,
-  findings: z.array(z.object({ lotId: Slug, condition: LotCondition, counted: z.number().int().nonnegative().optional(), note: z.string().max(500).optional() })).max(1000),
+  findings: z.array(z.strictObject({ lotId: Slug, condition: LotCondition, counted: z.number().int().nonnegative().optional(), note: z.string().max(500).optional() })).max(1000),
 });
 export const Inspection = z.object({ inspectionId: z.string(), depotId: Slug, inspectedOn: z.string().date(), inspectorId: Slug, findings: InspectionRequest.shape.findings, changedLots: z.array(Slug) });
 
-export const ReadinessQuery = z.object({
+export const ReadinessQuery = z.strictObject({
   /** A community, district, sub-district or city area id (depots below it are included). */
   areaId: Slug,
   expiryWithinDays: z.number().int().min(0).max(3650).default(30),

@@ -2,6 +2,7 @@ import { connect } from '@nats-io/transport-node';
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import {
+  issuesToDetails,
   LifelineError,
   type Endpoint,
   type EventDef,
@@ -57,7 +58,7 @@ export const decodeJson = (data: Uint8Array): unknown => JSON.parse(decoder.deco
  */
 export async function call<E extends Endpoint>(nc: NatsConnection, ep: E, request: RequestOf<E>, opts: { timeoutMs?: number } = {}): Promise<ResultOf<E>> {
   const body = ep.request.safeParse(request);
-  if (!body.success) throw new LifelineError('invalid_request', `invalid ${ep.subject} request`, body.error.issues);
+  if (!body.success) throw new LifelineError('invalid_request', `invalid ${ep.subject} request`, issuesToDetails(body.error));
   return inSpan(`call ${ep.subject}`, SpanKind.CLIENT, context.active(), async () => {
     let reply;
     try {
