@@ -103,6 +103,12 @@ export default tseslint.config(
           patterns: [...BOUNDARY_PATTERNS, { group: ['node:*', '@lifeline/platform/*'], message: 'workflow code is deterministic: no Node built-ins or I/O (use activities)' }],
         },
       ],
+      // Temporal evaluates the bundle's modules once per workflow run: values come from the zod-free names and the
+      // small schemas of `@lifeline/contracts/inbound`, never the whole contracts (workflows/test/bundle.unit.test.ts).
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@lifeline/contracts', allowTypeImports: true, message: 'import values from @lifeline/contracts/inbound (types may come from @lifeline/contracts)' }] },
+      ],
     },
   },
 );

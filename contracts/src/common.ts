@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { PHASES, SEVERITIES, SLUG } from './names';
 
 /** China's four emergency levels: I 特别重大 (red) … IV 一般 (blue). */
-export const Severity = z.enum(['I', 'II', 'III', 'IV']);
+export const Severity = z.enum(SEVERITIES);
 export type Severity = z.infer<typeof Severity>;
 
 /** The five phases every incident walks through, in order, then `closed`. */
-export const PHASES = ['warn', 'mobilize', 'respond', 'recover', 'review'] as const;
+export { PHASES };
 export const Phase = z.enum(PHASES);
 export type Phase = z.infer<typeof Phase>;
 export const IncidentPhase = z.enum([...PHASES, 'closed']);
@@ -15,7 +16,7 @@ export const IncidentStatus = z.enum(['running', 'completed', 'cancelled', 'fail
 export type IncidentStatus = z.infer<typeof IncidentStatus>;
 
 /** Identifiers are lowercase slugs so they can sit inside NATS subjects and Temporal workflow ids. */
-export const Slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes, at most 63');
+export const Slug = z.string().regex(SLUG.pattern, SLUG.hint);
 export const IncidentId = Slug;
 export const CommunityId = Slug;
 export const DistrictId = Slug;

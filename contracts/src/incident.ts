@@ -2,26 +2,6 @@ import { z } from 'zod';
 import { Area, CommunityId, DistrictId, IncidentId, IncidentPhase, IncidentStatus, Phase, Severity, Slug } from './common';
 import { PlanDocument } from './plan';
 
-/** Task queue the incident worker polls. */
-export const TASK_QUEUE = 'lifeline-incidents';
-
-/** Meaningful workflow ids, so an administrator can open any incident, district or community in the Temporal UI. */
-export const workflowIds = {
-  incident: (incidentId: string) => `incident-${incidentId}`,
-  district: (incidentId: string, districtId: string) => `incident-${incidentId}/district-${districtId}`,
-  community: (incidentId: string, communityId: string) => `incident-${incidentId}/community-${communityId}`,
-};
-
-/** Custom search attributes registered on the Temporal namespace (names and types). */
-export const SEARCH_ATTRIBUTES = {
-  LifelineIncidentId: 'Keyword',
-  LifelinePlanId: 'Keyword',
-  LifelineSeverity: 'Keyword',
-  LifelinePhase: 'Keyword',
-  LifelineDistrict: 'KeywordList',
-  LifelineDrill: 'Bool',
-} as const;
-
 /** What the command-center hands the incident workflow; the plan version is pinned here, in history. */
 export const IncidentInput = z.object({
   incidentId: IncidentId,
@@ -109,41 +89,21 @@ export const IncidentView = z.object({
 export type IncidentView = z.infer<typeof IncidentView>;
 
 const commandReason = z.string().min(1).max(500);
-/** The operator commands, as objects of one kind (`z.object` drops unknown fields, `z.strictObject` refuses them). */
-const commandUnion = (object: typeof z.object | typeof z.strictObject) =>
-  z.discriminatedUnion('type', [
-    object({ type: z.literal('advance'), reason: commandReason }),
-    object({ type: z.literal('stand-down'), reason: commandReason }),
-    object({ type: z.literal('escalate'), reason: commandReason, severity: Severity.optional() }),
-    object({ type: z.literal('deescalate'), reason: commandReason, severity: Severity.optional() }),
-    /** Resolve an open approval gate with one of its options. */
-    object({ type: z.literal('decide'), reason: commandReason, gateId: z.string().min(1).max(200), decision: Slug }),
-  ]);
-
 /**
- * Operator commands as the incident workflow's Update validator reads them. It drops unknown fields: its handler
- * parses again on replay, so refusing them here would change what recorded histories accepted.
+ * The commands route's body: the operator commands, refusing unknown fields (a mistyped `severty` is a 400, not a
+ * command without it). The workflow's Update validator reads the same commands leniently: `IncidentCommand` in
+ * `./inbound` (a test holds the two to one shape).
  */
-export const IncidentCommand = commandUnion(z.object);
-export type IncidentCommand = z.infer<typeof IncidentCommand>;
-/** The commands route's body: the same commands, refusing unknown fields (a mistyped `severty` is a 400, not a command without it). */
-export const IncidentCommandRequest = commandUnion(z.strictObject);
+export const IncidentCommandRequest = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('advance'), reason: commandReason }),
+  z.strictObject({ type: z.literal('stand-down'), reason: commandReason }),
+  z.strictObject({ type: z.literal('escalate'), reason: commandReason, severity: Severity.optional() }),
+  z.strictObject({ type: z.literal('deescalate'), reason: commandReason, severity: Severity.optional() }),
+  /** Resolve an open approval gate with one of its options. */
+  z.strictObject({ type: z.literal('decide'), reason: commandReason, gateId: z.string().min(1).max(200), decision: Slug }),
+]);
 export const CommandResult = z.object({ accepted: z.literal(true), phase: IncidentPhase, severity: Severity });
 export type CommandResult = z.infer<typeof CommandResult>;
-
-/** Task progress a bridge turns from personnel events into signals on the community workflow. */
-export const TaskSignal = z.object({ taskId: z.string(), status: z.enum(['acknowledged', 'done']), ownerId: Slug, hours: z.number().optional() });
-export type TaskSignal = z.infer<typeof TaskSignal>;
-
-/** A community tells its incident that a step's deadline passed (the incident applies the plan's rule). */
-export const DeadlineSignal = z.object({ communityId: CommunityId, phase: Phase, stepId: Slug, rule: z.enum(['escalate-severity', 'ask-commander']), detail: z.string().max(500) });
-export type DeadlineSignal = z.infer<typeof DeadlineSignal>;
-/** The incident hands a commander's decision down to a waiting community. */
-export const GateDecisionSignal = z.object({ gateId: z.string(), decision: Slug });
-export type GateDecisionSignal = z.infer<typeof GateDecisionSignal>;
-
-/** Names of the workflow's messages; definitions live beside the workflows. */
-export const MESSAGES = { status: 'status', command: 'command', taskProgress: 'taskProgress', deadlinePassed: 'deadlinePassed', gateDecision: 'gateDecision' } as const;
 
 // HTTP bodies (command-center)
 export const StartIncidentRequest = z

@@ -2,6 +2,7 @@
 export * from './common';
 export * from './errors';
 export * from './define';
+export * from './inbound';
 export * from './plan';
 export * from './incident';
 export * as suppliesContract from './services/supplies';

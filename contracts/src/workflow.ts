@@ -8,33 +8,12 @@
  */
 import { z } from 'zod';
 import { CommunityId, DistrictId, IncidentId, Phase, Severity, Slug } from './common';
+import type { ActivityName } from './names';
 import { CommunityFigures } from './incident';
 import { PlanStep } from './plan';
 import { PersonType, TaskStatus } from './services/personnel';
 import { JobStatus } from './services/notification';
 import { ReservationStatus } from './services/supplies';
-
-/** Every activity the workflows call, by name: the name Temporal records, and the key of the worker's implementation. */
-export const ACTIVITY_NAMES = [
-  'resolveArea',
-  'broadcast',
-  'awaitBroadcast',
-  'awaitBroadcasts',
-  'reserveSupplies',
-  'issueSupplies',
-  'returnSupplies',
-  'releaseSupplies',
-  'openSites',
-  'closeSites',
-  'dispatchResponder',
-  'fallbackResponder',
-  'standDownResponders',
-  'awardPoints',
-  'checkReadiness',
-  'collectFigures',
-] as const;
-export type ActivityName = (typeof ACTIVITY_NAMES)[number];
-export const ACTIVITY = Object.fromEntries(ACTIVITY_NAMES.map((name) => [name, name])) as { readonly [K in ActivityName]: K };
 
 // Fields a record echoes from its request are optional: histories recorded before records echoed them (generations
 // v1–v4) keep them only in the activity's input, where the review still finds them.

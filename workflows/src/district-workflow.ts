@@ -1,5 +1,6 @@
 import { CancellationScope, executeChild, isCancellation } from '@temporalio/workflow';
-import { workflowIds, type BroadcastOutcome, type PlanStep, type StepOf } from '@lifeline/contracts';
+import type { BroadcastOutcome, PlanStep, StepOf } from '@lifeline/contracts';
+import { workflowIds } from '@lifeline/contracts/inbound';
 import { childSearchAttributes } from './child-options';
 import { communityPhaseWorkflow } from './community-workflow';
 import { communityRun, copyOf, throwIfStandingDown, type CommunityRun } from './community/run';

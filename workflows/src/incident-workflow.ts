@@ -1,6 +1,7 @@
 import { ApplicationFailure, CancellationScope, isCancellation } from '@temporalio/workflow';
-import { IncidentInput, type IncidentView } from '@lifeline/contracts';
+import type { IncidentInput, IncidentView } from '@lifeline/contracts';
 import { activate, close, compensate, resolveArea, writeReadiness } from './incident/lifecycle';
+import { parseIncidentInput } from './incident/input';
 import { deliverDecisions, listen } from './incident/operator';
 import { runPhase } from './incident/phases';
 import { Incident } from './incident/state';
@@ -12,7 +13,7 @@ import { Incident } from './incident/state';
  * Returns the final IncidentView; query `status` gives the same view at any time.
  */
 export async function incidentWorkflow(rawInput: IncidentInput): Promise<IncidentView> {
-  const parsed = IncidentInput.safeParse(rawInput);
+  const parsed = parseIncidentInput(rawInput);
   if (!parsed.success) throw ApplicationFailure.nonRetryable('invalid incident input', 'invalid_request', parsed.error.issues);
   const incident = new Incident(parsed.data);
   /** Child work of the phases; a stand-down cancels it, then compensations run outside it. */

@@ -4,7 +4,8 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { MESSAGES, type CommandResult, type DeadlineSignal, type GateDecisionSignal, type IncidentCommand, type IncidentView, type TaskSignal } from '@lifeline/contracts';
+import type { CommandResult, IncidentView } from '@lifeline/contracts';
+import { MESSAGES, type DeadlineSignal, type GateDecisionSignal, type IncidentCommand, type TaskSignal } from '@lifeline/contracts/inbound';
 
 export { validateCommand, CommandRejected, type CommandGate } from './domain/commands';
 

@@ -5,7 +5,7 @@
  * recorded without it replay unchanged (docs/WORKFLOW-CHANGES.md). Workflow-safe.
  */
 import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
-import { ACTIVITY_NAMES } from '@lifeline/contracts';
+import { ACTIVITY_NAMES } from '@lifeline/contracts/inbound';
 import type { Activities } from './activities';
 
 type Said<F> = F extends (...args: infer A) => infer R ? (summary: string, ...args: A) => R : never;

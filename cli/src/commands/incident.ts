@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { IncidentCommand, IncidentPhase, IncidentStatus, PHASES, Role, Severity, Slug, type IncidentView } from '@lifeline/contracts';
+import { IncidentCommandRequest, IncidentPhase, IncidentStatus, PHASES, Role, Severity, Slug, type IncidentView } from '@lifeline/contracts';
 import { api } from '../api';
 import { parseFlags } from '../context';
 
@@ -130,7 +130,7 @@ export function registerIncidentCommands(program: Command): void {
     .option('--as <role>', 'role of the development token (stand-down and escalation need commander)')
     .action(async (id: string, opts: unknown) => {
       const f = parseFlags(CommandFlags, opts);
-      const command = parseFlags(IncidentCommand, { type: f.type, reason: f.reason, ...(f.severity ? { severity: f.severity } : {}) });
+      const command = parseFlags(IncidentCommandRequest, { type: f.type, reason: f.reason, ...(f.severity ? { severity: f.severity } : {}) });
       const role = f.as ?? (f.type === 'advance' ? 'operator' : 'commander');
       console.log(JSON.stringify(await api('POST', `/v1/incidents/${encodeURIComponent(id)}/commands`, role, command), null, 2));
     });

@@ -13,7 +13,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { GateDecisionSignal, TaskSignal, workflowIds, type BroadcastOutcome, type DeadlineSignal, type Phase } from '@lifeline/contracts';
+import type { BroadcastOutcome, Phase } from '@lifeline/contracts';
+import { GateDecisionSignal, TaskSignal, workflowIds, type DeadlineSignal } from '@lifeline/contracts/inbound';
 import { commandOptions, localCommandOptions } from '../activity-options';
 import { commandsWith, localCommandsWith, type Commands } from '../proxies';
 import { deadlinePassedSignal, gateDecisionSignal, PATCHES, taskProgressSignal } from '../messages';

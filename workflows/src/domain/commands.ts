@@ -1,4 +1,5 @@
-import { IncidentCommand, type Gate, type IncidentPhase, type IncidentStatus, type Severity } from '@lifeline/contracts';
+import type { Gate, IncidentPhase, IncidentStatus, Severity } from '@lifeline/contracts';
+import { IncidentCommand } from '@lifeline/contracts/inbound';
 import { decisionRefusal } from './deadlines';
 
 /** Severity from the least (IV, blue) to the most serious (I, red). */

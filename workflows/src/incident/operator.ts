@@ -4,7 +4,8 @@
  * down to the communities waiting on a gate.
  */
 import { CancellationScope, condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
-import { DeadlineSignal, TaskSignal, workflowIds, type CommandResult, type IncidentCommand, type Severity } from '@lifeline/contracts';
+import type { CommandResult, Severity } from '@lifeline/contracts';
+import { DeadlineSignal, TaskSignal, workflowIds, type IncidentCommand } from '@lifeline/contracts/inbound';
 import { failureReason } from '../activity-options';
 import { forEachBounded } from '../fan-out';
 import { commandUpdate, deadlinePassedSignal, gateDecisionSignal, statusQuery, taskProgressSignal } from '../messages';

@@ -1,6 +1,7 @@
 /** The phases: each runs the plan's steps in order, community steps fanned out down the hierarchy. Workflow-safe. */
 import { CancelledFailure, executeChild, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
-import { workflowIds, type Phase, type PlanStep } from '@lifeline/contracts';
+import type { Phase, PlanStep } from '@lifeline/contracts';
+import { workflowIds } from '@lifeline/contracts/inbound';
 import { failureReason } from '../activity-options';
 import { childSearchAttributes } from '../child-options';
 import { districtPhaseWorkflow } from '../district-workflow';
