@@ -7,6 +7,12 @@ export const BaseEnv = z.object({
   NATS_USER: z.string().optional(),
   NATS_PASSWORD: z.string().optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /**
+   * The stack is a test or drill sandbox (the local stack sets it): endpoints the contract marks `sandboxOnly` (the
+   * simulated gateway's controls) are served. Absent on a production-shaped stack (compose, Helm), so nothing there
+   * answers them.
+   */
+  LIFELINE_SANDBOX: z.stringbool().default(false),
 });
 
 export const ServiceEnv = BaseEnv.extend({

@@ -96,7 +96,7 @@ export async function runService<T extends Record<string, Endpoint>, S extends z
   const ctx = { name: def.name, config, log, nc, db, events: new EventPublisher(nc), ...vault } as ServiceContext<z.infer<S>>;
   const built = await def.build(ctx);
   await Promise.all(Object.values(db.models).map((m) => m.init()));
-  const service = Object.keys(def.endpoints).length ? await serveEndpoints(nc, { name: def.name, version: '0.1.0', description: def.description }, def.endpoints, built.handlers, log) : undefined;
+  const service = Object.keys(def.endpoints).length ? await serveEndpoints(nc, { name: def.name, version: '0.1.0', description: def.description }, def.endpoints, built.handlers, log, { sandbox: config.LIFELINE_SANDBOX }) : undefined;
   const stopBackground = built.background ? await built.background() : async () => {};
   const server = config.HTTP_PORT === undefined ? undefined : await serveHttp(built, config.HTTP_PORT, config.HTTP_HOST, { nc, db, log });
   const shutdown = async (signal: string) => {
@@ -112,7 +112,7 @@ export async function runService<T extends Record<string, Endpoint>, S extends z
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
-  log.info({ endpoints: Object.keys(def.endpoints).length, httpPort: config.HTTP_PORT }, `${def.name} ready`);
+  log.info({ endpoints: Object.keys(def.endpoints).length, sandbox: config.LIFELINE_SANDBOX, httpPort: config.HTTP_PORT }, `${def.name} ready`);
   return ctx;
 }
 

@@ -42,9 +42,15 @@ export async function handleMessage<E extends Endpoint>(ep: E, msg: ServiceMsg, 
   msg.respond(encodeJson(reply));
 }
 
+/** The contract entries a process serves: all of them on a sandbox stack, all but the `sandboxOnly` ones elsewhere. */
+export function servedEndpoints<T extends Record<string, Endpoint>>(endpoints: T, sandbox: boolean): (keyof T & string)[] {
+  return (Object.keys(endpoints) as (keyof T & string)[]).filter((key) => sandbox || !endpoints[key]!.sandboxOnly);
+}
+
 /**
  * Register a service with the NATS services framework (so `nats micro ls` lists it) and one endpoint per
- * contract entry, on its contract subject, in the service's queue group.
+ * contract entry, on its contract subject, in the service's queue group. Outside a sandbox stack the `sandboxOnly`
+ * entries are not registered: their subjects have no responder.
  */
 export async function serveEndpoints<T extends Record<string, Endpoint>>(
   nc: NatsConnection,
@@ -52,9 +58,10 @@ export async function serveEndpoints<T extends Record<string, Endpoint>>(
   endpoints: T,
   handlers: Handlers<T>,
   log: Logger,
+  options: { sandbox: boolean },
 ): Promise<Service> {
   const service = await new Svcm(nc).add({ ...info, queue: info.name });
-  for (const key of Object.keys(endpoints) as (keyof T & string)[]) {
+  for (const key of servedEndpoints(endpoints, options.sandbox)) {
     const ep = endpoints[key]!;
     const handler = handlers[key];
     service.addEndpoint(ep.verb, {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { LifelineError } from '@lifeline/contracts';
+import { LifelineError, notification } from '@lifeline/contracts';
 import { ServiceEnv } from '../src/config';
 import { databaseOf, serviceConfig, unknownSettings, type ServiceContext } from '../src/runtime';
+import { servedEndpoints } from '../src/serve';
 
 const KEY = 'ab'.repeat(32);
 const DepotEnv = ServiceEnv.extend({ DEPOT_LOT_ATTEMPTS: z.coerce.number().int().min(1).default(200) });
@@ -49,10 +50,27 @@ describe('a service configuration', () => {
 describe('the context a build receives', () => {
   it('has a vault only when its config carries a PII key (checked by the compiler)', () => {
     type WithKey = ServiceContext<z.infer<typeof DepotEnv>>;
-    type WithoutKey = ServiceContext<{ NATS_URL: string; LOG_LEVEL: 'info'; MONGO_URL: string; HTTP_HOST: string }>;
+    type WithoutKey = ServiceContext<{ NATS_URL: string; LOG_LEVEL: 'info'; LIFELINE_SANDBOX: boolean; MONGO_URL: string; HTTP_HOST: string }>;
     const vaultOf = (ctx: WithKey) => ctx.vault;
     // @ts-expect-error a process without LIFELINE_PII_KEY (the command-center) has no vault to seal with
     const noVault = (ctx: WithoutKey) => ctx.vault;
     expect([typeof vaultOf, typeof noVault]).toEqual(['function', 'function']);
+  });
+});
+
+describe('test and drill controls', () => {
+  const env = { LIFELINE_PII_KEY: 'a'.repeat(64) };
+
+  it('are served only on a sandbox stack: the simulator has no responder on a production-shaped one', () => {
+    expect(servedEndpoints(notification, true)).toContain('simulator');
+    expect(servedEndpoints(notification, false)).not.toContain('simulator');
+    expect(servedEndpoints(notification, false)).toEqual(Object.keys(notification).filter((key) => key !== 'simulator'));
+  });
+
+  it('a stack is a sandbox only when it says so', () => {
+    expect(serviceConfig('notification', ServiceEnv, env).LIFELINE_SANDBOX).toBe(false);
+    expect(serviceConfig('notification', ServiceEnv, { ...env, LIFELINE_SANDBOX: 'true' }).LIFELINE_SANDBOX).toBe(true);
+    expect(serviceConfig('notification', ServiceEnv, { ...env, LIFELINE_SANDBOX: 'false' }).LIFELINE_SANDBOX).toBe(false);
+    expect(() => serviceConfig('notification', ServiceEnv, { ...env, LIFELINE_SANDBOX: 'maybe' })).toThrow(LifelineError);
   });
 });
