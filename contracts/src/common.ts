@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PHASES, SEVERITIES, SLUG } from './names';
+import { atLeastOne } from './rules';
 
 /** China's four emergency levels: I 特别重大 (red) … IV 一般 (blue). */
 export const Severity = z.enum(SEVERITIES);
@@ -28,19 +29,18 @@ export const DistrictId = Slug;
 export const IdempotencyKey = z.string().min(8).max(200).regex(/^[A-Za-z0-9:/._-]+$/, 'letters, digits and : / . _ -');
 
 /** Resident-facing and operator text in both languages the product speaks. */
-export const LocalizedText = z.object({ zh: z.string().min(1).max(2000), en: z.string().min(1).max(2000) });
+export const LocalizedText = z.strictObject({ zh: z.string().min(1).max(2000), en: z.string().min(1).max(2000) });
 export type LocalizedText = z.infer<typeof LocalizedText>;
 
-export const Area = z
-  .object({
+export const Area = atLeastOne(
+  z.strictObject({
     communityIds: z.array(CommunityId).min(1).max(5000).optional(),
     districtIds: z.array(DistrictId).min(1).max(100).optional(),
     cityWide: z.boolean().optional(),
-  })
-  .strict()
-  .refine((a) => Boolean(a.cityWide) || Boolean(a.communityIds?.length) || Boolean(a.districtIds?.length), {
-    message: 'name communityIds, districtIds or cityWide: true',
-  });
+  }),
+  [['communityIds'], ['districtIds'], ['cityWide']],
+  { message: 'name communityIds, districtIds or cityWide: true' },
+);
 export type Area = z.infer<typeof Area>;
 
 /** How strongly a severity scales quantities and audiences. */
