@@ -83,6 +83,7 @@ describe('API documents generated from the contracts', () => {
     expect(Object.keys(openApi.paths).sort()).toEqual([
       '/v1/asyncapi.json',
       '/v1/audit',
+      '/v1/audit/verify',
       '/v1/health',
       '/v1/incidents',
       '/v1/incidents/{id}',

@@ -7,6 +7,7 @@ import { AcceptProposalsRequest, AcceptProposalsResult, AfterActionReport } from
 import {
   AreaReadiness,
   AuditAnswer,
+  AuditVerifyAnswer,
   HealthAnswer,
   IncidentDetail,
   IncidentList,
@@ -56,6 +57,7 @@ const RESPONSE_SCHEMAS = [
   ['AcceptProposalsResult', AcceptProposalsResult],
   ['LiveEventData', LiveEventData],
   ['AuditAnswer', AuditAnswer],
+  ['AuditVerifyAnswer', AuditVerifyAnswer, 'The audit hash chain walked from its first entry: the first entry edited, deleted or inserted, if any.'],
   ['AreaReadiness', AreaReadiness, 'Readiness of one area from supplies and personnel.'],
   ['PlanStep', PlanStep, 'One step of a plan phase, by kind.'],
   ['PlanDocument', PlanDocument, 'A plan version (step ids are unique across phases).'],
@@ -338,6 +340,25 @@ export function buildOpenApi(): Record<string, unknown> {
           { name: 'limit', in: 'query', required: false, description: 'At most this many, newest first (default 100).', schema: { type: 'integer', minimum: 1, maximum: 500 } },
         ],
         success: { '200': json(ref('AuditAnswer'), 'Newest first.') },
+        errors: ['invalid_request', 'unavailable'],
+      }),
+    },
+    '/v1/audit/verify': {
+      get: operation({
+        operationId: 'verifyAuditLog',
+        summary: 'Walk the audit hash chain and name the first entry edited, deleted or inserted (verifying is audited too)',
+        tags: ['audit'],
+        roles: ['admin'],
+        parameters: [
+          {
+            name: 'head',
+            in: 'query',
+            required: false,
+            description: '`<seq>:<hash>` of a head recorded earlier: the chain must still hold that entry with that hash.',
+            schema: { type: 'string', pattern: '^[1-9][0-9]*:[0-9a-f]{64}$' },
+          },
+        ],
+        success: { '200': json(ref('AuditVerifyAnswer'), 'ok false names the first broken entry.') },
         errors: ['invalid_request', 'unavailable'],
       }),
     },

@@ -22,6 +22,7 @@ export const PlanIdParams = z.object({ id: Slug });
 export const PlanVersionQuery = z.object({ version: z.coerce.number().int().positive().optional() }).strict();
 /** `GET /v1/audit` query: entries about one target, newest first. */
 export const AuditQuery = z.object({ target: z.string().min(1).max(200).optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
+export type AuditQuery = z.infer<typeof AuditQuery>;
 /**
  * `POST /v1/plans` and `POST /v1/plans/:id/versions` body as the route parses it: `{ plan }` and nothing else. The plan
  * document itself is checked by the plan registry (PlanDocument plus step-id uniqueness); PlanCreateRequest and
@@ -109,8 +110,57 @@ export const AreaReadiness = z.object({
   problems: z.array(ErrorBody.extend({ service: z.string() })),
 });
 
-export const AuditEntry = z.object({ at: z.iso.datetime(), subject: z.string(), role: z.string(), action: z.string(), target: z.string(), detail: z.unknown().optional() });
-export const AuditAnswer = z.object({ entries: z.array(AuditEntry) });
+/** The SHA-256 (hex) of a chained audit entry, or the `prevHash` of the chain's first entry (64 zeros). */
+const AuditHash = z.string().regex(/^[0-9a-f]{64}$/);
+
+/**
+ * One audit entry. Entries since the hash chain began carry their place in it (`seq`, `id`, `prevId`, `prevHash`,
+ * `hash`); entries written before it carry none and are not covered by verification. `subject` and `detail` are
+ * stored sealed (they may name a person) and opened for the auditor here.
+ */
+export const AuditEntry = z.strictObject({
+  seq: z.number().int().positive().optional().describe('Place in the hash chain (1, 2, …); absent on entries from before the chain began.'),
+  id: z.string().optional().describe('The entry id (`audit-<seq, 12 digits>`).'),
+  at: z.iso.datetime(),
+  subject: z.string().optional(),
+  role: z.string().optional(),
+  action: z.string(),
+  target: z.string(),
+  detail: z.unknown().optional(),
+  prevId: z.string().nullable().optional().describe('The id of the entry before this one (null on the first).'),
+  prevHash: AuditHash.optional(),
+  hash: AuditHash.optional().describe('SHA-256 over the canonical serialization of this entry with prevId and prevHash.'),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+export const AuditAnswer = z.strictObject({ entries: z.array(AuditEntry) });
+
+/** `GET /v1/audit/verify` query: optionally a head recorded earlier, which the chain must still hold. */
+export const AuditVerifyQuery = z.strictObject({
+  head: z
+    .string()
+    .regex(/^[1-9][0-9]*:[0-9a-f]{64}$/, 'a recorded head as <seq>:<hash>')
+    .optional()
+    .describe('`<seq>:<hash>` of a head recorded earlier: the entry at seq must still exist with that hash (catches removal of the newest entries).'),
+});
+export type AuditVerifyQuery = z.infer<typeof AuditVerifyQuery>;
+
+/** The first entry of the audit chain that does not follow from the ones before it. */
+export const AuditBreak = z.strictObject({
+  kind: z.enum(['edited', 'deleted', 'inserted']),
+  seq: z.number().int().nullable().describe('The sequence number of the entry (null for an unchained entry inserted after the chain began).'),
+  id: z.string().nullable().describe('The entry id (for a deleted entry, the id its successor links to; null when none is known).'),
+  reason: z.string(),
+});
+export type AuditBreak = z.infer<typeof AuditBreak>;
+
+export const AuditVerifyAnswer = z.strictObject({
+  ok: z.boolean(),
+  entries: z.number().int().nonnegative().describe('Chained entries walked.'),
+  unchained: z.number().int().nonnegative().describe('Entries from before the chain began: kept, served, not covered.'),
+  head: z.strictObject({ seq: z.number().int().positive(), id: z.string(), hash: AuditHash }).nullable().describe('The newest chained entry; record it to check later that nothing after it was removed.'),
+  broken: AuditBreak.nullable().describe('The first entry edited, deleted or inserted (null when the chain holds).'),
+});
+export type AuditVerifyAnswer = z.infer<typeof AuditVerifyAnswer>;
 
 export const HealthAnswer = z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.boolean()) });
 
