@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAuditCommands } from './commands/audit';
 import { registerIncidentCommands } from './commands/incident';
 import { registerLedgerCommands } from './commands/ledger';
 import { registerPlanCommands } from './commands/plans';
@@ -13,6 +14,7 @@ registerTokenCommand(program);
 registerIncidentCommands(program);
 registerPlanCommands(program);
 registerLedgerCommands(program);
+registerAuditCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string; details?: unknown };

@@ -3,12 +3,15 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import { lifelineDataConverter } from '@lifeline/platform/codec';
 import { observeIncidentPhases, runService } from '@lifeline/platform';
 import { CommandCenterEnv, temporalUiUrl } from './config';
+import { AuditLog } from './audit';
 import { registerRoutes } from './http';
 import { Incidents } from './incidents';
 import { auditModel } from './model/audit';
 import { incidentModel } from './model/incident';
 import { planModel } from './model/plan';
+import { rateWindowModel } from './model/rate-window';
 import { Plans } from './plans';
+import { SharedWindowStore } from './rate-limit';
 import { systemStatus } from './status';
 
 /**
@@ -23,7 +26,7 @@ export const start = () =>
     endpoints: {},
     config: CommandCenterEnv,
     build: async (ctx) => {
-      const { config, db, nc } = ctx;
+      const { config, db, nc, vault } = ctx;
       const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
       const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] }, dataConverter: lifelineDataConverter() });
       // Metric lifeline.incidents{phase}: running incident workflows per phase, from Temporal visibility.
@@ -31,7 +34,12 @@ export const start = () =>
 
       const plans = new Plans(planModel(db));
       const index = incidentModel(db);
-      const audit = auditModel(db);
+      const audit = new AuditLog(auditModel(db), vault);
+      const rateStore = new SharedWindowStore(rateWindowModel(db), {
+        keyOf: (key) => vault.blindIndex(key),
+        timeoutMs: config.RATE_LIMIT_STORE_TIMEOUT_MS,
+        warn: (err) => ctx.log.warn({ err }, 'the shared rate-limit count failed: counting in this process until it answers'),
+      });
       // The plan library is installed before HTTP answers, and installing relies on the plans' unique index.
       await Promise.all(Object.values(db.models).map((m) => m.init()));
       ctx.log.info({ plansInstalled: await plans.installLibrary() }, 'plan library installed');
@@ -46,6 +54,8 @@ export const start = () =>
             incidents: new Incidents(client, index, plans),
             plans,
             audit,
+            db,
+            rateStore,
             nc,
             tokenSecret: config.LIFELINE_TOKEN_SECRET,
             temporalUiUrl: temporalUiUrl(config),

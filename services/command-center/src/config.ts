@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BaseEnv } from '@lifeline/platform';
+import { BaseEnv, ServiceEnv } from '@lifeline/platform';
 
 export const CommandCenterEnv = BaseEnv.extend({
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -16,8 +16,12 @@ export const CommandCenterEnv = BaseEnv.extend({
    */
   TRACES_URL: z.string().url().optional(),
   LIFELINE_TOKEN_SECRET: z.string().min(16, 'at least 16 characters'),
-  /** Mutating requests (starts, commands, plan versions) one token subject may make per minute. */
+  /** Seals the audit log's subjects and details, and keys the rate limit's counters (32 bytes as hex). */
+  LIFELINE_PII_KEY: ServiceEnv.shape.LIFELINE_PII_KEY,
+  /** Mutating requests (starts, commands, plan versions) one token subject may make per minute, across all replicas. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** How long the shared count of a change may take before the request is counted in this process's memory instead. */
+  RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(500),
   /** How often the live stream (server-sent events) re-reads an incident's status. */
   LIVE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
 });

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { IdempotencyKey, IncidentCommandRequest, type IncidentCommand, LifelineError, StartIncidentRequest, type Role } from '@lifeline/contracts';
 import { buildAsyncApi, buildOpenApi } from '@lifeline/contracts/docs';
-import { AuditQuery, IncidentIdParams, IncidentListQuery, PlanIdParams, PlanVersionQuery, PublishPlanBody, ReadinessQuery } from '@lifeline/contracts/http/command-center';
+import { AuditQuery, AuditVerifyQuery, IncidentIdParams, IncidentListQuery, PlanIdParams, PlanVersionQuery, PublishPlanBody, ReadinessQuery } from '@lifeline/contracts/http/command-center';
 import { parseHttp, route } from '@lifeline/platform';
 import { assertRole, authenticate, authOf } from './auth';
 import { streamIncident } from './live';
+import { changeLimiter } from './rate-limit';
 import { areaReadiness } from './readiness';
 import { registerReviewRoutes } from './review/routes';
 import type { RouteDeps } from './route-deps';
@@ -46,20 +46,8 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
     return { ...view, workflowId: record.workflowId, links: { temporalUi: workflowLink(record.workflowId), ...traceLinks(record.traceId) } };
   };
 
-  // Per caller (token subject), so one runaway script cannot starve the other operators.
-  const mutations = rateLimit({
-    windowMs: 60_000,
-    limit: deps.mutationsPerMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (req) => `sub:${authOf(req)?.sub ?? 'anonymous'}`,
-    handler: (req, res, next, options) => {
-      const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const retryAfterSeconds = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + options.windowMs) - Date.now()) / 1000));
-      res.set('retry-after', String(retryAfterSeconds));
-      next(new LifelineError('rate_limited', `more than ${deps.mutationsPerMinute} changes per minute; retry in ${retryAfterSeconds} s`, { limit: deps.mutationsPerMinute, windowSeconds: 60, retryAfterSeconds }));
-    },
-  });
+  // Counted in the store, so the limit holds across replicas (src/rate-limit.ts).
+  const mutations = changeLimiter(deps.mutationsPerMinute, deps.rateStore);
 
   app.get('/', (_req, res) => res.redirect(302, '/console/'));
   app.use(
@@ -215,13 +203,20 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
     route(async (req, res) => {
       const auth = assertRole(req, ['auditor'], 'read the audit log');
       const query = parseHttp(AuditQuery, req.query, 'audit query');
-      const entries = await deps.audit
-        .find(query.target ? { target: query.target } : {}, { _id: 0 })
-        .sort({ at: -1 })
-        .limit(query.limit)
-        .lean();
+      const entries = await deps.audit.read(query);
       await audit(req, 'audit.read', query.target ?? '*', { by: auth.sub, entries: entries.length });
       res.json({ entries });
+    }),
+  );
+
+  app.get(
+    '/v1/audit/verify',
+    route(async (req, res) => {
+      assertRole(req, ['admin'], 'verify the audit log');
+      const { head } = parseHttp(AuditVerifyQuery, req.query, 'audit verify query');
+      const answer = await deps.audit.verify(head);
+      await audit(req, 'audit.verify', '*', { ok: answer.ok, entries: answer.entries, broken: answer.broken });
+      res.json(answer);
     }),
   );
 

@@ -1,15 +1,21 @@
-import type { Model } from 'mongoose';
+import type { Store } from 'express-rate-limit';
+import type { Connection } from 'mongoose';
 import type { StatusAnswer } from '@lifeline/contracts/http/command-center';
 import type { NatsConnection } from '@lifeline/platform';
 import type { Incidents } from './incidents';
-import type { AuditEntry } from './model/audit';
+import type { AuditLog } from './audit';
 import type { Plans } from './plans';
 
 /** What the HTTP routes (http.ts and review/routes.ts) are given: the command-center's clients and settings. */
 export interface RouteDeps {
   incidents: Incidents;
   plans: Plans;
-  audit: Model<AuditEntry>;
+  /** The hash-chained audit log (src/audit.ts). */
+  audit: AuditLog;
+  /** The command-center's store (the review keeps its reports and acceptances there). */
+  db: Connection;
+  /** Where the limit on changes counts (shared by every replica: src/rate-limit.ts). */
+  rateStore: Store;
   nc: NatsConnection;
   tokenSecret: string;
   temporalUiUrl: string;

@@ -70,7 +70,7 @@ function expressRoutes(): string[] {
   process.env.LIFELINE_PII_KEY ??= '07'.repeat(32);
   const app = createHttpApp();
   const db = mongoose.createConnection();
-  const deps = { audit: auditModel(db), tokenSecret: process.env.LIFELINE_TOKEN_SECRET, temporalUiUrl: 'http://ui', namespace: 'default', mutationsPerMinute: 60, livePollMs: 1000 } as unknown as RouteDeps;
+  const deps = { audit: auditModel(db), db, tokenSecret: process.env.LIFELINE_TOKEN_SECRET, temporalUiUrl: 'http://ui', namespace: 'default', mutationsPerMinute: 60, livePollMs: 1000 } as unknown as RouteDeps;
   registerRoutes(app, deps);
   const stack = (app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router.stack;
   const routes: string[] = [];

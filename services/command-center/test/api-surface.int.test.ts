@@ -2,6 +2,7 @@ import { Svcm } from '@nats-io/services';
 import type { Role } from '@lifeline/contracts';
 import { env, http, tokenFor, withNats } from '@lifeline/testkit';
 import { gatedPlan } from './support/gated-plan';
+import { startOfAWindow } from './support/rate-window';
 
 /**
  * The HTTP surface against the running command-center: every documented route refuses a missing or bad token (401)
@@ -152,6 +153,7 @@ describe('client mistakes get structured 4xx answers, never a 5xx', () => {
 describe('rate limits on changes', () => {
   it('the 61st change in a minute from one caller is a structured 429 with Retry-After; other callers are unaffected', async () => {
     const token = tokenFor('operator', `rate-${Date.now()}`);
+    await startOfAWindow(20_000);
     const statuses: number[] = [];
     for (let i = 0; i < 60; i++) statuses.push((await raw('POST', '/v1/incidents/inc-19700101-00000000/commands', { token, body: JSON.stringify({ type: 'advance', reason: 'rate' }) })).status);
     expect(new Set(statuses)).toEqual(new Set([404]));
@@ -173,6 +175,7 @@ describe('rate limits on changes', () => {
         .map(([method]) => [method.toUpperCase(), p.replace(/\{id\}/g, 'inc-19700101-00000000')] as const),
     );
     expect(limitedOps.map(([method, p]) => `${method} ${p}`)).toEqual(expect.arrayContaining(['POST /v1/incidents', 'POST /v1/incidents/inc-19700101-00000000/report/proposals/accept']));
+    await startOfAWindow(20_000);
     for (let i = 0; i < 60; i++) await raw('POST', '/v1/incidents/inc-19700101-00000000/commands', { token, body: JSON.stringify({ type: 'advance', reason: 'rate' }) });
     for (const [method, p] of limitedOps) expect([method, p, (await raw(method, p, { token, body: '{}' })).status]).toEqual([method, p, 429]);
   });

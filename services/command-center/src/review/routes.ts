@@ -32,7 +32,7 @@ const languageOf = (req: Request, lang: ReportQuery['lang']): ReportLanguage => 
  * counts against the caller's limit of changes per minute.
  */
 export function registerReviewRoutes(app: Express, deps: RouteDeps, mutations: RequestHandler): void {
-  const db = deps.audit.db;
+  const { db } = deps;
   const reviews = new Reviews({
     incidents: deps.incidents,
     plans: deps.plans,
