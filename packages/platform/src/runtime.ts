@@ -16,7 +16,7 @@ import { stopTelemetry } from './telemetry';
 
 /**
  * The least the runtime reads from a process's environment: NATS, the store, an optional HTTP port. `ServiceEnv`
- * adds the PII key every service needs; the command-center, which holds no personal data, does without it.
+ * adds the PII key every service needs; the command-center adds it too (it seals its audit log's subjects and details).
  */
 export type RuntimeEnv = z.infer<typeof BaseEnv> & { MONGO_URL: string; HTTP_PORT?: number; HTTP_HOST: string; LIFELINE_PII_KEY?: string };
 
