@@ -2,13 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
-import { env, pollUntil, testStack, tokenFor } from '@lifeline/testkit';
+import type { AuditEntry, AuditVerifyAnswer } from '@lifeline/contracts/http/command-center';
+import { env, http, pollUntil, testStack, tokenFor } from '@lifeline/testkit';
 import { startOfAWindow } from './support/rate-window';
 
 /**
- * The limit on changes holds across replicas: a second command-center process, started by this test with the
- * stack's environment, counts into the same store as the stack's own, so one caller's changes spread over both are
- * refused together once they pass the limit (60 a minute by default on both).
+ * Two command-center replicas on one store: a second process, started by this test with the stack's environment,
+ * shares the stack's own limit on changes (one caller's changes spread over both are refused together once they pass
+ * the limit, 60 a minute by default on both) and appends to the same audit hash chain without forking it.
  */
 jest.setTimeout(180_000);
 
@@ -101,5 +102,22 @@ describe('the limit on changes across two command-center processes', () => {
     }
     // Another caller on either replica is unaffected.
     expect((await change(secondUrl, tokenFor('operator', `shared-rate-other-${Date.now()}`))).status).toBe(404);
+  });
+});
+
+describe('the audit chain with two writers', () => {
+  it('entries appended at once through both processes take one seq each, and the chain verifies', async () => {
+    const target = `two-writers-${Date.now()}`;
+    const token = tokenFor('auditor', 'auditor-two-writers');
+    const read = (base: string) => fetch(`${base}/v1/audit?target=${target}`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    // Each read is audited under `target`: 20 at once on each process race for the same next seqs.
+    const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => read(i % 2 === 0 ? env.http : secondUrl)));
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    const entries = (await http<{ entries: AuditEntry[] }>('GET', `/v1/audit?target=${target}&limit=100`, 'auditor')).body.entries;
+    expect(entries).toHaveLength(40);
+    const seqs = entries.map((e) => e.seq!).sort((a, b) => a - b);
+    expect(new Set(seqs).size).toBe(40);
+    const verified = (await http<AuditVerifyAnswer>('GET', '/v1/audit/verify', 'admin')).body;
+    expect([verified.ok, verified.broken]).toEqual([true, null]);
   });
 });
