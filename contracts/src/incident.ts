@@ -107,7 +107,15 @@ export type CommandResult = z.infer<typeof CommandResult>;
 
 // HTTP bodies (command-center)
 export const StartIncidentRequest = z
-  .object({ planId: Slug, severity: Severity, area: Area, title: z.string().min(1).max(200), drill: z.boolean().optional() })
+  .object({
+    planId: Slug,
+    /** Default: the plan's latest approved version. A draft may be named only for a drill; a retired version never. */
+    planVersion: z.number().int().positive().optional(),
+    severity: Severity,
+    area: Area,
+    title: z.string().min(1).max(200),
+    drill: z.boolean().optional(),
+  })
   .strict();
 export type StartIncidentRequest = z.infer<typeof StartIncidentRequest>;
 export const StartIncidentResponse = z.object({ incidentId: IncidentId, workflowId: z.string() });

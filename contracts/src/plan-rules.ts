@@ -1,5 +1,6 @@
 import { PHASES, type Phase, type Severity } from './common';
-import type { PlanDocument, PlanStep, StepOf } from './plan';
+import { issuesToDetails } from './errors';
+import { PlanDocument, type PlanStep, type StepOf } from './plan';
 import { PLAN_VOCABULARY, type PlanVocabulary } from './plan-vocabulary';
 
 /**
@@ -45,6 +46,24 @@ export function planProblems(plan: PlanDocument, vocabulary: PlanVocabulary = PL
   else warnsEveryone(placed, report);
   placed.forEach((here, position) => stepRules(here, placed.slice(0, position), placed, vocabulary, report));
   return problems;
+}
+
+/**
+ * The whole check of a posted plan: its shape (PlanDocument), then its meaning (planProblems) and, for a new version,
+ * that it stays the same kind of plan as `previous`. The command-center refuses with these problems; the CLI prints them.
+ */
+export function checkPlan(input: unknown, previous?: PlanDocument, vocabulary: PlanVocabulary = PLAN_VOCABULARY): { plan: PlanDocument; problems: [] } | { plan?: undefined; problems: PlanProblem[] } {
+  const parsed = PlanDocument.safeParse(input);
+  if (!parsed.success) return { problems: issuesToDetails(parsed.error) };
+  const problems = [...(previous ? sameKind(previous, parsed.data) : []), ...planProblems(parsed.data, vocabulary)];
+  return problems.length ? { problems } : { plan: parsed.data, problems: [] };
+}
+
+/** A version keeps the kind and hazard of its plan: another kind of plan is another plan, with its own id. */
+function sameKind(previous: PlanDocument, next: PlanDocument): PlanProblem[] {
+  return (['kind', 'hazard'] as const)
+    .filter((field) => previous[field] !== next[field])
+    .map((field) => ({ path: field, message: `version ${previous.version} of ${previous.id} is ${field} "${previous[field]}"; a new version keeps it (publish a new plan for another ${field})`, allowed: [previous[field]] }));
 }
 
 type Report = (path: string, message: string, allowed?: readonly (string | number)[]) => void;

@@ -75,7 +75,7 @@ describe('API documents generated from the contracts', () => {
         }
       }
     }
-    expect(bodies.sort()).toEqual(['AcceptProposalsRequest', 'IncidentCommand', 'PlanCreateRequest', 'PlanVersionRequest', 'StartIncidentRequest']);
+    expect(bodies.sort()).toEqual(['AcceptProposalsRequest', 'ApprovePlanBody', 'IncidentCommand', 'PlanCreateRequest', 'PlanVersionRequest', 'RetirePlanBody', 'StartIncidentRequest']);
     for (const name of bodies) expect(openApi.components.schemas[name]).toBeDefined();
   });
 
@@ -95,6 +95,9 @@ describe('API documents generated from the contracts', () => {
       '/v1/plans',
       '/v1/plans/{id}',
       '/v1/plans/{id}/versions',
+      '/v1/plans/{id}/versions/{a}/diff/{b}',
+      '/v1/plans/{id}/versions/{version}/approve',
+      '/v1/plans/{id}/versions/{version}/retire',
       '/v1/readiness',
       '/v1/status',
     ]);

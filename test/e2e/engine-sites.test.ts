@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { PHASES, PlanDocument, workflowIds, type AfterActionReport, type IncidentView, type PlanInput } from '@lifeline/contracts';
 import { commandUpdate, statusQuery } from '@lifeline/workflows';
-import { buildCity, env, http, pollUntil, sendCity, tokenFor, withMongo, withNats, withTemporal } from '@lifeline/testkit';
+import { buildCity, env, http, pollUntil, publishApprovedPlan, sendCity, tokenFor, withMongo, withNats, withTemporal } from '@lifeline/testkit';
 
 /**
  * The plan's `open-site` step on the real stack (worker → supplies → FerretDB): the bundled production-safety plan
@@ -48,7 +48,7 @@ const plan = sitesPlan();
 beforeAll(async () => {
   expect(community).toBeDefined();
   await withNats((nc) => sendCity(nc, city));
-  expect((await http('POST', '/v1/plans', 'commander', { plan })).status).toBe(201);
+  await publishApprovedPlan(plan);
 });
 
 it('open-site opens sites in supplies for the share of the population, and they are closed when recover ends or on stand-down', async () => {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { chromium } from 'playwright-core';
 import { notification, personnel, supplies, type AcceptProposalsResult, type AfterActionReport, type PlanInput } from '@lifeline/contracts';
 import { call } from '@lifeline/platform';
-import { env, http, tokenFor, waitForIncident, withMongo, withNats } from '@lifeline/testkit';
+import { env, http, publishApprovedPlan, tokenFor, waitForIncident, withMongo, withNats } from '@lifeline/testkit';
 
 /**
  * The review phase closes the loop end to end: a drill with seeded weaknesses — a depot short of tents, a grid
@@ -126,8 +126,7 @@ describe('review: a drill with seeded weaknesses closes the loop', () => {
 
   beforeAll(async () => {
     await seedWeakCommunity();
-    const created = await http('POST', '/v1/plans', 'commander', { plan });
-    expect(created.status).toBe(201);
+    await publishApprovedPlan(plan);
   });
 
   it('the first drill’s report names each seeded weakness', async () => {
@@ -222,6 +221,9 @@ describe('review: a drill with seeded weaknesses closes the loop', () => {
     expect(accepted).toMatchObject({ planId: ids.plan, fromVersion: 1, version: 2 });
     const repeat = await http<AcceptProposalsResult>('POST', url, 'commander', { proposalIds: [...accepted.accepted].reverse() });
     expect(repeat.body.version).toBe(2);
+    // Accepting makes a draft like any other version: its author may not approve it, another commander does.
+    expect((await http('POST', `/v1/plans/${ids.plan}/versions/2/approve`, 'commander', {})).status).toBe(403);
+    expect((await http('POST', `/v1/plans/${ids.plan}/versions/2/approve`, 'admin', {})).status).toBe(200);
 
     const shown = await http<{ plan: { version: number; phases: { mobilize: { id: string; minimum?: number }[] } }; versions: unknown[] }>('GET', `/v1/plans/${ids.plan}`, 'auditor');
     expect(shown.body.plan.version).toBe(2);

@@ -9,6 +9,7 @@ const list = z.string().transform((s) => s.split(',').map((x) => x.trim()).filte
 const StartFlags = z
   .object({
     plan: Slug,
+    planVersion: z.coerce.number().int().positive().optional(),
     severity: Severity,
     title: z.string().min(1).max(200),
     communities: list.pipe(z.array(Slug).min(1)).optional(),
@@ -72,6 +73,7 @@ export function registerIncidentCommands(program: Command): void {
     .command('start')
     .description('Activate a plan for an area and a severity')
     .requiredOption('--plan <id>', 'plan id, e.g. community-drill')
+    .option('--plan-version <n>', 'a specific version (default: the latest approved; a draft only with --drill)')
     .requiredOption('--severity <level>', 'I, II, III or IV')
     .requiredOption('--title <text>', 'incident title')
     .option('--communities <ids>', 'comma-separated community ids')
@@ -84,7 +86,7 @@ export function registerIncidentCommands(program: Command): void {
     .action(async (opts: unknown) => {
       const f = parseFlags(StartFlags, opts);
       const area = { ...(f.communities ? { communityIds: f.communities } : {}), ...(f.districts ? { districtIds: f.districts } : {}), ...(f.cityWide ? { cityWide: true } : {}) };
-      const started = await api<{ incidentId: string; workflowId: string }>('POST', '/v1/incidents', f.as, { planId: f.plan, severity: f.severity, area, title: f.title, drill: f.drill ?? false }, f.key ? { 'idempotency-key': f.key } : {});
+      const started = await api<{ incidentId: string; workflowId: string }>('POST', '/v1/incidents', f.as, { planId: f.plan, ...(f.planVersion ? { planVersion: f.planVersion } : {}), severity: f.severity, area, title: f.title, drill: f.drill ?? false }, f.key ? { 'idempotency-key': f.key } : {});
       console.log(JSON.stringify(started));
       if (f.wait) console.log(JSON.stringify(await follow(started.incidentId, f.as), null, 2));
     });

@@ -2,11 +2,20 @@ import fs from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { Role, Slug } from '@lifeline/contracts';
+import type { PlanDiff, PlanVersionAnswer } from '@lifeline/contracts/http/command-center';
+import { checkPlan } from '@lifeline/contracts/plan-rules';
 import { api } from '../api';
 import { fail, parseFlags } from '../context';
 
 const ReadFlags = z.object({ as: Role.default('auditor'), version: z.coerce.number().int().positive().optional() });
 const WriteFlags = z.object({ file: z.string().min(1), as: Role.default('commander') });
+const Version = z.coerce.number().int().positive();
+const ApproveFlags = z.object({ as: Role.default('commander'), note: z.string().min(1).max(500).optional() });
+const RetireFlags = z.object({ as: Role.default('commander'), reason: z.string().min(1).max(500) });
+const DiffFlags = z.object({ as: Role.default('auditor'), json: z.boolean().optional() });
+
+const versionLine = ({ planId, version: v }: z.infer<typeof PlanVersionAnswer>) =>
+  `${planId} v${v.version}: ${v.status}${v.approvedBy ? ` (approved by ${v.approvedBy})` : ''}${v.retiredBy ? ` (retired by ${v.retiredBy}: ${v.retireReason ?? ''})` : ''}`;
 
 /** A plan document from a JSON file; a missing or malformed file is a structured error before anything is sent. */
 function readPlanFile(file: string): Record<string, unknown> {
@@ -25,10 +34,10 @@ function readPlanFile(file: string): Record<string, unknown> {
   }
 }
 
-type PlanLine = { id: string; version: number; kind: string; hazard: string; title: { zh: string; en: string } };
+type PlanLine = { id: string; version: number; status: string; approvedVersion: number | null; kind: string; hazard: string; title: { zh: string; en: string } };
 
 export function registerPlanCommands(program: Command): void {
-  const plans = program.command('plans').description('The plan registry: list, show, publish plans and new versions');
+  const plans = program.command('plans').alias('plan').description('The plan registry: list, show, validate, publish, approve, retire and diff plan versions');
   plans
     .command('list')
     .description('The latest version of every plan')
@@ -38,7 +47,10 @@ export function registerPlanCommands(program: Command): void {
       const f = parseFlags(ReadFlags, { as: opts.as });
       const answer = await api<{ plans: PlanLine[] }>('GET', '/v1/plans', f.as);
       if (opts.json) return console.log(JSON.stringify(answer, null, 2));
-      for (const p of answer.plans) console.log(`${p.id.padEnd(24)} v${String(p.version).padEnd(4)} ${p.kind.padEnd(18)} ${p.title.zh} / ${p.title.en}`);
+      for (const p of answer.plans) {
+        const runs = p.approvedVersion === null ? 'runs: none approved' : `runs v${p.approvedVersion}`;
+        console.log(`${p.id.padEnd(24)} v${String(p.version).padEnd(4)} ${p.status.padEnd(9)} ${runs.padEnd(20)} ${p.kind.padEnd(18)} ${p.title.zh} / ${p.title.en}`);
+      }
     });
   plans
     .command('show <planId>')
@@ -52,7 +64,7 @@ export function registerPlanCommands(program: Command): void {
     });
   plans
     .command('new-version <planId>')
-    .description('Publish the plan in --file as the next version of <planId> (running incidents keep their version)')
+    .description('Publish the plan in --file as the next version of <planId>, a draft until another commander approves it (running incidents keep their version)')
     .requiredOption('--file <path>', 'a JSON plan document (id optional, version ignored)')
     .option('--as <role>', 'role of the development token (publishing needs commander)', 'commander')
     .action(async (id: string, opts: unknown) => {
@@ -62,11 +74,47 @@ export function registerPlanCommands(program: Command): void {
     });
   plans
     .command('create')
-    .description('Publish a new plan (version 1) from --file')
+    .description('Publish a new plan (version 1, a draft until another commander approves it) from --file')
     .requiredOption('--file <path>', 'a JSON plan document with a new id')
     .option('--as <role>', 'role of the development token (publishing needs commander)', 'commander')
     .action(async (opts: unknown) => {
       const f = parseFlags(WriteFlags, opts);
       console.log(JSON.stringify(await api('POST', '/v1/plans', f.as, { plan: readPlanFile(f.file) }), null, 2));
+    });
+  plans
+    .command('validate <file>')
+    .description('Check a plan file as the command-center would (shape, catalogue names, step references, phase rules) without sending it')
+    .action((file: string) => {
+      const { plan, problems } = checkPlan(readPlanFile(file));
+      if (!plan) return fail('invalid_request', `${file}: ${problems.length} mistake(s)`, problems);
+      console.log(`${file}: ${plan.id} is valid (${Object.values(plan.phases).flat().length} steps)`);
+    });
+  plans
+    .command('approve <planId> <version>')
+    .description('Approve a draft version: new incidents then run it (a commander other than its author, or an admin)')
+    .option('--note <text>', 'kept in the audit log')
+    .option('--as <role>', 'role of the development token (approving needs commander)', 'commander')
+    .action(async (id: string, version: string, opts: unknown) => {
+      const [planId, v, f] = [parseFlags(Slug, id), parseFlags(Version, version), parseFlags(ApproveFlags, opts)];
+      console.log(versionLine(await api('POST', `/v1/plans/${planId}/versions/${v}/approve`, f.as, f.note ? { note: f.note } : {})));
+    });
+  plans
+    .command('retire <planId> <version>')
+    .description('Retire a version: no incident starts on it again (running incidents keep it)')
+    .requiredOption('--reason <text>', 'why, for the audit log')
+    .option('--as <role>', 'role of the development token (retiring needs commander)', 'commander')
+    .action(async (id: string, version: string, opts: unknown) => {
+      const [planId, v, f] = [parseFlags(Slug, id), parseFlags(Version, version), parseFlags(RetireFlags, opts)];
+      console.log(versionLine(await api('POST', `/v1/plans/${planId}/versions/${v}/retire`, f.as, { reason: f.reason })));
+    });
+  plans
+    .command('diff <planId> <a> <b>')
+    .description('What changed from version a to version b (steps matched by id)')
+    .option('--json', 'print the structured changes instead of the text')
+    .option('--as <role>', 'role of the development token', 'auditor')
+    .action(async (id: string, a: string, b: string, opts: unknown) => {
+      const [planId, from, to, f] = [parseFlags(Slug, id), parseFlags(Version, a), parseFlags(Version, b), parseFlags(DiffFlags, opts)];
+      const diff = await api<PlanDiff>('GET', `/v1/plans/${planId}/versions/${from}/diff/${to}`, f.as);
+      console.log(f.json ? JSON.stringify(diff, null, 2) : diff.text);
     });
 }

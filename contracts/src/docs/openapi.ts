@@ -14,13 +14,17 @@ import {
   IncidentListQuery,
   IncidentSummary,
   LiveEventData,
+  ApprovePlanBody,
   PlanAnswer,
   PlanCreated,
   PlanCreateRequest,
+  PlanDiff,
   PlanList,
   PlanSummary,
+  PlanVersionAnswer,
   PlanVersionInfo,
   PlanVersionRequest,
+  RetirePlanBody,
   StatusAnswer,
 } from '../http/command-center';
 import { mergeComponents, toComponents, type JsonSchema } from './json-schema';
@@ -31,10 +35,12 @@ const ref = (name: string) => ({ $ref: `${SCHEMAS}${name}` });
 
 /** Request bodies (converted with io: 'input', so fields with defaults are optional). */
 const REQUEST_SCHEMAS = [
-  ['StartIncidentRequest', StartIncidentRequest, 'Start an incident from a plan. `area` must name communityIds, districtIds or cityWide: true.'],
+  ['StartIncidentRequest', StartIncidentRequest, 'Start an incident from a plan: its latest approved version, or `planVersion` (a draft only when `drill` is true). `area` must name communityIds, districtIds or cityWide: true.'],
   ['IncidentCommand', IncidentCommandRequest, 'An operator command, validated before it reaches the incident workflow (Temporal Update).'],
   ['PlanVersionRequest', PlanVersionRequest, 'A new version of a plan; the server assigns the version number.'],
   ['PlanCreateRequest', PlanCreateRequest, 'A new plan, stored as version 1.'],
+  ['ApprovePlanBody', ApprovePlanBody, 'Approve a draft version (the body may be empty); the note is kept in the audit log.'],
+  ['RetirePlanBody', RetirePlanBody, 'Retire a version: why it must not start again.'],
   ['AcceptProposalsRequest', AcceptProposalsRequest, 'Accept some (`proposalIds`) or all (`all: true`) of a report\'s plan-revision proposals.'],
   ['PlanStepInput', PlanStep, 'A plan step as posted (fields with defaults may be left out).'],
 ] as const;
@@ -66,6 +72,8 @@ const RESPONSE_SCHEMAS = [
   ['PlanVersionInfo', PlanVersionInfo],
   ['PlanAnswer', PlanAnswer],
   ['PlanCreated', PlanCreated],
+  ['PlanVersionAnswer', PlanVersionAnswer, 'A version after an approve or a retire.'],
+  ['PlanDiff', PlanDiff, 'What changed between two versions: paths (steps matched by id) and a text rendering.'],
   ['HealthAnswer', HealthAnswer],
   ['StatusAnswer', StatusAnswer],
 ] as const;
@@ -89,6 +97,8 @@ function errorResponses(codes: ErrorCode[]): Record<string, unknown> {
 
 const json = (schema: JsonSchema, description: string) => ({ description, content: { 'application/json': { schema } } });
 const idParam = (what: string) => ({ name: 'id', in: 'path', required: true, description: `The ${what} id (a lowercase slug).`, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } });
+
+const versionParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'integer', minimum: 1 } });
 
 /** Query parameters from an object schema's properties, each with its description. */
 function queryParameters(schema: JsonSchema, descriptions: Record<string, string>): unknown[] {
@@ -273,7 +283,7 @@ export function buildOpenApi(): Record<string, unknown> {
     '/v1/plans': {
       get: operation({
         operationId: 'listPlans',
-        summary: 'The latest version of every plan',
+        summary: 'Every plan: its latest version and the approved version new incidents run',
         tags: ['plans'],
         roles: reads,
         success: { '200': json(ref('PlanList'), 'One entry per plan.') },
@@ -281,7 +291,7 @@ export function buildOpenApi(): Record<string, unknown> {
       }),
       post: operation({
         operationId: 'createPlan',
-        summary: 'Publish a new plan (version 1)',
+        summary: 'Publish a new plan (version 1, a draft until approved)',
         tags: ['plans'],
         roles: ['commander', 'admin'],
         rateLimited: true,
@@ -304,7 +314,7 @@ export function buildOpenApi(): Record<string, unknown> {
     '/v1/plans/{id}/versions': {
       post: operation({
         operationId: 'addPlanVersion',
-        summary: 'Publish a new immutable version of a plan',
+        summary: 'Publish a new immutable version of a plan (a draft until approved)',
         tags: ['plans'],
         roles: ['commander', 'admin'],
         rateLimited: true,
@@ -312,6 +322,44 @@ export function buildOpenApi(): Record<string, unknown> {
         requestBody: { schema: 'PlanVersionRequest', description: 'The revised plan; running incidents keep the version they started with.' },
         success: { '201': json(ref('PlanCreated'), 'The new version.') },
         errors: ['invalid_request', 'not_found', 'conflict', 'unavailable'],
+      }),
+    },
+    '/v1/plans/{id}/versions/{version}/approve': {
+      post: operation({
+        operationId: 'approvePlanVersion',
+        summary: 'Approve a draft version: new incidents then run it (the latest approved version)',
+        tags: ['plans'],
+        roles: ['commander', 'admin'],
+        rolesNote: 'a commander other than the author; an admin may approve any draft',
+        rateLimited: true,
+        parameters: [idParam('plan'), versionParam('version', 'The draft version.')],
+        requestBody: { schema: 'ApprovePlanBody', description: 'An optional note (`{}` or no body at all).' },
+        success: { '200': json(ref('PlanVersionAnswer'), 'The version, approved.') },
+        errors: ['invalid_request', 'not_found', 'conflict', 'invalid_state', 'unavailable'],
+      }),
+    },
+    '/v1/plans/{id}/versions/{version}/retire': {
+      post: operation({
+        operationId: 'retirePlanVersion',
+        summary: 'Retire a version (draft or approved): no incident starts on it again; running incidents keep it',
+        tags: ['plans'],
+        roles: ['commander', 'admin'],
+        rateLimited: true,
+        parameters: [idParam('plan'), versionParam('version', 'The version to retire.')],
+        requestBody: { schema: 'RetirePlanBody', description: 'Why.' },
+        success: { '200': json(ref('PlanVersionAnswer'), 'The version, retired.') },
+        errors: ['invalid_request', 'not_found', 'conflict', 'invalid_state', 'unavailable'],
+      }),
+    },
+    '/v1/plans/{id}/versions/{a}/diff/{b}': {
+      get: operation({
+        operationId: 'diffPlanVersions',
+        summary: 'What changed from version a to version b',
+        tags: ['plans'],
+        roles: reads,
+        parameters: [idParam('plan'), versionParam('a', 'The older version.'), versionParam('b', 'The newer version.')],
+        success: { '200': json(ref('PlanDiff'), 'The changed paths and their text rendering.') },
+        errors: ['invalid_request', 'not_found', 'unavailable'],
       }),
     },
     '/v1/readiness': {

@@ -71,9 +71,34 @@ export const IncidentDetail = IncidentView.extend({
   }),
 });
 
-export const PlanSummary = z.object({ id: Slug, version: z.number().int().positive(), title: LocalizedText, kind: PlanKind, hazard: z.string() });
+/**
+ * A version's place in its lifecycle: a `draft` until a commander other than its author (or an admin) approves it;
+ * incidents run the latest `approved` version; a `retired` version never starts again (running incidents keep it).
+ */
+export const PlanVersionStatus = z.enum(['draft', 'approved', 'retired']);
+export type PlanVersionStatus = z.infer<typeof PlanVersionStatus>;
+export const PlanSummary = z.strictObject({
+  id: Slug,
+  version: z.number().int().positive().describe('The latest version (whatever its status).'),
+  status: PlanVersionStatus.describe('The status of the latest version.'),
+  approvedVersion: z.number().int().positive().nullable().describe('The version new incidents run: the latest approved one (null: none yet).'),
+  title: LocalizedText,
+  kind: PlanKind,
+  hazard: z.string(),
+});
 export const PlanList = z.object({ plans: z.array(PlanSummary) });
-export const PlanVersionInfo = z.object({ version: z.number().int().positive(), createdBy: z.string(), createdAt: z.iso.datetime() });
+export const PlanVersionInfo = z.strictObject({
+  version: z.number().int().positive(),
+  status: PlanVersionStatus,
+  author: z.string().describe('Who published it (`library` for the bundled plans).'),
+  createdBy: z.string().describe('The author, and for a version made by accepting review proposals the review it came from.'),
+  createdAt: z.iso.datetime(),
+  approvedBy: z.string().optional(),
+  approvedAt: z.iso.datetime().optional(),
+  retiredBy: z.string().optional(),
+  retiredAt: z.iso.datetime().optional(),
+  retireReason: z.string().optional(),
+});
 export const PlanAnswer = z.object({ plan: PlanDocument, versions: z.array(PlanVersionInfo) });
 export const PlanCreated = z.object({ plan: PlanDocument });
 
@@ -176,3 +201,33 @@ export const SystemPart = z.object({
 });
 export const StatusAnswer = z.object({ status: z.enum(['ok', 'degraded']), checkedAt: z.iso.datetime(), parts: z.array(SystemPart) });
 export type StatusAnswer = z.infer<typeof StatusAnswer>;
+
+/** `:id` and `:version` of `/v1/plans/:id/versions/:version/{approve,retire}`. */
+export const PlanVersionParams = z.strictObject({ id: Slug, version: z.coerce.number().int().positive() });
+/** `:id`, `:a` and `:b` of `/v1/plans/:id/versions/:a/diff/:b`. */
+export const PlanDiffParams = z.strictObject({ id: Slug, a: z.coerce.number().int().positive(), b: z.coerce.number().int().positive() });
+/** `POST …/approve` body (may be empty): an optional note kept in the audit log. */
+export const ApprovePlanBody = z.strictObject({ note: z.string().min(1).max(500).optional() });
+export type ApprovePlanBody = z.infer<typeof ApprovePlanBody>;
+/** `POST …/retire` body: why the version must not start again. */
+export const RetirePlanBody = z.strictObject({ reason: z.string().min(1).max(500) });
+export type RetirePlanBody = z.infer<typeof RetirePlanBody>;
+/** The version after an approve or a retire. */
+export const PlanVersionAnswer = z.strictObject({ planId: Slug, version: PlanVersionInfo });
+
+/** One difference between two versions; steps are matched by id, so `phases.<phase>.<stepId>.<field>`. */
+export const PlanChange = z.strictObject({
+  path: z.string(),
+  change: z.enum(['added', 'removed', 'changed', 'reordered']),
+  from: z.unknown().optional(),
+  to: z.unknown().optional(),
+});
+export type PlanChange = z.infer<typeof PlanChange>;
+export const PlanDiff = z.strictObject({
+  planId: Slug,
+  from: z.number().int().positive(),
+  to: z.number().int().positive(),
+  changes: z.array(PlanChange),
+  text: z.string().describe('The same changes, one line each (`+` added, `-` removed, `~` changed, `↕` reordered).'),
+});
+export type PlanDiff = z.infer<typeof PlanDiff>;

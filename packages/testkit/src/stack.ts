@@ -77,6 +77,19 @@ export async function http<T = unknown>(method: string, path: string, role: Role
   return { status: res.status, body: (await res.json()) as T };
 }
 
+/**
+ * Publish a new plan as a commander and approve it as an admin: a published version is a draft, and incidents start
+ * on the latest approved version only. Fails with the command-center's answer when either step is refused.
+ */
+export async function publishApprovedPlan(plan: unknown): Promise<{ id: string; version: number }> {
+  const created = await http<{ plan: { id: string; version: number } }>('POST', '/v1/plans', 'commander', { plan });
+  if (created.status !== 201) throw new Error(`publishing the plan answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const { id, version } = created.body.plan;
+  const approved = await http('POST', `/v1/plans/${id}/versions/${version}/approve`, 'admin', {});
+  if (approved.status !== 200) throw new Error(`approving ${id} v${version} answered ${approved.status}: ${JSON.stringify(approved.body)}`);
+  return { id, version };
+}
+
 /** Poll an incident until `done` says so or the time runs out (then fail with the last view). */
 export async function waitForIncident(incidentId: string, done: (v: IncidentView) => boolean, timeoutMs = 150_000): Promise<IncidentView> {
   const answer = await pollUntil(`incident ${incidentId} gets there`, () => http<IncidentView>('GET', `/v1/incidents/${incidentId}`, 'auditor'), {

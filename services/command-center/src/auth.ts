@@ -33,3 +33,13 @@ export function assertRole(req: Request, roles: Role[], action: string): TokenCl
   if (auth.role !== 'admin' && !roles.includes(auth.role)) throw new LifelineError('forbidden', `${auth.role} may not ${action}`, { allowed: roles });
   return auth;
 }
+
+/** Role check as middleware, so a wrong role is refused (403) before rate limiting and before the body is read. */
+export function authorise(req: Request, roles: Role[], action: string): LifelineError | undefined {
+  try {
+    assertRole(req, roles, action);
+    return undefined;
+  } catch (err) {
+    return err as LifelineError;
+  }
+}

@@ -2,10 +2,11 @@ import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import { IdempotencyKey, IncidentCommandRequest, type IncidentCommand, LifelineError, StartIncidentRequest, type Role } from '@lifeline/contracts';
 import { buildAsyncApi, buildOpenApi } from '@lifeline/contracts/docs';
-import { AuditQuery, AuditVerifyQuery, IncidentIdParams, IncidentListQuery, PlanIdParams, PlanVersionQuery, PublishPlanBody, ReadinessQuery } from '@lifeline/contracts/http/command-center';
+import { AuditQuery, AuditVerifyQuery, IncidentIdParams, IncidentListQuery, ReadinessQuery } from '@lifeline/contracts/http/command-center';
 import { parseHttp, route } from '@lifeline/platform';
-import { assertRole, authenticate, authOf } from './auth';
+import { assertRole, authenticate, authOf, authorise } from './auth';
 import { streamIncident } from './live';
+import { registerPlanRoutes } from './plan-routes';
 import { changeLimiter } from './rate-limit';
 import { areaReadiness } from './readiness';
 import { registerReviewRoutes } from './review/routes';
@@ -146,49 +147,8 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   // The after-action report and plan-revision proposals (services/command-center/src/review).
   registerReviewRoutes(app, deps, mutations);
 
-  app.get(
-    '/v1/plans',
-    route(async (_req, res) => {
-      res.json({ plans: await plans.list() });
-    }),
-  );
-
-  app.post(
-    '/v1/plans',
-    (req, _res, next) => next(authorise(req, ['commander'], 'publish plans')),
-    mutations,
-    route(async (req, res) => {
-      const auth = assertRole(req, ['commander'], 'publish plans');
-      const body = parseHttp(PublishPlanBody, req.body, 'plan');
-      const plan = await plans.create(body.plan, auth.sub);
-      await audit(req, 'plan.create', plan.id, { version: plan.version });
-      res.status(201).json({ plan });
-    }),
-  );
-
-  app.get(
-    '/v1/plans/:id',
-    route(async (req, res) => {
-      const { id } = parseHttp(PlanIdParams, req.params, 'plan id');
-      const { version } = parseHttp(PlanVersionQuery, req.query, 'query');
-      const plan = version ? await plans.version(id, version) : await plans.latest(id);
-      res.json({ plan, versions: await plans.versions(id) });
-    }),
-  );
-
-  app.post(
-    '/v1/plans/:id/versions',
-    (req, _res, next) => next(authorise(req, ['commander'], 'publish plan versions')),
-    mutations,
-    route(async (req, res) => {
-      const { id } = parseHttp(PlanIdParams, req.params, 'plan id');
-      const auth = assertRole(req, ['commander'], 'publish plan versions');
-      const body = parseHttp(PublishPlanBody, req.body, 'plan version');
-      const plan = await plans.addVersion(id, body.plan, auth.sub);
-      await audit(req, 'plan.version', id, { version: plan.version });
-      res.status(201).json({ plan });
-    }),
-  );
+  // The plan registry: versions, their approval and retirement, diffs (plan-routes.ts).
+  registerPlanRoutes(app, plans, mutations, audit);
 
   app.get(
     '/v1/readiness',
@@ -221,14 +181,4 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
   );
 
   app.use(clientMistakes);
-}
-
-/** Role check as middleware, so a wrong role is refused (403) before rate limiting and before the body is read. */
-function authorise(req: Request, roles: Role[], action: string): LifelineError | undefined {
-  try {
-    assertRole(req, roles, action);
-    return undefined;
-  } catch (err) {
-    return err as LifelineError;
-  }
 }

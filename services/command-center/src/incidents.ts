@@ -37,7 +37,7 @@ export class Incidents {
 
   /** Same Idempotency-Key → same incident; a crash between the index write and the start is healed by the retry. */
   async start(request: StartIncidentRequest, requestedBy: string, idempotencyKey?: string): Promise<IncidentRecord> {
-    const plan = await this.plans.latest(request.planId);
+    const plan = await this.plans.toRun(request.planId, request);
     const incidentId = newIncidentId();
     // The span of this request is the root of the incident's trace; its id is kept for the console's trace link.
     const traceId = activeTrace({ 'lifeline.incident.id': incidentId });

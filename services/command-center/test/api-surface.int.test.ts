@@ -15,7 +15,7 @@ type Operation = { 'x-roles'?: string[]; 'x-rate-limited'?: boolean; security?: 
 type OpenApi = { paths: Record<string, Record<string, Operation>> };
 const ROLES: Role[] = ['auditor', 'operator', 'commander', 'admin'];
 /** A concrete URL for a documented path (ids that do not exist: auth is decided before any lookup). */
-const concrete = (p: string) => p.replace('{id}', 'no-such-id');
+const concrete = (p: string) => p.replace('{id}', 'no-such-id').replace(/\{(version|a|b)\}/g, '1');
 /** Bodies that would pass validation, so a 403 cannot be a 400 in disguise. */
 const BODY: Record<string, unknown> = {
   'POST /v1/incidents': { planId: 'community-drill', severity: 'IV', area: { communityIds: ['c0001'] }, title: 'auth test', drill: true },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildCity, sendCity, env, http, pollUntil, testStack, tokenFor, withNats } from '@lifeline/testkit';
+import { buildCity, sendCity, env, http, pollUntil, publishApprovedPlan, testStack, tokenFor, withNats } from '@lifeline/testkit';
 import { gatedPlan } from './support/gated-plan';
 
 /**
@@ -28,8 +28,7 @@ beforeAll(async () => {
   }
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await withNats((nc) => sendCity(nc, city));
-  const created = await http('POST', '/v1/plans', 'commander', { plan });
-  expect(created.status).toBe(201);
+  await publishApprovedPlan(plan);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
   page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1280, height: 1000 } });
   page.on('request', (r) => {

@@ -1,4 +1,4 @@
-import { buildCity, sendCity, env, http, tokenFor, withNats } from '@lifeline/testkit';
+import { buildCity, sendCity, env, http, publishApprovedPlan, tokenFor, withNats } from '@lifeline/testkit';
 import { gatedPlan } from './support/gated-plan';
 import { pollUntil } from '@lifeline/testkit';
 
@@ -55,7 +55,7 @@ async function readEvents(path: string, stop: (frames: { event: string; id?: str
 
 beforeAll(async () => {
   await withNats((nc) => sendCity(nc, city));
-  expect((await http('POST', '/v1/plans', 'commander', { plan })).status).toBe(201);
+  await publishApprovedPlan(plan);
   const started = await http<{ incidentId: string }>('POST', '/v1/incidents', 'operator', { planId: plan.id, severity: 'III', area: { communityIds: [community.id] }, title: 'Live drill', drill: true });
   expect(started.status).toBe(202);
   incidentId = started.body.incidentId;
