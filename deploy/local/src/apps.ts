@@ -59,9 +59,9 @@ export function appEnv(app: AppDef, config: StackConfig, endpoints: StackEndpoin
     LIFELINE_TOKEN_SECRET: endpoints.secrets.tokenSecret,
     LIFELINE_PII_KEY: endpoints.secrets.piiKey,
     LOG_LEVEL: config.logLevel,
-  };
     // The local stack is a test and drill sandbox: the simulated gateway's controls are served (never on compose/Helm).
     LIFELINE_SANDBOX: 'true',
+  };
   Object.assign(env, tracingEnv(endpoints));
   // The console links an incident's trace in the backend's UI when there is one.
   if (app.name === 'command-center' && endpoints.tracesUrl) env.TRACES_URL = endpoints.tracesUrl;
