@@ -105,7 +105,11 @@
       ...plans.map((p) => {
         const option = document.createElement('option');
         option.value = p.id;
-        option.textContent = `${p.id} v${p.version} — ${state.lang === 'en' ? p.title.en : p.title.zh}`;
+        // Incidents run the latest approved version; a plan with none cannot start (its drafts wait for approval).
+        option.disabled = p.approvedVersion === null;
+        const runs = p.approvedVersion === null ? t('start.noApproved') : `v${p.approvedVersion}`;
+        const draft = p.status === 'draft' ? ` ${t('start.draftWaits', { version: p.version })}` : '';
+        option.textContent = `${p.id} ${runs}${draft} — ${state.lang === 'en' ? p.title.en : p.title.zh}`;
         return option;
       }),
     );

@@ -62,6 +62,8 @@ describe('the operator console in headless Chromium', () => {
   });
 
   it('starts a drill from a plan after a confirmation', async () => {
+    // The picker names the version incidents run: the latest approved one.
+    await expect(page.textContent(`[data-testid=plan] option[value="${plan.id}"]`)).resolves.toMatch(new RegExp(`^${plan.id} v1 — `));
     await page.selectOption('[data-testid=plan]', plan.id);
     await page.fill('[data-testid=communities]', community.id);
     await page.fill('[data-testid=title]', 'Console drill');
