@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # One image for every Lifeline process; the command picks which one runs, e.g.
 #   docker run lifeline services/supplies/src/main.ts      docker run lifeline workflows/src/worker.ts
-# Stages: deps (install from the lockfile) → build (workflow bundle prebuilt) → runtime (non-root, read-only code).
+# and deploy/image/run.cjs starts that process's compiled bundle (dist/apps), or a one-shot script through tsx.
+# Stages: deps (install from the lockfile) → build (processes compiled, workflow bundle prebuilt) → runtime (non-root,
+# read-only code).
 ARG NODE_IMAGE=node:20.19-bookworm-slim
 
 # Only the workspace manifests (every package.json, whatever packages exist), so the dependency layer below stays
@@ -21,6 +23,8 @@ RUN pnpm install --frozen-lockfile
 
 FROM deps AS build
 COPY . .
+# Every process compiled to JavaScript once (dist/apps), so none compiles its TypeScript at start.
+RUN node --import tsx deploy/local/src/build.ts
 # The worker loads this bundle (LIFELINE_WORKFLOW_BUNDLE) instead of running webpack at every start.
 RUN node --import tsx deploy/image/bundle-workflows.ts dist/workflow-bundle.js
 
@@ -32,5 +36,5 @@ ENV NODE_ENV=production \
 # Code stays owned by root; the processes run as the unprivileged `node` user (uid 1000) and cannot modify it.
 COPY --from=build /app /app
 USER node
-ENTRYPOINT ["node", "--import", "tsx"]
+ENTRYPOINT ["node", "deploy/image/run.cjs"]
 CMD ["services/command-center/src/main.ts"]

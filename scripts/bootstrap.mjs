@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // From a fresh clone to a running stack or a test run, with no global installs:
-//   node scripts/bootstrap.mjs start   → pnpm, dependencies, Go-built tools (Jaeger too), then `lifeline up` in the foreground
-//   node scripts/bootstrap.mjs test    → pnpm, dependencies, tools, then tsc, eslint (if configured), jest --runInBand
-//   node scripts/bootstrap.mjs bench   → pnpm, dependencies, tools, then the benchmark harness (bench/run.ts) with the given args
+//   node scripts/bootstrap.mjs start   → pnpm, dependencies, Go-built tools (Jaeger too), compiled processes, then `lifeline up` in the foreground
+//   node scripts/bootstrap.mjs test    → pnpm, dependencies, tools, compiled processes, then tsc, eslint (if configured), jest --runInBand
+//   node scripts/bootstrap.mjs bench   → pnpm, dependencies, tools, compiled processes, then the benchmark harness (bench/run.ts) with the given args
 // Plain Node ESM without dependencies: it runs before node_modules exists.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -61,6 +61,12 @@ async function ensureDependencies() {
 const ensureTools = () =>
   run(process.execPath, ['--import', 'tsx', '-e', "require('@lifeline/local-stack/tools').ensureTools().catch((e) => { console.error(e.message); process.exit(1); })"]);
 
+/**
+ * Compiles every Lifeline process to JavaScript once (deploy/local/src/build.ts: dist/apps, rebuilt only when a source
+ * changed), so no process compiles its TypeScript at start; the stack checks the build again before it starts any.
+ */
+const buildApps = () => run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'deploy', 'local', 'src', 'build.ts')]);
+
 const CHROMIUM = '/usr/bin/chromium';
 
 /** Whether a command exists on the PATH. */
@@ -110,6 +116,7 @@ async function main() {
   await step(`pnpm ${PNPM_VERSION}`, ensurePnpm);
   await step('dependencies (pnpm install --frozen-lockfile)', ensureDependencies);
   await step('infrastructure tools (nats-server, temporal, ferretdb, jaeger)', ensureTools);
+  await step('compiled processes (esbuild → dist/apps)', buildApps);
   if (command === 'start') {
     process.stderr.write('▶ lifeline up\n');
     return foreground(process.execPath, [path.join(ROOT, 'cli', 'bin', 'lifeline.js'), 'up']);

@@ -343,7 +343,7 @@ describe('infrastructure charts and the image', () => {
     expect(mongo!.spec).toMatchObject({ members: 3, type: 'ReplicaSet' });
   });
 
-  it('Dockerfile: multi-stage, non-root, pinned base, workflow bundle built at image build, every workspace package installed', () => {
+  it('Dockerfile: multi-stage, non-root, pinned base, processes and workflow bundle built at image build, every workspace package installed', () => {
     const dockerfile = read('Dockerfile');
     expect((dockerfile.match(/^FROM /gm) ?? []).length).toBeGreaterThanOrEqual(3);
     const base = /^ARG NODE_IMAGE=(.+)$/m.exec(dockerfile)![1]!;
@@ -352,6 +352,9 @@ describe('infrastructure charts and the image', () => {
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toContain('LIFELINE_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js');
     expect(dockerfile).toContain('RUN node --import tsx deploy/image/bundle-workflows.ts dist/workflow-bundle.js');
+    // Every process starts from its compiled bundle; the launcher maps the entry compose and k8s name to it.
+    expect(dockerfile).toContain('RUN node --import tsx deploy/local/src/build.ts');
+    expect(runtime).toContain('ENTRYPOINT ["node", "deploy/image/run.cjs"]');
     expect(read('workflows/src/worker.ts')).toContain('LIFELINE_WORKFLOW_BUNDLE');
     // Every workspace package's manifest reaches the install stage (copied generically, before the sources).
     expect(dockerfile).toMatch(/find \. -name package\.json/);

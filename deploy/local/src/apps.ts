@@ -8,6 +8,7 @@ import { tracingEnv } from './jaeger';
 import { httpOk, natsConnect, natsUserConnected, serviceAnswers, workerPolling } from './checks';
 import type { NatsUser, ServiceName } from '@lifeline/contracts/permissions';
 import type { PidRecord } from './processes';
+import { bundleArgs, bundleFile } from './bundles';
 
 /** A Lifeline process: its entry file, NATS user, HTTP port and how readiness is proven. */
 export interface AppDef {
@@ -106,11 +107,11 @@ function readiness(app: AppDef, config: StackConfig, endpoints: StackEndpoints):
     case 'worker':
       return async (rec) => !!rec && workerPolling(endpoints.temporalAddress, endpoints.temporalNamespace, TASK_QUEUE, rec.pid, new Date(rec.startedAt));
     case 'nats-connection':
-      return () => natsUserConnected(endpoints.natsMonitorUrl, app.user);
+      return (rec) => natsUserConnected(endpoints.natsMonitorUrl, app.user, rec && new Date(rec.startedAt));
   }
 }
 
-/** The apps as components, run with `node --import tsx <entry>` from the repository root. */
+/** The apps as components, run from their compiled bundles (`node dist/apps/<name>.js`, build.ts) at the repository root. */
 export function appComponents(config: StackConfig, endpoints: StackEndpoints, apps: readonly AppDef[] = APPS): Component[] {
   return apps.map((app) => ({
     name: app.name,
@@ -118,15 +119,17 @@ export function appComponents(config: StackConfig, endpoints: StackEndpoints, ap
     spec: {
       name: app.name,
       command: process.execPath,
-      args: ['--import', 'tsx', app.entry],
+      args: bundleArgs(app.name),
       cwd: config.repoRoot,
       env: appEnv(app, config, endpoints),
-      marker: app.entry,
+      marker: bundleFile(app.name),
       ...(app.httpPortOffset !== undefined ? { port: config.ports.http + app.httpPortOffset } : {}),
     },
     ready: readiness(app, config, endpoints),
-    // A worker's pollers outlive it in Temporal, so only a worker we started counts.
-    reuseExternal: app.readiness.kind !== 'worker',
+    // A worker's pollers outlive it in Temporal, and a killed bridge's connection can still be listed by NATS for a
+    // moment (measured: `lifeline up` right after a SIGKILL took it for a running bridge and started none), so only
+    // one we started counts.
+    reuseExternal: app.readiness.kind !== 'worker' && app.readiness.kind !== 'nats-connection',
     timeoutMs: 90_000,
   }));
 }

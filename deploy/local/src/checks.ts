@@ -28,11 +28,14 @@ export async function serviceAnswers(nc: NatsConnection, name: string): Promise<
   return (JSON.parse(new TextDecoder().decode(reply.data)) as { name?: string }).name === name;
 }
 
-/** A NATS connection authenticated as `user` is open (monitoring endpoint `/connz?auth=true`). */
-export async function natsUserConnected(monitorUrl: string, user: string): Promise<boolean> {
+/**
+ * A NATS connection authenticated as `user` is open (monitoring endpoint `/connz?auth=true`), opened at or after
+ * `since` when given: a process killed a moment ago can still be listed, so an older connection proves nothing.
+ */
+export async function natsUserConnected(monitorUrl: string, user: string, since?: Date): Promise<boolean> {
   const res = await fetch(`${monitorUrl}/connz?auth=true&limit=4096`, { signal: AbortSignal.timeout(1000) });
-  const body = (await res.json()) as { connections?: { authorized_user?: string }[] };
-  return (body.connections ?? []).some((c) => c.authorized_user === user);
+  const body = (await res.json()) as { connections?: { authorized_user?: string; start?: string }[] };
+  return (body.connections ?? []).some((c) => c.authorized_user === user && (!since || Date.parse(c.start ?? '') >= since.getTime()));
 }
 
 /** `temporal operator cluster health` reports SERVING. */

@@ -3,8 +3,9 @@ import type { Component } from './components';
 import type { StackEndpoints } from './endpoints';
 import { httpOk } from './checks';
 import { tracingEnv } from './jaeger';
+import { bundleArgs, bundleFile } from './bundles';
 
-/** The codec server's entry file (run with `node --import tsx`, like the apps). */
+/** The codec server's entry file (compiled with the apps, build.ts). */
 export const CODEC_SERVER_ENTRY = 'packages/platform/src/codec-server-main.ts';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost'];
@@ -45,10 +46,10 @@ export function codecServerComponent(config: StackConfig, endpoints: StackEndpoi
     spec: {
       name: 'codec-server',
       command: process.execPath,
-      args: ['--import', 'tsx', CODEC_SERVER_ENTRY],
+      args: bundleArgs('codec-server'),
       cwd: config.repoRoot,
       env: codecServerEnv(config, endpoints),
-      marker: CODEC_SERVER_ENTRY,
+      marker: bundleFile('codec-server'),
       port,
     },
     ready: () => httpOk(new URL('/healthz', endpoints.codecUrl).href),

@@ -2,6 +2,7 @@ import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainer
 import type { StackConfig } from './config';
 import { appComponents, assertAppEntries } from './apps';
 import { codecServerComponent } from './codec-server';
+import { ensureAppBuild } from './build';
 import { startComponent, stopStarted, type ComponentOutcome } from './components';
 import type { StackEndpoints } from './endpoints';
 import { prepareInfra } from './infra';
@@ -80,7 +81,7 @@ export function containersProvider(config: StackConfig): StackProvider {
         secrets,
       };
       try {
-        await prepareInfra(endpoints);
+        await Promise.all([prepareInfra(endpoints), ensureAppBuild({ log, repoRoot: config.repoRoot })]);
         outcomes.push(await startComponent(config.dataDir, { ...codecServerComponent(config, endpoints), reuseExternal: false }, log));
         if (apps) {
           for (const c of appComponents(config, endpoints)) outcomes.push(await startComponent(config.dataDir, { ...c, reuseExternal: false }, log));

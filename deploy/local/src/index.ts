@@ -8,10 +8,14 @@ export { renderNatsConfig, natsUsers, allows, type NatsUserEntry, type NatsConfi
 export { loadOrCreateSecrets, generateSecrets, secretsPath, type StackSecrets } from './secrets';
 export { adminNatsSettings, existingSecrets } from './admin';
 export { SEARCH_ATTRIBUTES, ensureSearchAttributes } from './temporal';
+export { BUILD_TARGETS, buildApps, ensureAppBuild, staleReason, type BuildTarget } from './build';
+export { bundleArgs, bundleFile, BUNDLE_DIR } from './bundles';
 export { APPS, appComponents, appEnv, assertAppEntries, metricsPortOf, metricsUrls, type AppDef } from './apps';
 export type { StackEndpoints } from './endpoints';
 export { startComponent, stopStarted, type Component, type ComponentOutcome } from './components';
 export { logFile, pidFile, isPortOpen } from './processes';
+export { localEndpoints } from './infra';
+export { codecServerComponent } from './codec-server';
 export {
   chooseProvider,
   localProvider,

@@ -6,6 +6,7 @@ import { infraComponents, localEndpoints, prepareInfra } from './infra';
 import { isPortOpen, isRecordedRunning, readPidRecord, stopRecorded } from './processes';
 import { loadOrCreateSecrets } from './secrets';
 import { ensureTools } from './tools';
+import { ensureAppBuild } from './build';
 import type { StackProvider } from './provider';
 
 const defaultLog = (line: string) => console.log(`[stack] ${line}`);
@@ -19,7 +20,8 @@ export function localProvider(config: StackConfig = stackConfig()): StackProvide
     name: 'local',
     async start({ apps, log = defaultLog }) {
       if (apps) assertAppEntries(config.repoRoot);
-      const tools = await ensureTools({ log, repoRoot: config.repoRoot, tracing: config.tracing });
+      // The codec server runs from the same build as the apps, so the build comes first even without apps.
+      const [tools] = await Promise.all([ensureTools({ log, repoRoot: config.repoRoot, tracing: config.tracing }), ensureAppBuild({ log, repoRoot: config.repoRoot })]);
       const endpoints = localEndpoints(config, loadOrCreateSecrets(config.dataDir));
       const outcomes: ComponentOutcome[] = [];
       const stop = () => stopStarted(config.dataDir, outcomes, log);

@@ -359,7 +359,7 @@ function pidAlive(pid: number): boolean {
 }
 
 /** One builder per binary, across processes: a lock file holding the builder's pid. */
-async function withBuildLock<T>(lockFile: string, fn: () => Promise<T>, log: Log): Promise<T> {
+export async function withBuildLock<T>(lockFile: string, fn: () => Promise<T>, log: Log): Promise<T> {
   for (let waited = false; ; waited = true) {
     try {
       fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });

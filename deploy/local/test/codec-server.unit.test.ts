@@ -14,9 +14,9 @@ describe('the codec server in the local stack', () => {
   const components = infraComponents(config, { natsServer: 'nats-server', temporal: 'temporal', ferretdb: 'ferretdb', jaeger: 'jaeger' }, endpoints);
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  it('runs from its entry file on its port, and `status`/`down` know it', () => {
+  it('runs from its compiled bundle on its port, and `status`/`down` know it', () => {
     const codec = codecServerComponent(config, endpoints);
-    expect(codec.spec).toMatchObject({ args: ['--import', 'tsx', 'packages/platform/src/codec-server-main.ts'], cwd: '/repo', port: 18089 });
+    expect(codec.spec).toMatchObject({ args: ['--enable-source-maps', 'dist/apps/codec-server.js'], cwd: '/repo', port: 18089 });
     expect(COMPONENT_NAMES).toContain('codec-server');
   });
 
