@@ -22,11 +22,19 @@ export const commandOptions: ActivityOptions = { startToCloseTimeout: '60s', sch
  */
 export const localCommandOptions: LocalActivityOptions = { startToCloseTimeout: '60s', scheduleToCloseTimeout: '1h', retry };
 
-/** Polling a broadcast until the step's deadline: heartbeats so a lost worker is noticed within 30 s. */
+/**
+ * Polling a broadcast until the step's deadline: heartbeats so a lost worker is noticed within 30 s. A poll that
+ * cannot reach notification (no responders while it restarts, a request timeout, a reconnect: `unavailable`) is
+ * retried every few seconds for the whole deadline and, past it, until notification answers (for up to an hour,
+ * as commands are), so the step settles on notification's own figures; only notification's refusal (a
+ * non-retryable code) fails it. Three attempts used to end a poll 3 s into a restart of notification, and the warn
+ * step was recorded failed while every message was sent. Not compared on replay: no patch (docs/WORKFLOW-CHANGES.md).
+ */
 export const pollOptions = (deadlineSeconds: number): ActivityOptions => ({
   startToCloseTimeout: `${deadlineSeconds + 60}s`,
+  scheduleToCloseTimeout: `${deadlineSeconds + 3600}s`,
   heartbeatTimeout: '30s',
-  retry: { ...retry, maximumAttempts: 3 },
+  retry: { ...retry, maximumInterval: '5s' },
 });
 
 /** The service's error code behind an activity failure, or a short description. */

@@ -5,7 +5,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { workflowIds } from '@lifeline/contracts';
-import type { Activities } from '../src/activities';
+import { LifelineError } from '@lifeline/contracts';
+import { toApplicationFailure, type Activities } from '../src/activities';
 import { taskProgressSignal } from '../src/messages';
 
 /** A small fixed city: two districts, three communities. */
@@ -27,11 +28,27 @@ export class FakeServices {
   readonly calls: RecordedCall[] = [];
   private readonly responders = new Map<string, Responders>();
   private readonly tasks = new Map<string, { incidentId: string; communityId: string; owners: string[] }>();
+  private readonly pollFailures: { jobIdPart: string; left: number; error: LifelineError }[] = [];
 
   constructor(private readonly client: Client) {}
 
   respond(incidentId: string, behaviour: Responders) {
     this.responders.set(incidentId, behaviour);
+  }
+
+  /**
+   * The next `times` polls of a job whose id contains `jobIdPart` fail with `error`, thrown as the real activity
+   * throws a service's error (a NATS "no responders" is `unavailable`).
+   */
+  failPolls(jobIdPart: string, times: number, error: LifelineError) {
+    this.pollFailures.push({ jobIdPart, left: times, error });
+  }
+
+  private failingPoll(jobIds: string[]) {
+    const failure = this.pollFailures.find((f) => f.left > 0 && jobIds.some((id) => id.includes(f.jobIdPart)));
+    if (!failure) return;
+    failure.left--;
+    throw toApplicationFailure(failure.error);
   }
 
   callsOf(activity: keyof Activities, incidentId: string) {
@@ -82,11 +99,13 @@ export class FakeServices {
       },
       awaitBroadcast: async (body) => {
         this.log('awaitBroadcast', body);
+        this.failingPoll([body.jobId]);
         const communityId = this.calls.find((c) => c.activity === 'broadcast' && `job-${String(c.body.communityId)}-${String(c.body.stepId)}` === body.jobId)?.body.communityId;
         return { jobId: body.jobId, status: 'completed', total: 10, sent: 10, failed: 0, completed: true, ...(typeof communityId === 'string' ? { communityId } : {}) };
       },
       awaitBroadcasts: async (body) => {
         this.log('awaitBroadcasts', body);
+        this.failingPoll(body.jobIds);
         const communityOf = (jobId: string) => this.calls.find((c) => c.activity === 'broadcast' && `job-${String(c.body.communityId)}-${String(c.body.stepId)}` === jobId)?.body.communityId;
         return { jobs: body.jobIds.map((jobId) => ({ jobId, status: 'completed' as const, total: 10, sent: 10, failed: 0, completed: true, communityId: String(communityOf(jobId)) })) };
       },
