@@ -1,6 +1,6 @@
 import { PHASES, type Phase, type Severity } from './common';
 import { issuesToDetails } from './errors';
-import { PlanDocument, type PlanStep, type StepOf } from './plan';
+import { PostedPlanDocument, type PlanDocument, type PlanStep, type StepOf } from './plan';
 import { PLAN_VOCABULARY, type PlanVocabulary } from './plan-vocabulary';
 
 /**
@@ -53,7 +53,7 @@ export function planProblems(plan: PlanDocument, vocabulary: PlanVocabulary = PL
  * that it stays the same kind of plan as `previous`. The command-center refuses with these problems; the CLI prints them.
  */
 export function checkPlan(input: unknown, previous?: PlanDocument, vocabulary: PlanVocabulary = PLAN_VOCABULARY): { plan: PlanDocument; problems: [] } | { plan?: undefined; problems: PlanProblem[] } {
-  const parsed = PlanDocument.safeParse(input);
+  const parsed = PostedPlanDocument.safeParse(input);
   if (!parsed.success) return { problems: issuesToDetails(parsed.error) };
   const problems = [...(previous ? sameKind(previous, parsed.data) : []), ...planProblems(parsed.data, vocabulary)];
   return problems.length ? { problems } : { plan: parsed.data, problems: [] };

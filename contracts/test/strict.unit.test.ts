@@ -1,6 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020';
 import { z } from 'zod';
-import { AcceptProposalsRequest, ALL_ENDPOINTS, Area, IncidentCommandRequest, incentivesContract, issuesToDetails, notificationContract, StartIncidentRequest, supplies, suppliesContract } from '../src';
+import { AcceptProposalsRequest, ALL_ENDPOINTS, Area, PlanDocument, PostedPlanDocument, IncidentCommandRequest, incentivesContract, issuesToDetails, notificationContract, StartIncidentRequest, supplies, suppliesContract } from '../src';
 import * as commandCenter from '../src/http/command-center';
 import * as incentivesHttp from '../src/http/incentives';
 
@@ -60,6 +60,8 @@ describe('HTTP bodies refuse unknown fields at every level', () => {
     ['ReadinessQuery', commandCenter.ReadinessQuery],
     ['IncidentListQuery', commandCenter.IncidentListQuery],
     ['incentives LeaderboardQuery', incentivesHttp.LeaderboardQuery],
+    ['PlanCreateRequest', commandCenter.PlanCreateRequest],
+    ['PlanVersionRequest', commandCenter.PlanVersionRequest],
   ] as const)('%s is closed', (_name, schema) => {
     expect(openObjects(inputSchema(schema))).toEqual([]);
   });
@@ -67,6 +69,23 @@ describe('HTTP bodies refuse unknown fields at every level', () => {
   it('an unknown field inside the area of a new incident is named', () => {
     const body = { planId: 'flood', severity: 'II', title: 'River rising', area: { communityIds: ['c-1'], comunityIds: ['c-2'] } };
     expect(unknownKeyDetails(StartIncidentRequest, body).map((d) => d.path)).toEqual(['area.comunityIds']);
+  });
+});
+
+describe('a posted plan refuses unknown fields; a plan read back drops them', () => {
+  const notify = { id: 'warn-all', kind: 'notify', title: { zh: '预警', en: 'Warn' }, audience: { groups: ['everyone'] }, channels: ['sms'], message: { zh: '撤离', en: 'Evacuate' } };
+  const plan = (step: Record<string, unknown>) => ({ id: 'p', version: 1, title: { zh: '预案', en: 'Plan' }, kind: 'comprehensive', hazard: 'flood', severityScaling: { I: 2, II: 1.5, III: 1.2, IV: 1 }, phases: { warn: [step] } });
+
+  it('a typo in a step is named at its path when posted, instead of the step running with the default', () => {
+    expect(PostedPlanDocument.safeParse(plan(notify)).success).toBe(true);
+    expect(unknownKeyDetails(PostedPlanDocument, plan({ ...notify, deadlineSecond: 60 })).map((d) => d.path)).toEqual(['phases.warn.0.deadlineSecond']);
+    expect(unknownKeyDetails(PostedPlanDocument, plan({ ...notify, audience: { groups: ['everyone'], grid: 'g-1' } })).map((d) => d.path)).toEqual(['phases.warn.0.audience.grid']);
+  });
+
+  it('the plan as the workflow reads it back (its recorded input) still drops them', () => {
+    const read = PlanDocument.safeParse(plan({ ...notify, deadlineSecond: 60 }));
+    expect(read.success && read.data.phases.warn[0]).toMatchObject({ id: 'warn-all', deadlineSeconds: 600 });
+    expect(read.success && read.data.phases.warn[0]).not.toHaveProperty('deadlineSecond');
   });
 });
 

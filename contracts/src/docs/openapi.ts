@@ -1,7 +1,7 @@
 import { IdempotencyKey } from '../common';
 import { ERROR_CODES, ErrorBody, HTTP_STATUS, HttpError, type ErrorCode } from '../errors';
 import { AreaProgress, CommandResult, CommunityFigures, IncidentCommandRequest, IncidentView, Review, StartIncidentRequest, StartIncidentResponse, TimelineEntry } from '../incident';
-import { PlanDocument, PlanStep } from '../plan';
+import { PlanDocument, PlanStep, PostedPlanStep } from '../plan';
 import { Role } from '../roles';
 import { AcceptProposalsRequest, AcceptProposalsResult, AfterActionReport } from '../review';
 import {
@@ -42,7 +42,7 @@ const REQUEST_SCHEMAS = [
   ['ApprovePlanBody', ApprovePlanBody, 'Approve a draft version (the body may be empty); the note is kept in the audit log.'],
   ['RetirePlanBody', RetirePlanBody, 'Retire a version: why it must not start again.'],
   ['AcceptProposalsRequest', AcceptProposalsRequest, 'Accept some (`proposalIds`) or all (`all: true`) of a report\'s plan-revision proposals.'],
-  ['PlanStepInput', PlanStep, 'A plan step as posted (fields with defaults may be left out).'],
+  ['PlanStepInput', PostedPlanStep, 'A plan step as posted (fields with defaults may be left out; unknown fields refused).'],
 ] as const;
 
 /** Answers (converted with io: 'output'). */

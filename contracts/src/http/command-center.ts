@@ -4,7 +4,7 @@ import { ErrorBody } from '../errors';
 import { IncidentView } from '../incident';
 import { personnel } from '../services/personnel';
 import { supplies } from '../services/supplies';
-import { PlanDocument, PlanKind } from '../plan';
+import { PlanDocument, PlanKind, PostedPlanDocument } from '../plan';
 import { exactlyOne } from '../rules';
 
 /**
@@ -102,15 +102,15 @@ export const PlanVersionInfo = z.strictObject({
 export const PlanAnswer = z.object({ plan: PlanDocument, versions: z.array(PlanVersionInfo) });
 export const PlanCreated = z.object({ plan: PlanDocument });
 
-/** A posted revision: a plan document whose id (if given) must match the URL; the server assigns the version. */
-export const PlanRevision = z.object({
-  ...PlanDocument.shape,
+/** A posted revision: a plan document (unknown fields refused at every level) whose id (if given) must match the URL; the server assigns the version. */
+export const PlanRevision = z.strictObject({
+  ...PostedPlanDocument.shape,
   id: Slug.optional().describe('Must equal the plan id in the URL when given.'),
   version: z.number().int().positive().optional().describe('Ignored: the server assigns the next version.'),
 });
-export const PlanVersionRequest = z.object({ plan: PlanRevision });
+export const PlanVersionRequest = z.strictObject({ plan: PlanRevision });
 /** A new plan: a full plan document; the server stores it as version 1. */
-export const PlanCreateRequest = z.object({ plan: PlanRevision.extend({ id: Slug, version: z.literal(1).optional().describe('Ignored: a new plan is version 1.') }) });
+export const PlanCreateRequest = z.strictObject({ plan: PlanRevision.extend({ id: Slug, version: z.literal(1).optional().describe('Ignored: a new plan is version 1.') }) });
 
 /** One JetStream event of an incident on the live stream (`event: event`). */
 export const LiveEventData = z.object({
