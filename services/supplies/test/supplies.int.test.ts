@@ -11,6 +11,12 @@ let db: Connection;
 let run: string;
 let incidentId: string;
 const lotRow = (id: string) => lotRowIn(db, id);
+type Doc = { _id: string } & Record<string, unknown>;
+/** A reservation as an attempt (this process's or another's) stores it, written here behind the service's back. */
+const storeReservation = (key: string, communityId: string, lines: object[], shortfalls: object[] = []) =>
+  db.collection<Doc>('reservations').insertOne({
+    _id: reservationIdFor(key), idempotencyKey: key, incidentId, communityId, drill: false, asOf: '2026-12-03', status: 'reserved', lines, shortfalls, unusable: [], commands: [], createdAt: new Date(),
+  });
 
 /** A fresh community under a district under a city with one item; `reserve(key, n)` asks for n units of it. */
 async function world(name: string) {
@@ -83,6 +89,96 @@ describe('supplies service', () => {
     expect(await holdsOf(db, [reservationId], [lot.id])).toEqual([expect.objectContaining({ quantity: 3, state: 'held' })]);
     expect(await w.reserve('another', 7)).toMatchObject({ lines: [{ reserved: 7 }], shortfalls: [] });
     expect(await lotRow(lot.id)).toMatchObject({ quantity: 10, available: 0, held: 10, v: 2 });
+  });
+
+  it('a repeat of a reservation that ran short answers the first result after stock came back, and holds none of it', async () => {
+    const w = await world('short-again');
+    const lot = w.lot('kits', 5);
+    await w.seedLots([lot]);
+    const cmd = (key: string, reservationId: string) => ({ idempotencyKey: `${incidentId}:short-again-${run}:${key}`, reservationId });
+    const drain = await w.reserve('drain', 5);
+    const short = await w.reserve('short', 4);
+    expect(short).toMatchObject({ lines: [{ requested: 4, reserved: 0, lots: [] }], shortfalls: [{ missing: 4 }] });
+    await call(nc, supplies.release, cmd('release-drain', drain.reservationId));
+    expect(await lotRow(lot.id)).toMatchObject({ available: 5, held: 0 });
+
+    // The lot's writer knows every hold and sees 5 available: the repeat may take before it learns it is stored.
+    expect(await w.reserve('short', 4)).toEqual(short);
+
+    expect(await lotRow(lot.id)).toMatchObject({ quantity: 5, available: 5, held: 0 });
+    const holds = await holdsOf(db, [short.reservationId], [lot.id]);
+    expect(holds.filter((x) => x.state === 'held')).toEqual([]);
+    expect(await w.reserve('after', 5)).toMatchObject({ lines: [{ reserved: 5 }], shortfalls: [] });
+  });
+
+  it('a repeat of a reservation that ran short takes nothing from a lot that arrived since', async () => {
+    const w = await world('new-lot');
+    const first = w.lot('first', 2);
+    await w.seedLots([first]);
+    const short = await w.reserve('short', 5);
+    expect(short).toMatchObject({ lines: [{ reserved: 2, lots: [{ lotId: first.id, quantity: 2 }] }], shortfalls: [{ missing: 3 }] });
+    const arrived = w.lot('arrived', 10);
+    await w.seedLots([arrived]);
+
+    expect(await w.reserve('short', 5)).toEqual(short);
+
+    expect(await lotRow(first.id)).toMatchObject({ available: 0, held: 2 });
+    expect(await lotRow(arrived.id)).toMatchObject({ quantity: 10, available: 10, held: 0 });
+    expect((await holdsOf(db, [short.reservationId], [arrived.id])).filter((x) => x.state === 'held')).toEqual([]);
+  });
+
+  it('a repeat after a crash between the reservation insert and its hold insert takes stock once', async () => {
+    const w = await world('stored-first');
+    const lot = w.lot('kits', 10);
+    await w.seedLots([lot]);
+    // What a crash after the reservation landed, before its hold did, leaves: the hold only in the lot's journal.
+    const key = `${incidentId}:stored-first-${run}:cut-off`;
+    const reservationId = reservationIdFor(key);
+    const lines = [{ itemCode: w.ids.item, requested: 3, reserved: 3, lots: [{ lotId: lot.id, quantity: 3 }] }];
+    await db.collection<{ _id: string }>('lots').updateOne({ _id: lot.id }, { $inc: { available: -3, held: 3, v: 1 }, $set: { pending: `${reservationId}:held:3` } });
+    await storeReservation(key, w.ids.community, lines);
+
+    const retried = await w.reserve('cut-off', 3);
+
+    expect(retried).toMatchObject({ reservationId, status: 'reserved', lines, shortfalls: [] });
+    expect(await lotRow(lot.id)).toMatchObject({ quantity: 10, available: 7, held: 3, v: 1 });
+    expect(await holdsOf(db, [reservationId], [lot.id])).toEqual([expect.objectContaining({ quantity: 3, state: 'held' })]);
+  });
+
+  it('a repeat of a reservation another process wrote takes nothing here, though this process knew every hold of the lot', async () => {
+    const w = await world('elsewhere');
+    const lot = w.lot('kits', 10);
+    await w.seedLots([lot]);
+    expect(await w.reserve('here', 1)).toMatchObject({ lines: [{ reserved: 1 }] });
+    // Another instance commits the lot, writes its hold and the reservation; this process's writer has not seen it.
+    const key = `${incidentId}:elsewhere-${run}:there`;
+    const reservationId = reservationIdFor(key);
+    const lines = [{ itemCode: w.ids.item, requested: 4, reserved: 4, lots: [{ lotId: lot.id, quantity: 4 }] }];
+    await db.collection<{ _id: string }>('lots').updateOne({ _id: lot.id }, { $inc: { available: -4, held: 4, v: 1 }, $set: { pending: `${reservationId}:held:4` } });
+    await db.collection<Doc>('holds').insertOne({ _id: `${reservationId}@${lot.id}`, lotId: lot.id, reservationId, quantity: 4, state: 'held' });
+    await storeReservation(key, w.ids.community, lines);
+
+    expect(await w.reserve('there', 4)).toMatchObject({ reservationId, lines });
+
+    expect(await lotRow(lot.id)).toMatchObject({ quantity: 10, available: 5, held: 5 });
+    expect(await holdsOf(db, [reservationId], [lot.id])).toEqual([expect.objectContaining({ quantity: 4, state: 'held' })]);
+  });
+
+  it('a retry releases a hold its key holds that the stored reservation does not name (an attempt that lost a race and died)', async () => {
+    const w = await world('stray');
+    const lot = w.lot('kits', 10);
+    await w.seedLots([lot]);
+    // Another instance stored the reservation short (no lots); this key's losing attempt took 4 here and died.
+    const key = `${incidentId}:stray-${run}:lost`;
+    const reservationId = reservationIdFor(key);
+    const lines = [{ itemCode: w.ids.item, requested: 4, reserved: 0, lots: [] }];
+    await storeReservation(key, w.ids.community, lines, [{ itemCode: w.ids.item, missing: 4 }]);
+    await db.collection<{ _id: string }>('lots').updateOne({ _id: lot.id }, { $inc: { available: -4, held: 4, v: 1 }, $set: { pending: `${reservationId}:held:4` } });
+
+    expect(await w.reserve('lost', 4)).toMatchObject({ reservationId, lines, shortfalls: [{ missing: 4 }] });
+
+    expect(await lotRow(lot.id)).toMatchObject({ quantity: 10, available: 10, held: 0 });
+    expect(await holdsOf(db, [reservationId], [lot.id])).toEqual([expect.objectContaining({ quantity: 4, state: 'released' })]);
   });
 
   it('first-expiry-first-out picks the earliest-expiring lot and skips expired, damaged and condemned ones', async () => {

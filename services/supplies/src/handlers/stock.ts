@@ -132,7 +132,7 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
     const lotIds = perItem.flat().map((l) => l.id);
     // Whether it exists and what an interrupted attempt holds are asked side by side: one round trip's wait, not two.
     const [found, earlier] = await Promise.all([existing.call(reservationId), req.drill ? new Map<string, { units: number; seen: SeenHold }>() : heldEarlier(reservationId, lotIds)]);
-    if (found) return answerStored(found, req);
+    if (found) return answerStored(found, req, earlierLines(earlier));
 
     const r: ReservationDoc = {
       _id: reservationId,
@@ -165,7 +165,7 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
       return sameReservation(toReservation(doc), req);
     }
     // A duplicate is the same reservation written by another instance first: its document is the answer.
-    return answerStored((await s.reservations.findById(reservationId).lean()) ?? doc, req);
+    return answerStored((await s.reservations.findById(reservationId).lean()) ?? doc, req, lines);
   }
 
   /**
@@ -173,8 +173,16 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
    * it: its holds may still be landing (written beside it by an attempt that failed or died), so a reserved one has
    * them confirmed, its cover proposed and its events published — all idempotent, and the attempt that wrote it may
    * have died before its mark landed. The outbox goes first, so a repeat never overtakes the first publish.
+   *
+   * `tried` is what this attempt holds (found or taken). A hold there that the stored reservation does not name is
+   * stray: taken by an attempt that raced another instance's attempt of the same key and lost the insert (stock it
+   * took after the other ran short), or left by such an attempt that died before releasing it. It is released first,
+   * so a key never holds stock its reservation does not name.
    */
-  async function answerStored(doc: ReservationDoc, req: Reserve): Promise<Reservation> {
+  async function answerStored(doc: ReservationDoc, req: Reserve, tried: ReservationLine[]): Promise<Reservation> {
+    const named = new Set(doc.lines.flatMap((l) => l.lots.map((x) => x.lotId)));
+    const stray = tried.flatMap((l) => l.lots).filter((x) => x.quantity > 0 && !named.has(x.lotId));
+    await allSettled(stray.map((x) => s.writer.move(x.lotId, doc._id, 'release')));
     const r = sameReservation(toReservation(doc), req);
     if (doc.status === 'reserved') {
       if (!doc.drill) await allSettled(doc.lines.flatMap((l) => l.lots.map((x) => s.writer.confirm(x.lotId, doc._id))));
@@ -239,6 +247,11 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
     return: (cmd: Command) => retryWhenBusy(() => runCommand('return', cmd)),
     release: (cmd: Command) => retryWhenBusy(() => runCommand('release', cmd)),
   };
+}
+
+/** What an earlier attempt holds, as lines (one per lot; only the lots matter to `answerStored`). */
+function earlierLines(earlier: Map<string, { units: number }>): ReservationLine[] {
+  return [...earlier].filter(([, e]) => e.units > 0).map(([lotId, e]) => ({ itemCode: '', requested: e.units, reserved: e.units, lots: [{ lotId, quantity: e.units }] }));
 }
 
 /** A key names one reservation: a repeat must ask for the same incident and community. */
