@@ -12,6 +12,7 @@ import {
   IncidentDetail,
   IncidentList,
   IncidentListQuery,
+  ReadinessQuery,
   IncidentSummary,
   LiveEventData,
   ApprovePlanBody,
@@ -98,7 +99,16 @@ function errorResponses(codes: ErrorCode[]): Record<string, unknown> {
 const json = (schema: JsonSchema, description: string) => ({ description, content: { 'application/json': { schema } } });
 const idParam = (what: string) => ({ name: 'id', in: 'path', required: true, description: `The ${what} id (a lowercase slug).`, schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } });
 
-const versionParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'integer', minimum: 1 } });
+const versionParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } });
+
+/**
+ * A query whose fields have a rule between them (one of, at least one of) as one form-exploded object parameter
+ * (`?community=c-1&severity=II`): OpenAPI states no rule across separate parameters, an object schema carries its
+ * `oneOf`/`anyOf` and `additionalProperties: false`.
+ */
+function ruledQuery(schema: JsonSchema, description: string): unknown {
+  return { name: 'query', in: 'query', required: true, style: 'form', explode: true, description, schema };
+}
 
 /** Query parameters from an object schema's properties, each with its description. */
 function queryParameters(schema: JsonSchema, descriptions: Record<string, string>): unknown[] {
@@ -148,6 +158,7 @@ export function buildOpenApi(): Record<string, unknown> {
   const reads = ALL_ROLES;
   const starters = ['operator', 'commander', 'admin'];
   const listQuery = toComponents([['IncidentListQuery', IncidentListQuery]], { io: 'input', target: 'draft-2020-12', refPrefix: SCHEMAS }).IncidentListQuery!;
+  const readinessQuery = toComponents([['ReadinessQuery', ReadinessQuery]], { io: 'input', target: 'draft-2020-12', refPrefix: SCHEMAS }).ReadinessQuery!;
 
   const paths: Record<string, Record<string, unknown>> = {
     '/v1/health': {
@@ -368,11 +379,7 @@ export function buildOpenApi(): Record<string, unknown> {
         summary: 'Readiness of a community or district: stock (supplies) and spans of control (personnel)',
         tags: ['readiness'],
         roles: reads,
-        parameters: [
-          { name: 'community', in: 'query', required: false, description: 'A community id (name this or district).', schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } },
-          { name: 'district', in: 'query', required: false, description: 'A district id (name this or community).', schema: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$' } },
-          { name: 'severity', in: 'query', required: false, description: 'Judge stock against targets scaled for this severity (default IV).', schema: { type: 'string', enum: ['I', 'II', 'III', 'IV'] } },
-        ],
+        parameters: [ruledQuery(readinessQuery, '`community` or `district` (exactly one of them), and optionally `severity`: judge stock against targets scaled for it (default IV).')],
         success: { '200': json(ref('AreaReadiness'), 'Both reports; a service that did not answer is null and listed in problems.') },
         errors: ['invalid_request'],
       }),
