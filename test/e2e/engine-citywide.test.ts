@@ -50,14 +50,14 @@ it('completes over every community of the city', () => {
 });
 
 it('reports the executions, activities and history events it used, all within Temporal limits', () => {
-  // One incident; each district runs the notify and reserve steps itself (district-steps): warn, mobilize's reserve,
-  // respond's issue, all of recover. Community runs only for the steps that wait on the community: mobilize's
-  // dispatch and respond's award, each in a second district run.
+  // One incident; each district runs the notify, reserve and award steps itself (district-steps, district-awards):
+  // warn, mobilize's reserve, all of respond (issue, award), all of recover. Community runs only for the step that
+  // waits on the community: mobilize's dispatch, in a second district run.
   const districts = new Set(final.areas.map((a) => a.districtId)).size;
   expect(cost.byType.incidentWorkflow?.executions).toBe(1);
-  expect(cost.byType.districtPhaseWorkflow?.executions).toBe(6 * districts);
-  expect(cost.byType.communityPhaseWorkflow?.executions).toBe(2 * final.areas.length);
-  expect(cost.executions).toBe(1 + 6 * districts + 2 * final.areas.length);
+  expect(cost.byType.districtPhaseWorkflow?.executions).toBe(5 * districts);
+  expect(cost.byType.communityPhaseWorkflow?.executions).toBe(final.areas.length);
+  expect(cost.executions).toBe(1 + 5 * districts + final.areas.length);
   expect(cost.statuses).toEqual({ COMPLETED: cost.executions });
   // Every community ran at least broadcast, reserve, dispatch, issue, award, return and the all-clear.
   expect(cost.activities).toBeGreaterThanOrEqual(7 * final.areas.length);

@@ -11,6 +11,7 @@ import { summaries } from './domain/summaries';
 import { commandsWith, localCommandsWith } from './proxies';
 import type { CommunityState, DistrictPhaseInput } from './domain/state';
 import { deadlineOf, deadlineRule, settleBroadcast, startBroadcast } from './steps/notify';
+import { award } from './steps/award';
 import { reserve } from './steps/reserve';
 
 /**
@@ -69,7 +70,8 @@ async function runHere(input: DistrictPhaseInput, steps: PlanStep[], results: Co
     for (const step of steps) {
       throwIfStandingDown();
       if (step.kind === 'notify') await warnOnce(input.districtId, runs, step);
-      else if (step.kind === 'reserve') await reserveForEach(runs, step);
+      else if (step.kind === 'reserve') await forEachCommunity(runs, step, reserve);
+      else if (step.kind === 'award') await forEachCommunity(runs, step, award);
       else for (const run of runs) run.note(step.id, `step kind "${step.kind}" does not run in a district; skipped`);
     }
   } catch (err) {
@@ -83,15 +85,15 @@ async function runHere(input: DistrictPhaseInput, steps: PlanStep[], results: Co
 }
 
 /**
- * One reserve step (reserve, issue or return) for every community, as its community run would run it. Every lane
- * finishes the command it sent before the district returns (a stand-down starts no new one), so every reservation
- * made is in the state the incident compensates from.
+ * One reserve step (reserve, issue or return) or award step for every community, as its community run would run it.
+ * Every lane finishes the command it sent before the district returns (a stand-down starts no new one), so every
+ * reservation made is in the state the incident compensates from.
  */
-async function reserveForEach(runs: CommunityRun[], step: StepOf<'reserve'>) {
+async function forEachCommunity<S extends StepOf<'reserve'> | StepOf<'award'>>(runs: CommunityRun[], step: S, runStep: (run: CommunityRun, step: S) => Promise<void>) {
   await forEachBounded(runs, COMMUNITIES_IN_FLIGHT, async (run) => {
     if (CancellationScope.current().consideredCancelled) return;
     try {
-      await reserve(run, step);
+      await runStep(run, step);
     } catch (err) {
       // A refused or failed step is a finding for the review, never a failed district.
       if (!isCancellation(err)) run.note(step.id, `failed (${failureReason(err)})`);

@@ -44,6 +44,8 @@ export const gateDecisionSignal = defineSignal<[GateDecisionSignal]>(MESSAGES.ga
  * `district-steps`: in every phase, each district runs a segment's leading notify and reserve steps for all its
  * communities itself, all districts at once, before the rest of the segment starts community runs (before: only
  * warn's notify steps, inside the same district run as the community runs after them).
+ * `district-awards`: award steps join them, so a district credits its communities' completed tasks itself (before:
+ * one community run per community for its awards, usually the only reason respond started any).
  */
 export const PATCHES = {
   deadlineRules: 'deadline-rules',
@@ -53,6 +55,7 @@ export const PATCHES = {
   communityLocalActivities: 'community-local-activities',
   districtWarns: 'district-warns',
   districtSteps: 'district-steps',
+  districtAwards: 'district-awards',
 } as const;
 
 /** Typed keys for the search attributes registered on the namespace (contracts' SEARCH_ATTRIBUTES). */

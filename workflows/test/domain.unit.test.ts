@@ -138,20 +138,24 @@ describe('phase segments', () => {
     expect(ids([])).toEqual([]);
   });
 
-  test("a district runs a segment's leading notify and reserve steps itself, up to one that waits on the community", () => {
+  test("a district runs a segment's leading notify, reserve (and award) steps itself, up to one that waits on the community", () => {
     const notify = (id: string, onDeadline = 'continue') => ({ id, kind: 'notify', title: { zh: '预警', en: id }, audience: { groups: ['everyone'] }, channels: ['sms'], message: { zh: '注意', en: 'attention' }, onDeadline });
     const reserve = (id: string, action = 'reserve') => ({ id, kind: 'reserve', action, title: { zh: '预留', en: id }, items: action === 'reserve' ? [{ itemCode: 'tent', perThousandResidents: 5 }] : [] });
     const dispatch = { id: 'dispatch', kind: 'dispatch', title: { zh: '派', en: 'dispatch' }, role: 'grid-worker', task: { zh: '查', en: 'check' }, ackDeadlineSeconds: 60 };
     const award = { id: 'award', kind: 'award', for: 'completed-tasks', title: { zh: '积分', en: 'award' } };
     const site = { id: 'open', kind: 'open-site', title: { zh: '开放', en: 'open' }, siteKinds: ['park'], capacityShare: 0.1 };
-    const ids = (steps: unknown[]) =>
-      districtSteps(PlanDocument.parse({ id: 'p', version: 1, title: { zh: '预案', en: 'plan' }, kind: 'comprehensive', hazard: 'flood', severityScaling: scaling, phases: { mobilize: steps } }).phases.mobilize).map((s) => s.id);
+    const ids = (steps: unknown[], how?: { awards: boolean }) =>
+      districtSteps(PlanDocument.parse({ id: 'p', version: 1, title: { zh: '预案', en: 'plan' }, kind: 'comprehensive', hazard: 'flood', severityScaling: scaling, phases: { mobilize: steps } }).phases.mobilize, how).map((s) => s.id);
     expect(ids([reserve('kits'), dispatch, reserve('more')])).toEqual(['kits']);
     expect(ids([reserve('issue', 'issue'), award])).toEqual(['issue']);
     expect(ids([reserve('return', 'return'), notify('all-clear')])).toEqual(['return', 'all-clear']);
     expect(ids([notify('a'), notify('b', 'ask-commander'), reserve('kits')])).toEqual(['a']);
     expect(ids([site, reserve('kits')])).toEqual([]);
     expect(ids([dispatch])).toEqual([]);
+    // Patch `district-awards`: award steps run in the district too (the tasks' completion is in the carried state).
+    expect(ids([reserve('issue', 'issue'), award], { awards: true })).toEqual(['issue', 'award']);
+    expect(ids([award, dispatch, { ...award, id: 'award-late' }], { awards: true })).toEqual(['award']);
+    expect(ids([dispatch, award], { awards: true })).toEqual([]);
   });
 });
 

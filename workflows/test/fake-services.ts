@@ -16,7 +16,8 @@ export const CITY = [
 ];
 
 /** How simulated responders behave in an incident. */
-export type Responders = 'acknowledge-and-complete' | 'never-acknowledge';
+/** How the test's responders answer: all done, nobody answers, or everyone acknowledges and never reports done. */
+export type Responders = 'acknowledge-and-complete' | 'never-acknowledge' | 'acknowledge-only';
 
 export interface RecordedCall {
   activity: keyof Activities;
@@ -69,14 +70,15 @@ export class FakeServices {
   /** A responder acknowledges, then reports two hours of work, as the bridge would signal it. */
   private simulateResponder(taskId: string) {
     const task = this.tasks.get(taskId);
-    if (!task || this.responders.get(task.incidentId) !== 'acknowledge-and-complete') return;
+    const mode = task && this.responders.get(task.incidentId);
+    if (!task || (mode !== 'acknowledge-and-complete' && mode !== 'acknowledge-only')) return;
     const handle = this.client.workflow.getHandle(workflowIds.community(task.incidentId, task.communityId));
     const ownerId = task.owners[task.owners.length - 1] as string;
     setTimeout(() => {
       void handle
         .signal(taskProgressSignal, { taskId, status: 'acknowledged', ownerId })
         .then(() => new Promise((resolve) => setTimeout(resolve, 200)))
-        .then(() => handle.signal(taskProgressSignal, { taskId, status: 'done', ownerId, hours: 2 }))
+        .then(() => (mode === 'acknowledge-and-complete' ? handle.signal(taskProgressSignal, { taskId, status: 'done', ownerId, hours: 2 }) : undefined))
         .catch(() => undefined);
     }, 200);
   }

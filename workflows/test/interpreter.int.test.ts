@@ -183,6 +183,7 @@ test('the drill plan walks warn → mobilize → respond → recover → review 
   await saveHistory('drill-district-east.json', workflowIds.district(incidentId, 'd-east'));
   await saveHistory('drill-district-east-warn.json', workflowIds.district(incidentId, 'd-east'), districtRuns[0]!.runId);
   await saveHistory('drill-district-east-mobilize.json', workflowIds.district(incidentId, 'd-east'), districtRuns[1]!.runId);
+  await saveHistory('drill-district-east-respond.json', workflowIds.district(incidentId, 'd-east'), districtRuns[3]!.runId);
   await saveHistory('drill-community-mobilize.json', communityId, runs.find((r) => r.phase === 'mobilize')?.runId);
 });
 
@@ -304,7 +305,7 @@ test('a responder who never acknowledges triggers the fallback, then a missed ac
   expect(services.callsOf('awardPoints', incidentId)).toHaveLength(0);
 
   const hill = workflowIds.community(incidentId, 'c-hill');
-  const mobilize = (await runsOf(hill, 2)).find((r) => r.phase === 'mobilize')?.runId;
+  const mobilize = (await runsOf(hill, 1)).find((r) => r.phase === 'mobilize')?.runId;
   const task = `task~${incidentId}~c-hill~dispatch-grid-worker`;
   expect((await summariesOf(hill, mobilize)).filter((s) => s.event !== 'TIMER_FIRED')).toEqual(
     expect.arrayContaining([
@@ -313,6 +314,21 @@ test('a responder who never acknowledges triggers the fallback, then a missed ac
     ]),
   );
   await saveHistory('missed-ack-community-mobilize.json', hill, mobilize);
+});
+
+test('a task that may still be completed keeps the awards in community runs, which hear a late completion (patch district-awards)', async () => {
+  const plan = planWith((p) => {
+    const dispatch = p.phases.mobilize!.find((s) => s.kind === 'dispatch') as { completionDeadlineSeconds: number };
+    dispatch.completionDeadlineSeconds = 2;
+  });
+  const { incidentId, handle } = await startIncident('open-task', 'acknowledge-only', plan);
+  const view = await handle.result();
+
+  expect(view).toMatchObject({ phase: 'closed', status: 'completed' });
+  expect(view.review!.totals.personnel).toMatchObject({ tasks: 3, acknowledged: 3, done: 0 });
+  const runs = await runsOf(workflowIds.community(incidentId, 'c-harbour'), 2);
+  expect(runs.map((r) => r.phase).sort()).toEqual(['mobilize', 'respond']);
+  expect(services.callsOf('awardPoints', incidentId)).toHaveLength(0);
 });
 
 test('a missed acknowledgement under rule escalate-severity raises the severity once, then pages backups', async () => {
@@ -337,7 +353,7 @@ test('a missed acknowledgement under rule escalate-severity raises the severity 
   const described = await handle.describe();
   expect(described.typedSearchAttributes.get(ALL_SEARCH_ATTRIBUTE_KEYS[2]!)).toBe('II');
   const hill = workflowIds.community(incidentId, 'c-hill');
-  await saveHistory('escalate-rule-community-mobilize.json', hill, (await runsOf(hill, 2)).find((r) => r.phase === 'mobilize')?.runId);
+  await saveHistory('escalate-rule-community-mobilize.json', hill, (await runsOf(hill, 1)).find((r) => r.phase === 'mobilize')?.runId);
   await saveHistory('escalate-rule-incident.json', handle.workflowId);
 });
 

@@ -42,18 +42,21 @@ export function leadingWarnings(steps: readonly PlanStep[]): StepOf<'notify'>[] 
 }
 
 /** A step a district runs itself for each of its communities: commands only, nothing that waits on the community. */
-export type DistrictStep = StepOf<'notify'> | StepOf<'reserve'>;
+export type DistrictStep = StepOf<'notify'> | StepOf<'reserve'> | StepOf<'award'>;
 
 /**
  * A segment's leading steps a district can run itself for all its communities (patch `district-steps`), in any
  * phase: notify steps (not one whose deadline asks the commander: the decision is handed down to a community run)
- * and reserve steps of every action (reserve, issue, return: one command per community and reservation). Up to the
- * first step of another kind: dispatch, award and open-site wait on signals to the community's own run.
+ * and reserve steps of every action (reserve, issue, return: one command per community and reservation); with
+ * `awards` (patch `district-awards`) award steps too: one command per completed task the community's state holds,
+ * since the dispatch step that waited for the task recorded its completion. Up to the first step of another kind:
+ * dispatch and open-site wait on signals to the community's own run.
  */
-export function districtSteps(steps: readonly PlanStep[]): DistrictStep[] {
+export function districtSteps(steps: readonly PlanStep[], { awards = false }: { awards?: boolean } = {}): DistrictStep[] {
   const leading: DistrictStep[] = [];
   for (const step of steps) {
     if (step.kind === 'reserve') leading.push(step);
+    else if (step.kind === 'award' && awards) leading.push(step);
     else if (step.kind === 'notify' && step.onDeadline !== 'ask-commander') leading.push(step);
     else break;
   }

@@ -22,6 +22,7 @@ export function activate(inc: Incident) {
   // patch asked after it would then not see its marker.
   inc.districtWarns = patched(PATCHES.districtWarns);
   inc.districtSteps = patched(PATCHES.districtSteps);
+  inc.districtAwards = inc.districtSteps && patched(PATCHES.districtAwards);
   upsertSearchAttributes([
     { key: searchAttributes.incidentId, value: input.incidentId },
     { key: searchAttributes.planId, value: input.plan.id },

@@ -14,6 +14,8 @@ import { awaitStep, collectStep } from './waits';
 
 /** A community whose sites are open until a community run of its recover closes them. */
 const holdsOpenSites = (c: CommunityState) => c.sites?.some((s) => s.status === 'open') ?? false;
+/** A community with a task that may still be completed (its dispatch stopped waiting): only a community run hears it. */
+const holdsOpenTasks = (c: CommunityState) => c.tasks.some((t) => t.status === 'assigned' || t.status === 'acknowledged' || t.status === 'incomplete');
 
 /**
  * Run steps (or compensations) for every community: one district child per district, bounded. With patch
@@ -23,7 +25,9 @@ const holdsOpenSites = (c: CommunityState) => c.sites?.some((s) => s.status === 
  */
 export async function fanOut(inc: Incident, context: PhaseContext, steps: PlanStep[]) {
   if (!inc.districtSteps || context.mode !== 'steps') return fanOutBefore(inc, context, steps);
-  const here = districtSteps(steps);
+  // Awards in the districts (patch `district-awards`) only while no task is still open anywhere: a late completion
+  // reaches a community run, which absorbs it before it awards, never a district.
+  const here = districtSteps(steps, { awards: inc.districtAwards && !inc.communities.some(holdsOpenTasks) });
   if (here.length > 0) await toDistricts(inc, context, here, inc.communities, DISTRICTS_RUNNING_STEPS_IN_FLIGHT, { stepsHere: true });
   const rest = steps.slice(here.length);
   const members = rest.length > 0 ? inc.communities : context.phase === 'recover' ? inc.communities.filter(holdsOpenSites) : [];

@@ -32,6 +32,8 @@ export class Incident {
   districtWarns = false;
   /** Districts run every segment's leading notify and reserve steps themselves (patch `district-steps`, asked at activation). */
   districtSteps = false;
+  /** Districts run award steps among them too (patch `district-awards`, asked at activation). */
+  districtAwards = false;
 
   constructor(readonly input: IncidentInput) {
     const { plan } = input;
