@@ -6,4 +6,4 @@
 export * from './city';
 export { pollUntil, type PollOptions } from './poll';
 export { parsePrometheus, scrapeMetrics, type PromSample, type PromScrape } from './metrics';
-export { connectAdmin, env, http, killHard, publishApprovedPlan, stackEnv, testStack, tokenFor, waitForIncident, withMongo, withNats, withTemporal, type HttpAnswer } from './stack';
+export { connectAdmin, env, http, killHard, processArgs, publishApprovedPlan, stackEnv, testStack, tokenFor, waitForIncident, withMongo, withNats, withTemporal, type HttpAnswer } from './stack';

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { IncidentView, Role } from '@lifeline/contracts';
 import { connectNats, type NatsConnection } from '@lifeline/platform';
 import { lifelineDataConverter } from '@lifeline/platform/codec';
-import { adminNatsSettings, readStackState, type StackEndpoints } from '@lifeline/local-stack';
+import { adminNatsSettings, bundleArgs, readStackState, type StackEndpoints } from '@lifeline/local-stack';
 import { pollUntil } from './poll';
 
 /** The environment variables through which integration tests find the running stack (admin NATS credentials). */
@@ -132,6 +132,12 @@ export async function withNats<T>(fn: (nc: NatsConnection) => Promise<T>, name =
     await nc.close();
   }
 }
+
+/**
+ * Node's arguments for a second copy of one of the stack's processes, run from the repository root: its compiled
+ * bundle, as the stack runs it (the harness has built it; deploy/local README, "Compiled processes").
+ */
+export const processArgs = (name: string): string[] => bundleArgs(name);
 
 /** Kill a process of the harness's stack without warning (SIGKILL), as a crash would. */
 export async function killHard(name: string): Promise<void> {

@@ -5,7 +5,7 @@ import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import mongoose, { type Connection } from 'mongoose';
 import { STREAMS } from '@lifeline/contracts';
 import { decodeJson, type NatsConnection } from '@lifeline/platform';
-import { connectAdmin, pollUntil } from '@lifeline/testkit';
+import { connectAdmin, pollUntil, processArgs } from '@lifeline/testkit';
 
 /** Helpers for personnel's integration tests against the real stack (started by jest's global setup). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -27,7 +27,7 @@ export interface Replica {
 
 export async function startReplica(extraEnv: Record<string, string> = {}): Promise<Replica> {
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'services/personnel/src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, processArgs('personnel'), {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,
