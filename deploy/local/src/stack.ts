@@ -6,7 +6,7 @@ import { infraComponents, localEndpoints, prepareInfra } from './infra';
 import { isPortOpen, isRecordedRunning, readPidRecord, stopRecorded } from './processes';
 import { loadOrCreateSecrets } from './secrets';
 import { ensureTools } from './tools';
-import { ensureAppBuild } from './build';
+import { BUILD_TARGETS, ensureAppBuild } from './build';
 import type { StackProvider } from './provider';
 
 const defaultLog = (line: string) => console.log(`[stack] ${line}`);
@@ -21,7 +21,7 @@ export function localProvider(config: StackConfig = stackConfig()): StackProvide
     async start({ apps, log = defaultLog }) {
       if (apps) assertAppEntries(config.repoRoot);
       // The codec server runs from the same build as the apps, so the build comes first even without apps.
-      const [tools] = await Promise.all([ensureTools({ log, repoRoot: config.repoRoot, tracing: config.tracing }), ensureAppBuild({ log, repoRoot: config.repoRoot })]);
+      const [tools, build] = await Promise.all([ensureTools({ log, repoRoot: config.repoRoot, tracing: config.tracing }), ensureAppBuild({ log, repoRoot: config.repoRoot })]);
       const endpoints = localEndpoints(config, loadOrCreateSecrets(config.dataDir));
       const outcomes: ComponentOutcome[] = [];
       const stop = () => stopStarted(config.dataDir, outcomes, log);
@@ -45,6 +45,9 @@ export function localProvider(config: StackConfig = stackConfig()): StackProvide
         await stop();
         throw err;
       }
+      // A process already running was reused, so a source changed since it started is not in it.
+      const older = build === 'built' ? outcomes.filter((o) => o.how === 'reused-ours' && BUILD_TARGETS.some((t) => t.name === o.name)).map((o) => o.name) : [];
+      if (older.length > 0) log(`${older.join(', ')}: still running code from before this build; stop them (lifeline down, or kill one) to run the new code`);
       return { provider: 'local', endpoints, components: outcomes, stop };
     },
   };
