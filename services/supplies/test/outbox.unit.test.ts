@@ -158,3 +158,36 @@ it('settle waits for a queued document’s events, so a later event of it never 
   expect(await box.settle('res-unknown').then(() => 'at once')).toBe('at once');
   await box.stop();
 });
+
+it('an attempt that will not add its document (it failed, or another attempt wrote it) lets the mark go at once', async () => {
+  const w = world();
+  const box = w.outbox();
+  // A failed attempt whose insert never landed: nothing to publish, the mark is deleted without waiting for a sweep.
+  const lost = await w.write(box, 'res-1');
+  w.docs.docs.delete('res-1');
+  box.recheck(lost.mark, 'res-1');
+  await until(() => w.marks.docs.size === 0);
+  expect(w.stream.size).toBe(0);
+  // A failed attempt whose insert landed (or a duplicate answered from the stored document): its events go out once.
+  const landed = await w.write(box, 'res-2');
+  box.recheck(landed.mark, 'res-2');
+  box.recheck(landed.mark, 'res-2');
+  await until(() => w.marks.docs.size === 0);
+  expect([...w.stream]).toEqual([['res-2:reserved', 1]]);
+  await box.stop();
+});
+
+it('a recheck leaves the other documents of a shared mark to their own attempts', async () => {
+  const w = world();
+  const box = w.outbox();
+  const [a, b] = await Promise.all(['res-1', 'res-2'].map((id) => w.write(box, id)));
+  expect(a!.mark).toBe(b!.mark);
+  w.docs.docs.delete('res-1');
+  box.recheck(a!.mark, 'res-1');
+  await new Promise((r) => setTimeout(r, 20));
+  // res-2 is still owed: the mark stays until its attempt adds it.
+  expect(w.marks.docs.size).toBe(1);
+  box.add(b!.doc, b!.mark);
+  await until(() => w.stream.size === 1 && w.marks.docs.size === 0);
+  await box.stop();
+});

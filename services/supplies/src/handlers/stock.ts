@@ -158,14 +158,25 @@ export function reservationHandlers(ctx: ServiceContext, s: Stores, onReserved: 
     // writes them; a crash before the answer leaves the caller to retry, and a repeat publishes what it finds).
     const inserted = inserts.call(doc);
     const marked = announcements.mark(doc._id);
-    await allSettled<unknown>([inserted, marked, ...written]);
+    try {
+      await allSettled<unknown>([inserted, marked, ...written]);
+    } catch (err) {
+      // A failed attempt (retried whole when the store was busy) leaves its mark to be settled by what was stored.
+      marked.then((mark) => announcements.recheck(mark, doc._id), () => undefined);
+      throw err;
+    }
     if ((await inserted) === 'inserted') {
       announcements.add(doc, await marked);
       await onReserved(doc);
       return sameReservation(toReservation(doc), req);
     }
-    // A duplicate is the same reservation written by another instance first: its document is the answer.
-    return answerStored((await s.reservations.findById(reservationId).lean()) ?? doc, req, lines);
+    // A duplicate is the same reservation written by another attempt first: its document is the answer, its events
+    // are published by `answerStored`, and this attempt's mark lets go of it.
+    try {
+      return await answerStored((await s.reservations.findById(reservationId).lean()) ?? doc, req, lines);
+    } finally {
+      announcements.recheck(await marked, doc._id);
+    }
   }
 
   /**

@@ -99,6 +99,25 @@ export class Outbox<Doc extends { _id: string }> {
     this.pump();
   }
 
+  /**
+   * The attempt that marked the document will not `add` it (it failed, or found the document written by another
+   * attempt): publish it under the mark if it exists after all, else let the mark go of it. Without this the mark would
+   * wait for the next sweep, and an answered reservation would still look unpublished for a minute.
+   */
+  recheck(mark: string, id: string): void {
+    if (!this.open.get(mark)?.has(id)) return;
+    this.spec.load([id]).then(
+      ([doc]) => {
+        if (doc) return this.add(doc, mark);
+        const open = this.open.get(mark);
+        open?.delete(id);
+        if (open?.size === 0) this.finished(mark);
+      },
+      // The mark stays in the store: the sweep publishes what it names.
+      (err: unknown) => this.opts.onError(err, 'recheck'),
+    );
+  }
+
   /** Resolves once the document's events queued here are out (at once when none are, or the outbox has stopped). */
   settle(id: string): Promise<void> {
     const pending = [...this.queue.values()].some((e) => e.doc._id === id) || [...this.inFlight].some((k) => k.endsWith(`/${id}`));
@@ -135,16 +154,22 @@ export class Outbox<Doc extends { _id: string }> {
 
   /** The marks written before `before` (all of them without it): what they name is published again. */
   private async sweep(before: Date | undefined): Promise<void> {
+    let marks: MarkDoc[];
     try {
-      const marks = await this.model.find(before ? { createdAt: { $lt: before } } : {}).lean<MarkDoc[]>().exec();
-      for (const m of marks) {
+      marks = await this.model.find(before ? { createdAt: { $lt: before } } : {}).lean<MarkDoc[]>().exec();
+    } catch (err) {
+      return this.opts.onError(err, 'sweep');
+    }
+    // One mark's failed load leaves that mark to the next sweep, not the ones after it.
+    for (const m of marks) {
+      try {
         const docs = await this.spec.load(m.ids.split(';'));
         this.open.set(m._id, new Set(docs.map((d) => d._id)));
         if (docs.length === 0) this.finished(m._id);
         for (const doc of docs) this.add(doc, m._id);
+      } catch (err) {
+        this.opts.onError(err, 'sweep');
       }
-    } catch (err) {
-      this.opts.onError(err, 'sweep');
     }
   }
 
