@@ -8,6 +8,7 @@ export { incidentWorkflow, districtPhaseWorkflow, communityPhaseWorkflow } from 
 export type { CommunityState, CommunityPhaseInput, DistrictPhaseInput, PhaseContext } from './domain/state';
 export { computeReview } from './domain/review';
 export { measureIncidentCost, type IncidentCost } from './cost';
-export { reserveQuantities } from './domain/quantities';
+export { reserveQuantities, sitePlaces } from './domain/quantities';
+export { appliesAt, splitPhase } from './domain/segments';
 export { createActivities, type Activities, type ActivityDeps } from './activities';
 export { WorkerEnv } from './config';

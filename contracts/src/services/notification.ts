@@ -219,6 +219,14 @@ export const SubscribeResult = z.object({ residentId: Slug, communityId: Communi
 export const PredictRequest = z.strictObject({ communityId: CommunityId, audience: Audience, channels: z.array(Channel).min(1) });
 export const Prediction = z.object({ recipients: z.number().int(), vulnerable: z.number().int(), predictedSeconds: z.number().nonnegative(), ratePerSecond: z.number().positive() });
 
+/** A dry run of a plan's notify steps: `predict` for many audiences at once (reads only; at most 20,000). */
+export const PreviewRequest = z.strictObject({ audiences: z.array(PredictRequest).min(1).max(20_000) });
+export const Preview = z.object({
+  /** In the order asked; an audience the broadcast would refuse (e.g. `responders`) carries `refused` and zeros. */
+  predictions: z.array(Prediction.extend({ communityId: CommunityId, refused: z.object({ code: z.string(), message: z.string() }).optional() })),
+});
+export type Preview = z.infer<typeof Preview>;
+
 export const EscalateUnconfirmedRequest = z.strictObject({ idempotencyKey: IdempotencyKey, jobId: z.string().min(1).max(200) });
 export const EscalateUnconfirmedResult = z.object({ jobId: z.string(), unconfirmed: z.number().int(), doorKnocks: z.number().int(), taskIds: z.array(z.string()) });
 
@@ -272,6 +280,7 @@ export const notification = {
   bulletin: endpoint('notification', 'bulletin', 'Publish an official bulletin or rumour rebuttal to the subscribers of an area.', BulletinRequest, Bulletin),
   subscribe: endpoint('notification', 'subscribe', 'A resident subscribes to (or leaves) an area\'s bulletins.', SubscribeRequest, SubscribeResult),
   predict: endpoint('notification', 'predict', 'Predicted time to reach an audience at the channels\' rates.', PredictRequest, Prediction),
+  preview: endpoint('notification', 'preview', "A plan's dry run: recipients, vulnerable among them and predicted seconds for many audiences at once; reads only.", PreviewRequest, Preview),
   escalateUnconfirmed: endpoint('notification', 'escalate-unconfirmed', 'Vulnerable recipients of a job who did not reply safe become door-knock tasks.', EscalateUnconfirmedRequest, EscalateUnconfirmedResult),
   simulator: endpoint('notification', 'simulator', 'Set the simulated gateway\'s failures and delays. Served only on a test or drill sandbox stack (LIFELINE_SANDBOX); refused when a live gateway is wired.', SimulatorSettings, SimulatorAnswer, { sandboxOnly: true }),
   delivery: endpoint('notification', 'delivery', 'Whether a resident was reached by each step of an incident: status, channel, fallback, time and receipt.', DeliveryQuery, ResidentDeliveries),

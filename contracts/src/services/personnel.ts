@@ -289,6 +289,19 @@ export type SurgeCall = z.infer<typeof SurgeCall>;
 export const SurgeAnswerRequest = z.strictObject({ callId: z.string().min(1), personId: Slug, answer: z.enum(['accept', 'decline']) });
 export const IncidentRoster = z.object({ incidentId: IncidentId, volunteers: z.array(z.object({ personId: Slug, callId: z.string(), skill: Slug.optional() })) });
 
+/** A dry run of a plan's dispatch steps: for each task it would dispatch, the people who could own it. Reads only. */
+export const PreviewRequest = z.strictObject({
+  needs: z.array(z.strictObject({ communityId: CommunityId, stepId: Slug, role: PersonType, skill: Slug.optional() })).min(1).max(50_000),
+  /** The day qualifications must still be valid on (default today). */
+  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+});
+export const Preview = z.object({
+  asOf: z.string(),
+  /** In the order asked: available people of the role in the community, qualified for the skill (the dispatch's candidates, before any is busy). */
+  needs: z.array(z.object({ communityId: CommunityId, stepId: Slug, role: PersonType, skill: Slug.optional(), candidates: z.number().int() })),
+});
+export type Preview = z.infer<typeof Preview>;
+
 export const personnel = {
   seed: endpoint('personnel', 'seed', 'Load people into the roster (idempotent upsert by id; personal data encrypted).', SeedRosterRequest, SeedRosterResult),
   resolveArea: endpoint('personnel', 'resolve-area', 'Expand an incident area into districts and communities with populations.', ResolveAreaRequest, ResolvedArea),
@@ -304,6 +317,7 @@ export const personnel = {
   surgeCall: endpoint('personnel', 'surge-call', 'Open a call for volunteers with a skill in an area, up to a quota.', SurgeCallRequest, SurgeCall),
   surgeAnswer: endpoint('personnel', 'surge-answer', 'A volunteer accepts or declines a surge call; accepted volunteers join the incident roster.', SurgeAnswerRequest, SurgeCall),
   incidentRoster: endpoint('personnel', 'incident-roster', 'Volunteers who joined an incident through surge calls.', IncidentQuery, IncidentRoster),
+  preview: endpoint('personnel', 'preview', "A plan's dry run: the qualified, available people of each dispatch's role and skill in its community; reads only.", PreviewRequest, Preview),
 } as const;
 
 export const personnelEvents = {

@@ -235,6 +235,47 @@ export const ReadinessReport = z.object({
 });
 export type ReadinessReport = z.infer<typeof ReadinessReport>;
 
+/**
+ * A dry run of a plan's supplies (`POST /v1/plans/:id/preview`): the reservations and site openings its steps would ask
+ * for, answered from current stock and registered sites without writing, holding or publishing anything.
+ */
+export const PreviewRequest = z.strictObject({
+  /** One per reserve step and community, as the workflow would send them (lines scaled by population and severity). */
+  reservations: z.array(z.strictObject({ communityId: CommunityId, stepId: Slug, lines: ReserveRequest.shape.lines })).max(20_000).default([]),
+  /** One per open-site step and community: places = population × the step's capacityShare. */
+  sites: z.array(z.strictObject({ communityId: CommunityId, stepId: Slug, siteKinds: OpenSiteRequest.shape.siteKinds, capacity: OpenSiteRequest.shape.capacity })).max(20_000).default([]),
+});
+const PreviewLine = z.object({ itemCode: Slug, requested: z.number().int(), reservable: z.number().int(), shortfall: z.number().int() });
+export const Preview = z.object({
+  /** The day stock was judged on (expired lots are never counted). */
+  asOf: z.string().date(),
+  /** As a drill records each reservation: planned on its own against the usable stock available now in the community's depot chain. */
+  reservations: z.array(z.object({ communityId: CommunityId, stepId: Slug, lines: z.array(PreviewLine) })),
+  /** As a live incident would draw, reservation after reservation (first-expiry-first-out down each chain): units available now and drawn, per depot and item. */
+  depots: z.array(z.object({ depotId: Slug, level: DepotLevel.optional(), itemCode: Slug, available: z.number().int(), drawn: z.number().int() })),
+  /** What the live draw leaves missing, per community and item. */
+  shortfalls: z.array(z.object({ communityId: CommunityId, itemCode: Slug, missing: z.number().int().positive() })),
+  /** The cover a live incident's reservations would be proposed for those shortfalls: transfers from the nearest depots outside the community's chain, then donation requests. */
+  transfers: z.array(z.object({ communityId: CommunityId, itemCode: Slug, quantity: z.number().int().positive(), fromDepotId: Slug, fromLotId: Slug, distanceKm: z.number().nonnegative().optional() })),
+  donations: z.array(z.object({ communityId: CommunityId, itemCode: Slug, quantity: z.number().int().positive(), enterpriseId: Slug })),
+  /** Missing units neither a transfer nor a registered enterprise would cover. */
+  uncovered: z.array(z.object({ communityId: CommunityId, itemCode: Slug, missing: z.number().int().positive() })),
+  /** The sites each open-site step would open (as `open-site` chooses them), their places and the places short. */
+  sites: z.array(
+    z.object({
+      communityId: CommunityId,
+      stepId: Slug,
+      requested: z.number().int(),
+      capacity: z.number().int(),
+      shortfall: z.number().int().nonnegative(),
+      /** Sites of every kind registered in the community (0: the step would be refused with not_found). */
+      registered: z.number().int(),
+      sites: z.array(z.object({ siteId: Slug, kind: SiteKind, capacity: z.number().int() })),
+    }),
+  ),
+});
+export type Preview = z.infer<typeof Preview>;
+
 export const supplies = {
   seed: endpoint('supplies', 'seed', 'Load depots, items and lots (idempotent upsert by id).', SeedStockRequest, SeedStockResult),
   reserve: endpoint('supplies', 'reserve', 'Reserve stock for a community, first-expiry-first-out, never expired or condemned lots.', ReserveRequest, Reservation),
@@ -249,6 +290,7 @@ export const supplies = {
   updateDonation: endpoint('supplies', 'update-donation', 'Record an enterprise answer: pledged, received (a lot is created), declined, cancelled.', UpdateDonationRequest, DonationRequest),
   inspect: endpoint('supplies', 'inspect', 'Record a depot inspection; findings set lot conditions.', InspectionRequest, Inspection),
   readiness: endpoint('supplies', 'readiness', 'Readiness of an area: lots expiring soon or expired, condemned stock, overdue inspections, stock below target.', ReadinessQuery, ReadinessReport),
+  preview: endpoint('supplies', 'preview', "A plan's dry run: what its reservations and site openings would get from current stock and sites, per depot, with shortfalls and the cover that would be proposed; writes, holds and publishes nothing.", PreviewRequest, Preview),
 } as const;
 
 export const suppliesEvents = {

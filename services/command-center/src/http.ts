@@ -7,6 +7,7 @@ import { parseHttp, route } from '@lifeline/platform';
 import { assertRole, authenticate, authOf, authorise } from './auth';
 import { streamIncident } from './live';
 import { registerPlanRoutes } from './plan-routes';
+import { registerPreviewRoute } from './preview';
 import { changeLimiter } from './rate-limit';
 import { areaReadiness } from './readiness';
 import { registerReviewRoutes } from './review/routes';
@@ -149,6 +150,8 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
 
   // The plan registry: versions, their approval and retirement, diffs (plan-routes.ts).
   registerPlanRoutes(app, plans, mutations, audit);
+  // A plan's dry run: what it would do for an area at a severity, without side effects (preview.ts).
+  registerPreviewRoute(app, plans, deps.nc);
 
   app.get(
     '/v1/readiness',

@@ -60,6 +60,24 @@ export function createHandlers(ctx: ServiceContext, parts: NotificationParts): H
     bulletin: (req) => parts.bulletins.publish(req),
     subscribe: (req) => parts.bulletins.subscribe(req),
     predict: (req) => parts.broadcast.predict(req),
+    /** A plan's dry run: `predict` per audience, a few at a time; an audience a broadcast would refuse is answered as refused. */
+    async preview({ audiences }) {
+      const predictions: Awaited<ReturnType<Handlers<typeof notification>['preview']>>['predictions'] = new Array(audiences.length);
+      let next = 0;
+      const lane = async () => {
+        for (let i = next++; i < audiences.length; i = next++) {
+          const a = audiences[i]!;
+          try {
+            predictions[i] = { communityId: a.communityId, ...(await parts.broadcast.predict(a)) };
+          } catch (err) {
+            if (!(err instanceof LifelineError)) throw err;
+            predictions[i] = { communityId: a.communityId, recipients: 0, vulnerable: 0, predictedSeconds: 0, ratePerSecond: 1, refused: { code: err.code, message: err.message } };
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(8, audiences.length) }, lane));
+      return { predictions };
+    },
     delivery: (req) => parts.deliveries.lookup(req),
     escalateUnconfirmed: (req) => parts.unconfirmed.escalate(req),
     async simulator(settings) {

@@ -1,6 +1,7 @@
 import type { personnel, personnelContract } from '@lifeline/contracts';
 import type { Handlers, ServiceContext } from '@lifeline/platform';
 import type { PersonnelConfig } from './config';
+import { qualifiedFor } from './domain/candidates';
 import { assessCommunity } from './domain/readiness';
 import { claimModel } from './model/claim';
 import { legacyModels } from './model/legacy';
@@ -60,5 +61,12 @@ export function createHandlers(settings: PersonnelConfig, { roster, desk, surge 
     surgeCall: (r) => surge.open(r),
     surgeAnswer: (r) => surge.answer(r),
     incidentRoster: (r) => surge.incidentRoster(r.incidentId),
+    preview: async (r) => {
+      const asOf = r.asOf ?? new Date().toISOString().slice(0, 10);
+      const shapes = new Map((await roster.communityShapes([...new Set(r.needs.map((n) => n.communityId))])).map((c) => [c.communityId, c]));
+      // The candidates a dispatch ranks (rankCandidates), before any of them holds a task of the incident.
+      const needs = r.needs.map((n) => ({ ...n, candidates: (shapes.get(n.communityId)?.people ?? []).filter((p) => p.type === n.role && p.available && qualifiedFor(p, n.skill, asOf)).length }));
+      return { asOf, needs };
+    },
   };
 }

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { SuppliesConfig } from './config';
 import { summarize } from './domain/summary';
 import { coverHandlers } from './handlers/cover';
+import { previewHandlers } from './handlers/preview';
 import { readinessHandlers } from './handlers/readiness';
 import { siteHandlers } from './handlers/sites';
 import { reservationHandlers } from './handlers/stock';
@@ -25,6 +26,7 @@ export async function createHandlers(ctx: ServiceContext<SuppliesConfig>): Promi
   const { announcements, ...stock } = reservationHandlers(ctx, s, cover.proposeCover);
   const sites = siteHandlers(ctx);
   const readiness = readinessHandlers(ctx, s, config);
+  const dryRun = previewHandlers(ctx, s, cover);
 
   /** Seed: upsert by id. A lot's stock is written only when the lot is new, so re-seeding keeps what was promised. */
   async function seed(req: Seed) {
@@ -65,6 +67,7 @@ export async function createHandlers(ctx: ServiceContext<SuppliesConfig>): Promi
     updateDonation: cover.updateDonation,
     inspect: readiness.inspect,
     readiness: readiness.readiness,
+    preview: dryRun.preview,
   };
   return { handlers, background: () => announcements.start() };
 }

@@ -27,3 +27,6 @@ export function reserveQuantities(
     })
     .filter((line) => line.quantity > 0);
 }
+
+/** Places an `open-site` step asks for in one community: its population × the step's capacity share, rounded up. */
+export const sitePlaces = (population: number, capacityShare: number): number => Math.ceil(population * capacityShare);

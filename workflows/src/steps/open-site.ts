@@ -2,13 +2,14 @@ import { patched } from '@temporalio/workflow';
 import type { Phase, StepOf } from '@lifeline/contracts';
 import { unlessCancelled } from '../activity-options';
 import { uninterrupted, type CommunityRun } from '../community/run';
+import { sitePlaces } from '../domain/quantities';
 import { summaries } from '../domain/summaries';
 import { PATCHES } from '../messages';
 
 /** Open the community's sites of the step's kinds until they hold the step's share of its population. */
 export async function openSite(run: CommunityRun, step: StepOf<'open-site'>) {
   const { context, state } = run;
-  const places = Math.ceil(state.population * step.capacityShare);
+  const places = sitePlaces(state.population, step.capacityShare);
   // Runs recorded before supplies managed sites only noted the step (patch `open-site`).
   if (!patched(PATCHES.openSite)) {
     return run.note(step.id, `not executed: no service manages shelters or gathering sites yet (${step.siteKinds.join(', ')} for ${places} people); open them by hand`);

@@ -213,9 +213,17 @@ export function coverHandlers(ctx: ServiceContext, s: Stores) {
     for (const n of next) await ctx.events.publish(suppliesEvents.donationRequested, `${n._id}:requested`, toDonation(n), d.incidentId);
   }
 
+  /** The cover `proposeCover` would write for a community's shortfalls, computed the same way and written nowhere (a plan's dry run). */
+  async function previewCover(communityId: string, shortfalls: Missing[], asOf: string): Promise<Pick<CoverPlanDoc, 'transfers' | 'donations'>> {
+    if (shortfalls.length === 0) return { transfers: [], donations: [] };
+    const { transfers: planned, donations: asked } = await planFor({ _id: `preview-${communityId}`, incidentId: 'preview', communityId, shortfalls, asOf } as ReservationDoc);
+    return { transfers: planned, donations: asked };
+  }
+
   return {
     seedEnterprises,
     proposeCover,
+    previewCover,
     updateTransfer: (req: UpdateTransfer) => retryWhenBusy(() => updateTransfer(req)),
     updateDonation: (req: UpdateDonation) => retryWhenBusy(() => updateDonation(req)),
     ofIncident: async (incidentId: string) => ({
