@@ -1,6 +1,11 @@
 /** One jest run for the whole monorepo: unit tests first-class, integration and e2e against the real local stack. */
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  // jose (OIDC token verification) ships ES modules only: Node loads them with require(esm), jest's runtime cannot.
+  '/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!\\.pnpm/jose@|jose/)'];
+const common = { transform, transformIgnorePatterns, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 const stack = { globalSetup: '<rootDir>/test/harness/global-setup.ts', globalTeardown: '<rootDir>/test/harness/global-teardown.ts' };
 const CITYWIDE = '/test/e2e/engine-citywide.test.ts';
 module.exports = {
