@@ -75,7 +75,7 @@ describe('API documents generated from the contracts', () => {
         }
       }
     }
-    expect(bodies.sort()).toEqual(['AcceptProposalsRequest', 'ApprovePlanBody', 'IncidentCommand', 'PlanCreateRequest', 'PlanVersionRequest', 'RetirePlanBody', 'StartIncidentRequest']);
+    expect(bodies.sort()).toEqual(['AcceptProposalsRequest', 'ApprovePlanBody', 'IncidentCommand', 'PlanCreateRequest', 'PlanPreviewRequest', 'PlanVersionRequest', 'RetirePlanBody', 'StartIncidentRequest']);
     for (const name of bodies) expect(openApi.components.schemas[name]).toBeDefined();
   });
 
@@ -94,6 +94,7 @@ describe('API documents generated from the contracts', () => {
       '/v1/openapi.json',
       '/v1/plans',
       '/v1/plans/{id}',
+      '/v1/plans/{id}/preview',
       '/v1/plans/{id}/versions',
       '/v1/plans/{id}/versions/{a}/diff/{b}',
       '/v1/plans/{id}/versions/{version}/approve',

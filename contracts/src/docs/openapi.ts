@@ -28,6 +28,7 @@ import {
   RetirePlanBody,
   StatusAnswer,
 } from '../http/command-center';
+import { PlanPreview, PlanPreviewRequest } from '../http/plan-preview';
 import { mergeComponents, toComponents, type JsonSchema } from './json-schema';
 
 export const OPENAPI_VERSION = '3.1.0';
@@ -43,6 +44,7 @@ const REQUEST_SCHEMAS = [
   ['ApprovePlanBody', ApprovePlanBody, 'Approve a draft version (the body may be empty); the note is kept in the audit log.'],
   ['RetirePlanBody', RetirePlanBody, 'Retire a version: why it must not start again.'],
   ['AcceptProposalsRequest', AcceptProposalsRequest, 'Accept some (`proposalIds`) or all (`all: true`) of a report\'s plan-revision proposals.'],
+  ['PlanPreviewRequest', PlanPreviewRequest, 'A dry run of a plan: the severity, the area as an incident start takes it (`communityIds`, `districtIds` or `cityWide: true`) and optionally the version (default: the latest approved; a draft may be named).'],
   ['PlanStepInput', PostedPlanStep, 'A plan step as posted (fields with defaults may be left out; unknown fields refused).'],
 ] as const;
 
@@ -75,6 +77,7 @@ const RESPONSE_SCHEMAS = [
   ['PlanCreated', PlanCreated],
   ['PlanVersionAnswer', PlanVersionAnswer, 'A version after an approve or a retire.'],
   ['PlanDiff', PlanDiff, 'What changed between two versions: paths (steps matched by id) and a text rendering.'],
+  ['PlanPreview', PlanPreview, 'What a plan would do for an area at a severity: communities and residents in scope, messages per channel and predicted time to reach, supplies needed vs available per depot with shortfalls and proposed cover, people needed vs available by role and skill with spans of control, sites and capacity.'],
   ['HealthAnswer', HealthAnswer],
   ['StatusAnswer', StatusAnswer],
 ] as const;
@@ -360,6 +363,18 @@ export function buildOpenApi(): Record<string, unknown> {
         requestBody: { schema: 'RetirePlanBody', description: 'Why.' },
         success: { '200': json(ref('PlanVersionAnswer'), 'The version, retired.') },
         errors: ['invalid_request', 'not_found', 'conflict', 'invalid_state', 'unavailable'],
+      }),
+    },
+    '/v1/plans/{id}/preview': {
+      post: operation({
+        operationId: 'previewPlan',
+        summary: 'Dry run: what the plan would do for an area at a severity, answered without writing anything anywhere',
+        tags: ['plans'],
+        roles: reads,
+        parameters: [idParam('plan')],
+        requestBody: { schema: 'PlanPreviewRequest', description: 'Severity, area and optionally the version.' },
+        success: { '200': json(ref('PlanPreview'), 'The figures, from the plan steps and the services\' read-only preview endpoints.') },
+        errors: ['invalid_request', 'not_found', 'invalid_state', 'unavailable'],
       }),
     },
     '/v1/plans/{id}/versions/{a}/diff/{b}': {
