@@ -2,16 +2,16 @@
  * Who may use the codec endpoint. Decoding shows workflow payloads in clear (incident titles, plans, sometimes a
  * resident's name), so the codec server decides per request, before it touches a payload.
  *
- * - `token` (compose, Kubernetes): only an administrator's command-center bearer token (role `admin`), the same
- *   token and verifier as the console's API. The Temporal UI forwards it with its "pass access token" option.
+ * - `token` (compose, Kubernetes): only an administrator's bearer token (role `admin`): a development token or
+ *   the configured issuer's OIDC token, through the same verifier as the command-center (identity/). The Temporal UI forwards it with its "pass access token" option.
  * - `loopback` (the local stack): the Temporal UI's page on this machine may decode without a token. The UI cannot
  *   forward a token to a plain-HTTP endpoint, and anything that can reach loopback here can read the stack's
  *   secrets file anyway; an administrator's token works too (`temporal --codec-auth`).
  *
  * In both modes a browser request from any other origin is refused, whatever credentials it carries.
  */
-import jwt from 'jsonwebtoken';
-import { LifelineError, TokenClaims } from '@lifeline/contracts';
+import { LifelineError, type Caller } from '@lifeline/contracts';
+import { holdsRole, roleLabel, type TokenVerifier } from './identity';
 
 export const CODEC_ACCESS_MODES = ['token', 'loopback'] as const;
 export type CodecAccessMode = (typeof CODEC_ACCESS_MODES)[number];
@@ -20,8 +20,8 @@ export interface CodecAccessPolicy {
   mode: CodecAccessMode;
   /** Browser origins that may call (the Temporal UI's), e.g. `http://127.0.0.1:8233`. */
   allowedOrigins: readonly string[];
-  /** HMAC secret of command-center tokens (`LIFELINE_TOKEN_SECRET`). */
-  tokenSecret: string;
+  /** The command-center's token verifier (development and OIDC tokens). */
+  verifier: TokenVerifier;
 }
 
 /** What the codec server knows about a request. */
@@ -40,19 +40,10 @@ export type CodecCaller = { via: 'token'; sub: string } | { via: 'loopback-ui'; 
 export type CodecAccess = { ok: true; caller: CodecCaller } | { ok: false; error: LifelineError };
 
 /** The verified administrator behind an `Authorization` header, or a 401/403 LifelineError. */
-export function requireAdmin(header: string | undefined, secret: string): TokenClaims {
-  const match = /^Bearer (.+)$/i.exec(header ?? '');
-  if (!match) throw new LifelineError('unauthorized', 'missing bearer token');
-  let payload: unknown;
-  try {
-    payload = jwt.verify(match[1]!, secret, { algorithms: ['HS256'], issuer: 'lifeline' });
-  } catch (err) {
-    throw new LifelineError('unauthorized', `invalid token: ${(err as Error).message}`);
-  }
-  const claims = TokenClaims.safeParse(payload);
-  if (!claims.success) throw new LifelineError('unauthorized', 'token lacks a subject or a known role');
-  if (claims.data.role !== 'admin') throw new LifelineError('forbidden', `${claims.data.role} may not decode workflow payloads`, { allowed: ['admin'] });
-  return claims.data;
+export async function requireAdmin(header: string | undefined, verifier: TokenVerifier): Promise<Caller> {
+  const caller = await verifier.verify(header);
+  if (!holdsRole(caller, ['admin'])) throw new LifelineError('forbidden', `${roleLabel(caller)} may not decode workflow payloads`, { allowed: ['admin'] });
+  return caller;
 }
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6 (how Node reports an IPv4 peer on a dual-stack socket). */
@@ -72,7 +63,7 @@ export function foreignOrigin(origin: string | undefined, policy: Pick<CodecAcce
  * to loopback trust (401 invalid, 403 not an administrator); without credentials, `loopback` mode lets in a
  * listed origin from a loopback peer; everything else is 401.
  */
-export function codecAccess(request: CodecRequest, policy: CodecAccessPolicy): CodecAccess {
+export async function codecAccess(request: CodecRequest, policy: CodecAccessPolicy): Promise<CodecAccess> {
   const refuse = (error: LifelineError): CodecAccess => ({ ok: false, error });
   const foreign = foreignOrigin(request.origin, policy);
   if (foreign !== undefined) {
@@ -80,7 +71,7 @@ export function codecAccess(request: CodecRequest, policy: CodecAccessPolicy): C
   }
   if (request.authorization !== undefined) {
     try {
-      return { ok: true, caller: { via: 'token', sub: requireAdmin(request.authorization, policy.tokenSecret).sub } };
+      return { ok: true, caller: { via: 'token', sub: (await requireAdmin(request.authorization, policy.verifier)).sub } };
     } catch (err) {
       return refuse(err as LifelineError);
     }

@@ -6,12 +6,15 @@ import { z } from 'zod';
 import { codecFromEnv } from './codec';
 import { CODEC_ACCESS_MODES } from './codec-access';
 import { createCodecApp } from './codec-server';
-import { loadConfig } from './config';
+import { BaseEnv, loadConfig } from './config';
+import { createTokenVerifier, IdentityEnv, identityRules, identitySettings } from './identity';
 import { listen } from './http';
 import { createLogger } from './logger';
 
 const CodecServerEnv = z.object({
-  LIFELINE_TOKEN_SECRET: z.string().min(16, 'at least 16 characters'),
+  /** The same token settings as the command-center: development tokens and the OIDC issuer (identity/). */
+  ...IdentityEnv.shape,
+  LIFELINE_SANDBOX: BaseEnv.shape.LIFELINE_SANDBOX,
   CODEC_PORT: z.coerce.number().int().min(0).max(65535).default(8089),
   HTTP_HOST: z.string().default('127.0.0.1'),
   /** Comma-separated browser origins allowed to call (the Temporal UI). */
@@ -19,14 +22,14 @@ const CodecServerEnv = z.object({
   /** `token`: an administrator's bearer token on every request; `loopback` (local stack): also the UI's page on this machine. */
   CODEC_ACCESS: z.enum(CODEC_ACCESS_MODES).default('token'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-});
+}).superRefine(identityRules);
 
 async function main() {
   const config = loadConfig(CodecServerEnv);
   const log = createLogger('codec-server', config.LOG_LEVEL);
   const codec = codecFromEnv();
   const allowedOrigins = config.CODEC_CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
-  const app = createCodecApp({ codec, mode: config.CODEC_ACCESS, tokenSecret: config.LIFELINE_TOKEN_SECRET, allowedOrigins, log });
+  const app = createCodecApp({ codec, mode: config.CODEC_ACCESS, verifier: createTokenVerifier(identitySettings(config)), allowedOrigins, log });
   const server = await listen(app, config.CODEC_PORT, config.HTTP_HOST);
   log.info({ port: config.CODEC_PORT, host: config.HTTP_HOST, access: config.CODEC_ACCESS, keyId: codec.currentKeyId, allowedOrigins }, 'codec server ready');
   const stop = async () => {

@@ -45,7 +45,7 @@ export function mountCodecRoutes(app: Express, opts: CodecServerOptions): void {
     router.post(
       `/${op}`,
       route(async (req, res) => {
-        const access = codecAccess({ origin: req.header('origin'), authorization: req.header('authorization'), peer: req.socket.remoteAddress }, opts);
+        const access = await codecAccess({ origin: req.header('origin'), authorization: req.header('authorization'), peer: req.socket.remoteAddress }, opts);
         if (!access.ok) {
           opts.log.warn({ op, code: access.error.code, origin: req.header('origin'), peer: req.socket.remoteAddress }, 'codec request refused');
           throw access.error;

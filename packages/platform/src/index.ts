@@ -10,5 +10,6 @@ export * from './serve';
 export * from './http';
 export * from './runtime';
 export * from './health';
+export * from './identity';
 export { METRIC_NAMES, INCIDENT_PHASES, observeIncidentPhases, observeOpenBroadcasts, recordBroadcastOutcomes, recordRequest, recordEvent, watchConsumerLag, type ConsumerLag } from './telemetry-metrics';
 export { startTelemetry, stopTelemetry, metricsHandler, inSpan, injectTrace, extractTrace, activeTrace, tracer } from './telemetry';

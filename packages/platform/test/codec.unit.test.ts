@@ -14,6 +14,7 @@ import {
   PayloadDecryptionError,
 } from '../src/codec';
 import { createCodecApp } from '../src/codec-server';
+import { createTokenVerifier } from '../src/identity';
 import { createLogger } from '../src/logger';
 
 const hex = () => randomBytes(32).toString('hex');
@@ -90,7 +91,7 @@ describe('codec server', () => {
     fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin, ...(auth ? { authorization: `Bearer ${auth}` } : {}) }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
-    const app = createCodecApp({ codec, mode: 'token', tokenSecret: secret, allowedOrigins: [origin], log: createLogger('codec-test', 'silent') });
+    const app = createCodecApp({ codec, mode: 'token', verifier: createTokenVerifier({ tokenSecret: secret, devTokens: true }), allowedOrigins: [origin], log: createLogger('codec-test', 'silent') });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -136,7 +137,7 @@ describe('codec server', () => {
   });
 
   it('in loopback mode (the local stack) lets the UI’s page on this machine decode without a token, nobody else', async () => {
-    const app = createCodecApp({ codec, mode: 'loopback', tokenSecret: secret, allowedOrigins: [origin], log: createLogger('codec-test', 'silent') });
+    const app = createCodecApp({ codec, mode: 'loopback', verifier: createTokenVerifier({ tokenSecret: secret, devTokens: true }), allowedOrigins: [origin], log: createLogger('codec-test', 'silent') });
     const local = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

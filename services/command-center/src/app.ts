@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { lifelineDataConverter } from '@lifeline/platform/codec';
-import { observeIncidentPhases, runService } from '@lifeline/platform';
+import { createTokenVerifier, identitySettings, observeIncidentPhases, runService } from '@lifeline/platform';
 import { CommandCenterEnv, temporalUiUrl } from './config';
 import { AuditLog } from './audit';
 import { registerRoutes } from './http';
@@ -32,6 +32,9 @@ export const start = () =>
       // Metric lifeline.incidents{phase}: running incident workflows per phase, from Temporal visibility.
       observeIncidentPhases(async (phase) => (await client.workflow.count(`WorkflowType = 'incidentWorkflow' AND ExecutionStatus = 'Running' AND LifelinePhase = '${phase}'`)).count);
 
+      const identity = identitySettings(config);
+      const verifier = createTokenVerifier(identity);
+      ctx.log.info({ devTokens: identity.devTokens, oidcIssuer: identity.oidc?.issuer ?? null, rolesClaim: identity.oidc?.rolesClaim }, 'identity');
       const plans = new Plans(planModel(db));
       const index = incidentModel(db);
       const audit = new AuditLog(auditModel(db), vault);
@@ -57,7 +60,7 @@ export const start = () =>
             db,
             rateStore,
             nc,
-            tokenSecret: config.LIFELINE_TOKEN_SECRET,
+            verifier,
             temporalUiUrl: temporalUiUrl(config),
             ...(config.TRACES_URL ? { tracesUrl: config.TRACES_URL.replace(/\/+$/, '') } : {}),
             temporalAddress: config.TEMPORAL_ADDRESS,

@@ -1,36 +1,34 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import jwt from 'jsonwebtoken';
-import { LifelineError, TokenClaims, type Role } from '@lifeline/contracts';
+import { LifelineError, type Caller, type Role } from '@lifeline/contracts';
+import { holdsRole, roleLabel, type TokenVerifier } from '@lifeline/platform';
 
 /** A request whose bearer token was verified. */
-type AuthedRequest = Request & { auth?: TokenClaims };
+type AuthedRequest = Request & { auth?: Caller };
 
-/** The verified claims of a request, if any. */
-export const authOf = (req: Request): TokenClaims | undefined => (req as AuthedRequest).auth;
+/** The verified caller of a request, if any. */
+export const authOf = (req: Request): Caller | undefined => (req as AuthedRequest).auth;
 
-/** Verify the bearer token (HS256, issuer lifeline) and attach its claims; anything else is 401. */
-export function authenticate(secret: string): RequestHandler {
+/**
+ * Verify the bearer token (a development token or the configured issuer's OIDC token, @lifeline/platform identity)
+ * and attach the caller; a refused token is 401 with `details.reason`, a valid one with no mapped role 403.
+ */
+export function authenticate(verifier: TokenVerifier): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction) => {
-    const header = req.header('authorization') ?? '';
-    const match = /^Bearer (.+)$/i.exec(header);
-    if (!match) return next(new LifelineError('unauthorized', 'missing bearer token'));
-    try {
-      const payload = jwt.verify(match[1]!, secret, { algorithms: ['HS256'], issuer: 'lifeline' });
-      const claims = TokenClaims.safeParse(payload);
-      if (!claims.success) return next(new LifelineError('unauthorized', 'token lacks a subject or a known role'));
-      (req as AuthedRequest).auth = claims.data;
-      next();
-    } catch (err) {
-      next(new LifelineError('unauthorized', `invalid token: ${(err as Error).message}`));
-    }
+    verifier.verify(req.header('authorization')).then(
+      (caller) => {
+        (req as AuthedRequest).auth = caller;
+        next();
+      },
+      (err: unknown) => next(err),
+    );
   };
 }
 
 /** Refuse unless the caller holds one of `roles` (admin may do everything). */
-export function assertRole(req: Request, roles: Role[], action: string): TokenClaims {
+export function assertRole(req: Request, roles: Role[], action: string): Caller {
   const auth = authOf(req);
-  if (!auth) throw new LifelineError('unauthorized', 'not authenticated');
-  if (auth.role !== 'admin' && !roles.includes(auth.role)) throw new LifelineError('forbidden', `${auth.role} may not ${action}`, { allowed: roles });
+  if (!auth) throw new LifelineError('unauthorized', 'not authenticated', { reason: 'missing_token' });
+  if (!holdsRole(auth, roles)) throw new LifelineError('forbidden', `${roleLabel(auth)} may not ${action}`, { allowed: roles });
   return auth;
 }
 

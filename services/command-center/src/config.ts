@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BaseEnv, ServiceEnv } from '@lifeline/platform';
+import { BaseEnv, IdentityEnv, identityRules, ServiceEnv } from '@lifeline/platform';
 
 export const CommandCenterEnv = BaseEnv.extend({
   HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -15,7 +15,8 @@ export const CommandCenterEnv = BaseEnv.extend({
    * then links each incident's trace. Unset: no trace links.
    */
   TRACES_URL: z.string().url().optional(),
-  LIFELINE_TOKEN_SECRET: z.string().min(16, 'at least 16 characters'),
+  /** Development tokens and the OIDC issuer (@lifeline/platform identity; README, "Identity"). */
+  ...IdentityEnv.shape,
   /** Seals the audit log's subjects and details, and keys the rate limit's counters (32 bytes as hex). */
   LIFELINE_PII_KEY: ServiceEnv.shape.LIFELINE_PII_KEY,
   /** Mutating requests (starts, commands, plan versions) one token subject may make per minute, across all replicas. */
@@ -24,7 +25,7 @@ export const CommandCenterEnv = BaseEnv.extend({
   RATE_LIMIT_STORE_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(500),
   /** How often the live stream (server-sent events) re-reads an incident's status. */
   LIVE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
-});
+}).superRefine(identityRules);
 export type CommandCenterConfig = z.infer<typeof CommandCenterEnv>;
 
 /** The Temporal UI base URL: configured, else the local one. */

@@ -3,7 +3,7 @@ import express, { type ErrorRequestHandler, type Express, type Request } from 'e
 import { IdempotencyKey, IncidentCommandRequest, type IncidentCommand, LifelineError, StartIncidentRequest, type Role } from '@lifeline/contracts';
 import { buildAsyncApi, buildOpenApi } from '@lifeline/contracts/docs';
 import { AuditQuery, AuditVerifyQuery, IncidentIdParams, IncidentListQuery, ReadinessQuery } from '@lifeline/contracts/http/command-center';
-import { parseHttp, route } from '@lifeline/platform';
+import { parseHttp, roleLabel, route } from '@lifeline/platform';
 import { assertRole, authenticate, authOf, authorise } from './auth';
 import { streamIncident } from './live';
 import { registerPlanRoutes } from './plan-routes';
@@ -37,8 +37,11 @@ export const clientMistakes: ErrorRequestHandler = (err, _req, res, next) => {
 
 export function registerRoutes(app: Express, deps: RouteDeps): void {
   const { incidents, plans } = deps;
-  const audit = (req: Request, action: string, target: string, detail?: unknown) =>
-    deps.audit.create({ at: new Date(), subject: authOf(req)?.sub, role: authOf(req)?.role, action, target, detail });
+  // The actor is the caller's `sub`: an OIDC caller's names its issuer too (`<issuer>#<sub>`, Caller in contracts).
+  const audit = (req: Request, action: string, target: string, detail?: unknown) => {
+    const caller = authOf(req);
+    return deps.audit.create({ at: new Date(), subject: caller?.sub, role: caller && roleLabel(caller), action, target, detail });
+  };
   const workflowLink = (workflowId: string) => `${deps.temporalUiUrl}/namespaces/${deps.namespace}/workflows/${encodeURIComponent(workflowId)}`;
   // An incident started before tracing was on (or without a sampled span) has no trace id, so no trace link.
   const traceLinks = (traceId: string | undefined) => (deps.tracesUrl && traceId ? { trace: `${deps.tracesUrl}/trace/${traceId}`, traceApi: `${deps.tracesUrl}/api/traces/${traceId}` } : {});
@@ -88,7 +91,7 @@ export function registerRoutes(app: Express, deps: RouteDeps): void {
     res.json(asyncApi);
   });
 
-  app.use('/v1', authenticate(deps.tokenSecret));
+  app.use('/v1', authenticate(deps.verifier));
 
   app.post(
     '/v1/incidents',

@@ -1,5 +1,5 @@
 import type { Model } from 'mongoose';
-import { LifelineError, Slug, type PlanDocument, type TokenClaims } from '@lifeline/contracts';
+import { LifelineError, Slug, type PlanDocument, type Caller } from '@lifeline/contracts';
 import type { PlanDiff, PlanVersionStatus } from '@lifeline/contracts/http/command-center';
 import { isDuplicateKey } from '@lifeline/platform';
 import { diffPlans } from './domain/plan-diff';
@@ -114,7 +114,7 @@ export class Plans {
   }
 
   /** Approve a draft: by a commander other than its author, or an admin; one conditional update, so two approvals cannot both win. */
-  async approve(planId: string, version: number, by: TokenClaims): Promise<VersionInfo> {
+  async approve(planId: string, version: number, by: Caller): Promise<VersionInfo> {
     const row = await this.row(planId, version);
     const refused = approvalRefusal(row, by);
     if (refused) throw refused;
@@ -126,7 +126,7 @@ export class Plans {
   }
 
   /** Retire a draft or an approved version: it never starts again; incidents running it keep it. */
-  async retire(planId: string, version: number, by: TokenClaims, reason: string): Promise<VersionInfo> {
+  async retire(planId: string, version: number, by: Caller, reason: string): Promise<VersionInfo> {
     const row = await this.row(planId, version);
     const refused = retireRefusal(row);
     if (refused) throw refused;

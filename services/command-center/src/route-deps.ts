@@ -1,7 +1,7 @@
 import type { Store } from 'express-rate-limit';
 import type { Connection } from 'mongoose';
 import type { StatusAnswer } from '@lifeline/contracts/http/command-center';
-import type { NatsConnection } from '@lifeline/platform';
+import type { NatsConnection, TokenVerifier } from '@lifeline/platform';
 import type { Incidents } from './incidents';
 import type { AuditLog } from './audit';
 import type { Plans } from './plans';
@@ -17,7 +17,8 @@ export interface RouteDeps {
   /** Where the limit on changes counts (shared by every replica: src/rate-limit.ts). */
   rateStore: Store;
   nc: NatsConnection;
-  tokenSecret: string;
+  /** Who a bearer token belongs to (development or OIDC tokens: @lifeline/platform identity). */
+  verifier: TokenVerifier;
   temporalUiUrl: string;
   /** Jaeger's query service (no trailing slash), when this stack's spans go there: incidents then link their trace. */
   tracesUrl?: string;

@@ -1,11 +1,11 @@
-import { LifelineError, type TokenClaims } from '@lifeline/contracts';
+import { LifelineError, type Caller } from '@lifeline/contracts';
 import { diffPlans } from '../src/domain/plan-diff';
 import { approvalRefusal, authorOf, retireRefusal, statusOf, versionToRun, type Lifecycle } from '../src/domain/plan-lifecycle';
 import { validatePlan } from '../src/domain/plans';
 import { bundledPlan } from './support/plan-mistakes';
 
 const v = (version: number, status: Lifecycle['status'], createdBy = 'alice'): Lifecycle => ({ planId: 'p', version, createdBy, status, author: createdBy });
-const commander = (sub: string): TokenClaims => ({ sub, role: 'commander' });
+const commander = (sub: string): Pick<Caller, 'sub' | 'roles'> => ({ sub, roles: ['commander'] });
 const refusedWith = (run: () => unknown) => {
   try {
     run();
@@ -25,7 +25,7 @@ describe('version lifecycle', () => {
   it('a draft is approved by another commander or an admin, never by its author', () => {
     expect(approvalRefusal(v(2, 'draft'), commander('alice'))?.code).toBe('forbidden');
     expect(approvalRefusal(v(2, 'draft'), commander('bob'))).toBeUndefined();
-    expect(approvalRefusal(v(2, 'draft'), { sub: 'alice', role: 'admin' })).toBeUndefined();
+    expect(approvalRefusal(v(2, 'draft'), { sub: 'alice', roles: ['admin'] })).toBeUndefined();
   });
 
   it('only a draft is approved; a retired version is not retired twice', () => {

@@ -1,4 +1,4 @@
-import { LifelineError, type TokenClaims } from '@lifeline/contracts';
+import { LifelineError, type Caller } from '@lifeline/contracts';
 import type { PlanVersionStatus } from '@lifeline/contracts/http/command-center';
 import type { StoredPlan } from '../model/plan';
 
@@ -16,10 +16,10 @@ export const statusOf = (v: Lifecycle): PlanVersionStatus => v.status ?? (v.crea
 export const authorOf = (v: Lifecycle): string => v.author ?? v.createdBy.replace(/ \[review .*\]$/, '');
 
 /** Why `by` may not approve `v`, or undefined when the approval may go ahead. */
-export function approvalRefusal(v: Lifecycle, by: TokenClaims): LifelineError | undefined {
+export function approvalRefusal(v: Lifecycle, by: Pick<Caller, 'sub' | 'roles'>): LifelineError | undefined {
   const status = statusOf(v);
   if (status !== 'draft') return new LifelineError('invalid_state', `${v.planId} v${v.version} is ${status}; only a draft is approved`, { status });
-  if (authorOf(v) === by.sub && by.role !== 'admin') {
+  if (authorOf(v) === by.sub && !by.roles.includes('admin')) {
     return new LifelineError('forbidden', `${by.sub} wrote ${v.planId} v${v.version}; another commander (or an admin) must approve it`, { author: authorOf(v) });
   }
   return undefined;

@@ -2,7 +2,7 @@ import type { Express, Request, RequestHandler } from 'express';
 import { Client, Connection } from '@temporalio/client';
 import { AcceptProposalsRequest, ReportQuery } from '@lifeline/contracts';
 import { IncidentIdParams } from '@lifeline/contracts/http/command-center';
-import { parseHttp, route } from '@lifeline/platform';
+import { parseHttp, roleLabel, route } from '@lifeline/platform';
 import { codecFromEnv } from '@lifeline/platform/codec';
 import { renderReportHtml, type ReportLanguage } from '@lifeline/review';
 import { assertRole } from '../auth';
@@ -65,7 +65,7 @@ export function registerReviewRoutes(app: Express, deps: RouteDeps, mutations: R
       const auth = assertRole(req, ['commander'], 'accept plan revisions');
       const { id } = parseHttp(IncidentIdParams, req.params, 'incident id');
       const body = parseHttp(AcceptProposalsRequest, req.body, 'accept request');
-      const audit = (action: string, detail: unknown) => deps.audit.create({ at: new Date(), subject: auth.sub, role: auth.role, action, target: id, detail });
+      const audit = (action: string, detail: unknown) => deps.audit.create({ at: new Date(), subject: auth.sub, role: roleLabel(auth), action, target: id, detail });
       const result = await reviews.accept(id, body, auth.sub).catch(async (err: unknown) => {
         await audit('plan.revision.accept.refused', { request: body, error: (err as Error).message });
         throw err;
