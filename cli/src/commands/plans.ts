@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { Role, Slug } from '@lifeline/contracts';
+import { Area, Role, Severity, Slug } from '@lifeline/contracts';
 import type { PlanDiff, PlanVersionAnswer } from '@lifeline/contracts/http/command-center';
+import type { PlanPreview } from '@lifeline/contracts/http/plan-preview';
 import { checkPlan } from '@lifeline/contracts/plan-rules';
 import { api } from '../api';
 import { fail, parseFlags } from '../context';
@@ -13,6 +14,35 @@ const Version = z.coerce.number().int().positive();
 const ApproveFlags = z.object({ as: Role.default('commander'), note: z.string().min(1).max(500).optional() });
 const RetireFlags = z.object({ as: Role.default('commander'), reason: z.string().min(1).max(500) });
 const DiffFlags = z.object({ as: Role.default('auditor'), json: z.boolean().optional() });
+const PreviewFlags = z.object({ as: Role.default('operator'), severity: Severity, area: z.string().min(1), version: z.coerce.number().int().positive().optional(), json: z.boolean().optional() });
+
+/** `--area`: `communities=c1,c2`, `districts=d1,d2`, `city-wide`, or the JSON area an incident start takes. */
+function parseArea(text: string): Area {
+  const [kind, ids = ''] = text.split('=', 2) as [string, string?];
+  const list = ids.split(',').map((x) => x.trim()).filter(Boolean);
+  const raw: unknown = text.trim().startsWith('{') ? (() => { try { return JSON.parse(text) as unknown; } catch { return fail('invalid_request', '--area is not valid JSON'); } })()
+    : kind === 'city-wide' ? { cityWide: true } : kind === 'communities' ? { communityIds: list } : kind === 'districts' ? { districtIds: list } : fail('invalid_request', '--area: communities=<ids>, districts=<ids>, city-wide or a JSON area');
+  return parseFlags(Area, raw);
+}
+
+/** The preview as a few lines an operator reads before running the plan. */
+function previewText(p: PlanPreview): string {
+  const lines = [
+    `${p.planId} v${p.planVersion} at severity ${p.severity} (× ${p.scaling}): ${p.totals.communities} communities in ${p.totals.districts} district(s), population ${p.totals.population}, ${p.totals.residents} residents (${p.totals.vulnerable} vulnerable)`,
+    `residents by group: ${p.residentsByGroup.map((g) => `${g.group} ${g.residents}`).join(', ') || 'no notify step'}`,
+    ...p.notification.audiences.map((a) => `  notify ${a.stepId} (${a.phase}): ${a.recipients} recipients, ${Object.entries(a.messages).map(([c, n]) => `${c} ${n}`).join(', ')}, ~${a.predictedSeconds}s${a.refused.length ? `; refused in ${a.refused.length} communit${a.refused.length === 1 ? 'y' : 'ies'}: ${a.refused[0]!.message}` : ''}`),
+    `messages: ${Object.entries(p.notification.messages).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'}; ~${p.notification.predictedSeconds}s over every notify step`,
+    ...p.supplies.byItem.map((i) => `  reserve ${i.stepId} ${i.itemCode}: ${i.requested} requested, ${i.reservable} reservable${i.shortfall ? `, short ${i.shortfall}` : ''}`),
+    ...p.supplies.shortfalls.map((s) => `  short (live draw) ${s.communityId} ${s.itemCode}: ${s.missing}`),
+    ...p.supplies.transfers.map((t) => `  cover: transfer ${t.quantity} ${t.itemCode} from ${t.fromDepotId} to ${t.communityId}${t.distanceKm === undefined ? '' : ` (${t.distanceKm} km)`}`),
+    ...p.supplies.donations.map((d) => `  cover: ask ${d.enterpriseId} for ${d.quantity} ${d.itemCode} for ${d.communityId}`),
+    ...p.supplies.uncovered.map((u) => `  uncovered ${u.communityId} ${u.itemCode}: ${u.missing}`),
+    ...p.supplies.sites.map((x) => `  sites ${x.stepId} ${x.communityId}: ${x.capacity} of ${x.requested} places in ${x.sites.length} site(s)${x.shortfall ? `, short ${x.shortfall}` : ''}`),
+    ...p.personnel.byRole.map((r) => `  people ${r.role}${r.skill ? `/${r.skill}` : ''}: ${r.needed} needed, ${r.available} available${r.short ? `, short ${r.short}` : ''}`),
+    ...p.personnel.spansOfControl.map((f) => `  span ${f.communityId} ${f.code}: ${f.message}`),
+  ];
+  return lines.join('\n');
+}
 
 const versionLine = ({ planId, version: v }: z.infer<typeof PlanVersionAnswer>) =>
   `${planId} v${v.version}: ${v.status}${v.approvedBy ? ` (approved by ${v.approvedBy})` : ''}${v.retiredBy ? ` (retired by ${v.retiredBy}: ${v.retireReason ?? ''})` : ''}`;
@@ -37,7 +67,7 @@ function readPlanFile(file: string): Record<string, unknown> {
 type PlanLine = { id: string; version: number; status: string; approvedVersion: number | null; kind: string; hazard: string; title: { zh: string; en: string } };
 
 export function registerPlanCommands(program: Command): void {
-  const plans = program.command('plans').alias('plan').description('The plan registry: list, show, validate, publish, approve, retire and diff plan versions');
+  const plans = program.command('plans').alias('plan').description('The plan registry: list, show, validate, publish, approve, retire, diff and preview plan versions');
   plans
     .command('list')
     .description('The latest version of every plan')
@@ -106,6 +136,19 @@ export function registerPlanCommands(program: Command): void {
     .action(async (id: string, version: string, opts: unknown) => {
       const [planId, v, f] = [parseFlags(Slug, id), parseFlags(Version, version), parseFlags(RetireFlags, opts)];
       console.log(versionLine(await api('POST', `/v1/plans/${planId}/versions/${v}/retire`, f.as, { reason: f.reason })));
+    });
+  plans
+    .command('preview <planId>')
+    .description('Dry run: what the plan would do for an area at a severity (residents, messages, supplies, people, sites), without side effects')
+    .requiredOption('--severity <level>', 'I, II, III or IV')
+    .requiredOption('--area <area>', 'communities=c1,c2 | districts=d1 | city-wide | a JSON area')
+    .option('--version <n>', 'a specific version (default: the latest approved; a draft may be named)')
+    .option('--json', 'print the whole preview as JSON')
+    .option('--as <role>', 'role of the development token', 'operator')
+    .action(async (id: string, opts: unknown) => {
+      const [planId, f] = [parseFlags(Slug, id), parseFlags(PreviewFlags, opts)];
+      const preview = await api<PlanPreview>('POST', `/v1/plans/${planId}/preview`, f.as, { severity: f.severity, area: parseArea(f.area), ...(f.version ? { version: f.version } : {}) });
+      console.log(f.json ? JSON.stringify(preview, null, 2) : previewText(preview));
     });
   plans
     .command('diff <planId> <a> <b>')
