@@ -85,3 +85,10 @@ describe('the verifier, before any key is fetched', () => {
     expect(await refusedWith(production.verify('Bearer not.a.jwt'))).toBe('unauthorized:malformed_token');
   });
 });
+
+describe('settings passed through empty', () => {
+  it('an empty OIDC variable (compose’s ${VAR:-}) is unset, not a bad value', () => {
+    const empty = { LIFELINE_TOKEN_SECRET: SECRET, LIFELINE_OIDC_ISSUER: '', LIFELINE_OIDC_AUDIENCE: '', LIFELINE_OIDC_ROLE_MAP: '', LIFELINE_DEV_TOKENS: '' };
+    expect(identitySettings(loadConfig(Env, empty))).toEqual({ tokenSecret: SECRET, devTokens: true });
+  });
+});

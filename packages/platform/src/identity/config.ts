@@ -15,23 +15,26 @@ const secureUrl = z.url().refine((u) => {
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
 }, 'must be https (http only on loopback)');
 
+/** Unset or empty (compose passes `${VAR:-}` through as an empty string) is the same: not configured. */
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
 const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
 
 export const IdentityEnv = z.object({
   /** HMAC secret of development tokens (`lifeline token`). */
   LIFELINE_TOKEN_SECRET: z.string().min(16, 'at least 16 characters'),
   /** `accept` or `refuse` development tokens; default: refuse where OIDC is configured and the stack is no sandbox. */
-  LIFELINE_DEV_TOKENS: z.enum(['accept', 'refuse']).optional(),
+  LIFELINE_DEV_TOKENS: unsetIfEmpty(z.enum(['accept', 'refuse'])),
   /** The OIDC issuer, exactly as its tokens' `iss` (with or without the trailing slash the provider uses). */
-  LIFELINE_OIDC_ISSUER: secureUrl.optional(),
+  LIFELINE_OIDC_ISSUER: unsetIfEmpty(secureUrl),
   /** The audience(s) a token must name in `aud`, comma-separated (the API's client id or resource URI). */
-  LIFELINE_OIDC_AUDIENCE: z.string().min(1).optional(),
+  LIFELINE_OIDC_AUDIENCE: unsetIfEmpty(z.string()),
   /** Where the signing keys are; default: `jwks_uri` of `<issuer>/.well-known/openid-configuration`. */
-  LIFELINE_OIDC_JWKS_URL: secureUrl.optional(),
+  LIFELINE_OIDC_JWKS_URL: unsetIfEmpty(secureUrl),
   /** The claim holding the caller's roles or groups: a key or a dotted path (`realm_access.roles`). */
   LIFELINE_OIDC_ROLES_CLAIM: z.string().min(1).default('roles'),
   /** JSON: claim value → Lifeline role or roles, e.g. `{"lifeline-operators":"operator","lifeline-admins":"admin"}`. */
-  LIFELINE_OIDC_ROLE_MAP: z.string().optional(),
+  LIFELINE_OIDC_ROLE_MAP: unsetIfEmpty(z.string()),
   /** Accepted signing algorithms, comma-separated, from OIDC_ALGORITHMS. */
   LIFELINE_OIDC_ALGORITHMS: z.string().default('RS256,ES256'),
   /** Clock skew allowed on `exp` and `nbf`, in seconds. */
