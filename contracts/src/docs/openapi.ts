@@ -460,7 +460,8 @@ export function buildOpenApi(): Record<string, unknown> {
           scheme: 'bearer',
           bearerFormat: 'JWT',
           description:
-            'HS256 JWT, issuer `lifeline`, claims `sub` and `role` (`lifeline token --role <role>` mints one). Roles: `auditor` reads; `operator` reads, starts incidents and advances phases; ' +
+            'An OIDC access token of the configured issuer (its roles claim mapped to Lifeline roles; docs/DEPLOY.md, "Identity") or a development token: HS256 JWT, issuer `lifeline`, claims `sub` and `role` (`lifeline token --role <role>` mints one), refused where OIDC is configured on a stack that is no sandbox. ' +
+            'A refused token is 401 `unauthorized` with `details.reason`; a valid token that maps to no role 403 `forbidden`. Roles: `auditor` reads; `operator` reads, starts incidents and advances phases; ' +
             '`commander` also escalates, de-escalates, stands down, publishes plans and accepts plan revisions; `auditor` also reads the audit log; `admin` may do everything. ' +
             'Changes (starts, commands, plans) are limited per token subject and minute (429 `rate_limited` with Retry-After).',
         },
