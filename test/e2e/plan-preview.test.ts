@@ -122,9 +122,9 @@ describe('POST /v1/plans/:id/preview', () => {
 
       // Tasks per role and skill: personnel's own tasks.
       const tasks = await mongo.db('lifeline_personnel').collection<{ role: string; skill?: string }>('tasks').find({ incidentId }).toArray();
-      const count = (list: { role: string; skill?: string | undefined }[], n: (x: (typeof list)[number]) => number) =>
+      const count = <T extends { role: string; skill?: string | undefined }>(list: T[], n: (x: T) => number) =>
         list.reduce<Record<string, number>>((acc, x) => ({ ...acc, [`${x.role}/${x.skill ?? ''}`]: (acc[`${x.role}/${x.skill ?? ''}`] ?? 0) + n(x) }), {});
-      expect(count(tasks, () => 1)).toEqual(count(preview.personnel.tasks, (t) => (t as { tasks: number }).tasks));
+      expect(count(tasks, () => 1)).toEqual(count(preview.personnel.tasks, (t) => t.tasks));
     });
 
     // Supplies: supplies' own reservations, per item.
