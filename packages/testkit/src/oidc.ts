@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 
 interface SigningKey {
   kid: string;
@@ -24,6 +24,8 @@ export interface TestIssuer {
   jwksFetches(): number;
   /** Sign with the published key (or `key: 'unpublished'`: a key never in the JWKS). */
   sign(claims: JWTPayload, opts?: { key?: 'current' | 'unpublished' | 'retired'; expiresIn?: string | number }): Promise<string>;
+  /** Forgeries a verifier must refuse: an unsigned token (`alg: none`), or one signed HS256 with `secret`. */
+  forge(claims: JWTPayload, how: { alg: 'none' } | { alg: 'HS256'; secret: string }): Promise<string>;
   /** Publish a new key in place of the current one (the old one is retired: no longer in the JWKS). */
   rotate(): Promise<void>;
   close(): Promise<void>;
@@ -59,6 +61,10 @@ export async function startTestIssuer(): Promise<TestIssuer> {
         .setIssuedAt()
         .setExpirationTime(opts.expiresIn ?? '5m')
         .sign(key.privateKey);
+    },
+    async forge(claims, how) {
+      if (how.alg === 'none') return new UnsecuredJWT(claims).setIssuedAt().setExpirationTime('5m').encode();
+      return new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(how.secret));
     },
     async rotate() {
       retired = current;
