@@ -4,8 +4,8 @@
  * service record (not the workflow's belief), and the preview — and every refused one — wrote nothing: no document
  * in any service's store and no message on either stream.
  *
- * Tolerances: residents in scope, messages per channel, units requested per item, units reserved per item, and
- * tasks per role are exact (the drill's simulated gateway fails nothing, drills hold no stock, and the drill's
+ * Tolerances: residents in scope, messages per channel, units requested per item, units reserved per item, tasks
+ * per role and the sites chosen with their places are exact (the drill's simulated gateway fails nothing, drills hold no stock, and the drill's
  * responders acknowledge, so no fallback adds a task). Predicted seconds are a prediction and are not compared.
  */
 import { execFile } from 'node:child_process';
@@ -125,6 +125,13 @@ describe('POST /v1/plans/:id/preview', () => {
       const count = <T extends { role: string; skill?: string | undefined }>(list: T[], n: (x: T) => number) =>
         list.reduce<Record<string, number>>((acc, x) => ({ ...acc, [`${x.role}/${x.skill ?? ''}`]: (acc[`${x.role}/${x.skill ?? ''}`] ?? 0) + n(x) }), {});
       expect(count(tasks, () => 1)).toEqual(count(preview.personnel.tasks, (t) => t.tasks));
+
+      // Sites: supplies' own answers to the drill's open-site commands (a drill records the choice, opens nothing).
+      type Opening = { communityId: string; requested: number; capacity: number; shortfall: number; sites: { siteId: string }[] };
+      const opened = await mongo.db('lifeline_supplies').collection<{ _id: string; result: Opening & { incidentId: string } }>('sitecommands').find({ 'result.incidentId': incidentId, _id: { $regex: /^open-/ } }).toArray();
+      const shape = (o: Opening) => ({ communityId: o.communityId, requested: o.requested, capacity: o.capacity, shortfall: o.shortfall, sites: o.sites.map((x) => x.siteId).sort() });
+      const byCommunity = (a: { communityId: string }, b: { communityId: string }) => (a.communityId < b.communityId ? -1 : 1);
+      expect(opened.map((o) => shape(o.result)).sort(byCommunity)).toEqual(preview.supplies.sites.map(shape).sort(byCommunity));
     });
 
     // Supplies: supplies' own reservations, per item.
