@@ -5,5 +5,6 @@
  */
 export * from './city';
 export { pollUntil, type PollOptions } from './poll';
+export { freePort } from './ports';
 export { parsePrometheus, scrapeMetrics, type PromSample, type PromScrape } from './metrics';
 export { connectAdmin, env, http, killHard, processArgs, publishApprovedPlan, stackEnv, testStack, tokenFor, waitForIncident, withMongo, withNats, withTemporal, type HttpAnswer } from './stack';

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
 import type { AuditEntry } from '@lifeline/contracts/http/command-center';
-import { buildCity, http, pollUntil, processArgs, sendCity, testStack, tokenFor, withMongo, withNats } from '@lifeline/testkit';
+import { freePort, buildCity, http, pollUntil, processArgs, sendCity, testStack, tokenFor, withMongo, withNats } from '@lifeline/testkit';
 import { startTestIssuer, type TestIssuer } from '@lifeline/testkit/oidc';
 
 /**
@@ -27,17 +26,6 @@ let issuer: TestIssuer;
 const processes: ChildProcess[] = [];
 let base: string;
 let codecBase: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Start one of the stack's processes from its bundle with `env` and wait until `health` answers 200. */
 async function startProcess(name: string, env: Record<string, string | undefined>, health: string): Promise<void> {

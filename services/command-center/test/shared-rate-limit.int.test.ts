@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import path from 'node:path';
 import type { AuditEntry, AuditVerifyAnswer } from '@lifeline/contracts/http/command-center';
-import { env, http, pollUntil, testStack, tokenFor } from '@lifeline/testkit';
+import { freePort, env, http, pollUntil, testStack, tokenFor } from '@lifeline/testkit';
 import { startOfAWindow } from './support/rate-window';
 
 /**
@@ -15,17 +14,6 @@ jest.setTimeout(180_000);
 
 const ROOT = path.resolve(__dirname, '../../..');
 const LIMIT = 60;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 let second: ChildProcess | undefined;
 let secondUrl: string;

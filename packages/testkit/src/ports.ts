@@ -1,0 +1,13 @@
+import net from 'node:net';
+
+/** A loopback TCP port nothing listens on right now (for a process a test starts beside the stack). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
